@@ -1,0 +1,227 @@
+"""brief's command line: click commands only; the library's errors become one line and an exit code."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import EXIT_USAGE, BriefError
+from .settings import RunSettings
+
+
+class CliError(click.ClickException):
+    """A BriefError shown as `Error: <one line>` with the error's own exit code."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def friendly(fn):
+    """Turn BriefError (and a Ctrl-C) into a one-line message instead of a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except BriefError as exc:
+            raise CliError(str(exc), exc.exit_code) from None
+        except KeyboardInterrupt:
+            raise CliError("interrupted; results written so far are kept", 130) from None
+
+    return wrapper
+
+
+def _progress_cb(label: str):
+    """A byte-progress callback that draws a tqdm bar on a terminal and nothing elsewhere."""
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    bar = {}
+
+    def cb(done: int, total: int):
+        if "b" not in bar:
+            bar["b"] = tqdm(total=total, unit="B", unit_scale=True, desc=label, file=sys.stderr)
+        bar["b"].update(done - bar["b"].n)
+        if done >= total:
+            bar["b"].close()
+
+    return cb
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="brief")
+def cli():
+    """brief: structured, grounded summaries of a folder of documents, with a small language
+    model that runs on this machine. Nothing is sent anywhere.
+
+    \b
+    Quick start:
+      brief models pull                 # get and verify the default model
+      brief run seeds/                  # summarise every document into results/
+      brief validate results/           # re-check every result against its source
+      brief report results/             # results/report.html, for people
+
+    Exit codes: 0 ok, 1 some documents failed, 2 usage, 3 model unavailable, 75 folder locked.
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--model", "-m", envvar="BRIEF_MODEL", help="Preset name or path to a .gguf file "
+              "(env BRIEF_MODEL; default: the registry's default preset).")
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("results"),
+              show_default=True, help="Folder for <doc-id>.json, manifest.json and run history.")
+@click.option("--target", "-t", "targets", multiple=True,
+              help="A stance target (repeatable). The document's main subject is always added.")
+@click.option("--lang", type=click.Choice(["ja", "en"]), default=None,
+              help="Output language (default: each document's own).")
+@click.option("--force", is_flag=True, help="Rerun every document, even those whose result is current.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=None,
+              help="Per-document time limit in seconds; a document over it fails, the run goes on.")
+@click.option("--think-budget", type=click.IntRange(min=0), default=None,
+              help="Reasoning models: think tokens per task (0 disables thinking; default 512).")
+@click.option("--keep-thoughts", is_flag=True, help="Keep reasoning models' thoughts in the results.")
+@click.option("--max-context", type=click.IntRange(min=1024), default=8192, show_default=True,
+              help="Context tokens; longer documents are split on sentence boundaries.")
+@click.option("--threads", type=click.IntRange(min=1), default=None,
+              help="CPU threads (default: physical cores).")
+@click.option("--keep", "keep_runs", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many run snapshots to keep in OUT/runs/ for `brief diff`.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors (for cron).")
+@click.option("--log-json", is_flag=True, help="One JSON object per event on stderr (for schedulers).")
+@friendly
+def run(paths, **opts):
+    """Summarise documents (files or folders; default seeds/) into OUT/<doc-id>.json.
+
+    A document whose result is current (same bytes, model, prompts, schemas and parameters) is
+    skipped, so a scheduled rerun only redoes what changed.
+
+    \b
+    Examples:
+      brief run seeds/
+      brief run notes/ report.html --target DeepSeek --target "米国の対中半導体輸出規制"
+      brief run docs/ --model qwen2.5-3b-instruct --out out/ --timeout 600 --quiet
+    """
+    from .events import Reporter
+    from .run import run as run_batch
+
+    threads = opts.pop("threads")
+    settings = RunSettings(targets=list(opts.pop("targets")), **opts)
+    if threads:
+        settings.threads = threads
+    reporter = Reporter(quiet=settings.quiet, log_json=settings.log_json)
+    report = run_batch(list(paths) or [Path("seeds")], settings, reporter)
+    if not settings.quiet and not settings.log_json:
+        click.echo(summary_table(report, settings.out))
+    sys.exit(report.exit_code)
+
+
+def summary_table(report, out: Path) -> str:
+    """One screen: a row per document with status, counts, stance and time."""
+    from .results import read_result
+
+    rows = [f"{'document':<28} {'status':<8} {'claims':>6} {'figs':>5} {'sec':>6}  stance"]
+    for d in report.docs:
+        claims = figs = "-"
+        stance = d.reason or ""
+        path = out / (d.result or "")
+        if d.status in ("written", "skipped") and d.result and path.is_file():
+            try:
+                r = read_result(path)
+                claims, figs = str(len(r["claims"])), str(len(r["key_figures"]))
+                stance = ", ".join(f"{s['target']}: {s['position']}" for s in r["stance"])
+            except (BriefError, KeyError):
+                pass
+        rows.append(f"{d.id[:28]:<28} {d.status:<8} {claims:>6} {figs:>5} {d.seconds:>6.1f}  {stance[:60]}")
+    rows.append(f"{report.count('written')} written, {report.count('skipped')} skipped, "
+                f"{report.count('failed')} failed -> {out}/")
+    return "\n".join(rows)
+
+
+@cli.group()
+def models():
+    """List, get and verify models.
+
+    \b
+    Examples:
+      brief models list
+      brief models pull                          # the default preset
+      brief models pull deepseek-r1-distill-qwen-1.5b
+      brief models verify qwen2.5-coder-1.5b-instruct
+    """
+
+
+@models.command("list")
+@friendly
+def models_list():
+    """Show the presets, where each comes from, and whether it is present."""
+    from .models import load_registry, local_path
+
+    default, presets = load_registry()
+    click.echo(f"{'preset':<32} {'source':<14} {'size':>8}  {'status':<9} notes")
+    for name, p in presets.items():
+        size = f"{p.size / 1e9:.2f} GB" if p.size else "?"
+        status = "present" if local_path(p) else "absent"
+        notes = ", ".join(n for n in ("default" if name == default else "",
+                                      "reasoning" if p.reasoning else "") if n)
+        click.echo(f"{name:<32} {p.source:<14} {size:>8}  {status:<9} {notes}")
+
+
+@models.command("pull")
+@click.argument("name", required=False)
+@friendly
+def models_pull(name):
+    """Get a preset (default: the registry's default) and verify its sha256."""
+    from .models import pull
+
+    ref = pull(name, _progress_cb("model"))
+    click.echo(f"{ref.name}: verified sha256 {ref.sha256} ({ref.path})")
+
+
+@models.command("verify")
+@click.argument("name", required=False)
+@friendly
+def models_verify(name):
+    """Re-hash a present preset (or a .gguf path) from scratch and compare it with what is expected."""
+    from .models import verify
+
+    ref = verify(name, _progress_cb("verify"))
+    click.echo(f"{ref.name}: ok, sha256 {ref.sha256}")
+
+
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(path_type=Path), default=Path("results"))
+@friendly
+def validate(directory):
+    """Re-check every result in DIRECTORY (default results/) against the schemas and its source:
+    every quote must be text[start:end] of the document. Exit 1 on any violation.
+
+    \b
+    Example:
+      brief validate results/
+    """
+    from .results import validate_dir
+
+    if not directory.is_dir():
+        raise CliError(f"{directory}: no such results folder; run `brief run` first", EXIT_USAGE)
+    files = [p for p in directory.glob("*.json") if p.name != "manifest.json"]
+    if not files:
+        raise CliError(f"{directory}: no result files to validate; run `brief run` first", EXIT_USAGE)
+    problems = validate_dir(directory)
+    for p in problems:
+        click.echo(p)
+    if problems:
+        raise CliError(f"{len(problems)} violation(s) in {len(files)} result file(s)", 1)
+    click.echo(f"{len(files)} result file(s) valid: schemas and grounding hold")
+
+
+def main():
+    """Entry point of the `brief` console script."""
+    cli(prog_name="brief")

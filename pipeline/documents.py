@@ -1,0 +1,379 @@
+"""Find input files and turn each into a decoded `Document` (encoding detection, HTML to text)."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from pipeline.errors import DocumentError, SkipDocument, UsageError
+from pipeline.types import Document
+
+# Signatures of files people drop into a documents folder by accident.
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"%PDF-", "PDF document"),
+    (b"PK\x03\x04", "zip archive or Office document"),
+    (b"PK\x05\x06", "zip archive"),
+    (b"\x1f\x8b", "gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
+    (b"Rar!\x1a\x07", "RAR archive"),
+    (b"\x7fELF", "executable"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old Microsoft Office document"),
+    (b"SQLite format 3\x00", "SQLite database"),
+    (b"GGUF\x02\x00\x00\x00", "GGUF model"),
+    (b"GGUF\x03\x00\x00\x00", "GGUF model"),
+)
+
+# UTF-32 first: its little-endian BOM starts with the UTF-16 one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+_JAPANESE = ("cp932", "euc_jp")
+_EBCDIC = {"cp037", "cp273", "cp424", "cp500", "cp875", "cp1026", "cp1140"}
+_HTML_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([\w.:-]{2,40})""", re.I)
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Hex SHA-256 of raw bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def kind_of(path: Path) -> str:
+    """'html', 'markdown' or 'text', from the file name."""
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm"):
+        return "html"
+    if suffix in (".md", ".markdown"):
+        return "markdown"
+    return "text"
+
+
+def discover(paths: list[Path], exclude: Path | None = None) -> list[Path]:
+    """Expand files and folders into a sorted, de-duplicated list of input files."""
+    excluded = exclude.resolve() if exclude is not None else None
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            files = _walk(path, excluded)
+            if not files:
+                raise UsageError(f"{path}: folder has no files to read; "
+                                 "add .txt, .md or .html files or pass another folder")
+        elif path.is_file():
+            files = [path]  # named explicitly, so hidden or not, the user wants it
+        elif path.exists():
+            raise UsageError(f"{path}: not a regular file or folder; pass a text file or a folder")
+        else:
+            raise UsageError(f"{path}: no such file or folder; check the path")
+        for file in files:
+            key = file.resolve()
+            if key not in seen:  # a file named twice, or inside a folder also named, is read once
+                seen.add(key)
+                found.append(file)
+    return found
+
+
+def _walk(root: Path, excluded: Path | None) -> list[Path]:
+    """Visible files under root, skipping hidden names and the excluded folder."""
+    files = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        dirnames[:] = [d for d in dirnames
+                       if not d.startswith(".") and not _inside(here / d, excluded)]
+        files.extend(here / f for f in filenames
+                     if not f.startswith(".") and not _inside(here / f, excluded))
+    return sorted(files, key=lambda f: f.relative_to(root).parts)
+
+
+def _inside(path: Path, excluded: Path | None) -> bool:
+    if excluded is None:
+        return False
+    resolved = path.resolve()
+    return resolved == excluded or excluded in resolved.parents
+
+
+def load_document(path: Path) -> Document:
+    """Read one file: detect binary files and the encoding, strip HTML, normalise newlines."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise DocumentError(f"{path}: cannot read file ({e.strerror or e}); check that it exists "
+                            "and is readable") from e
+    what = binary_kind(raw)
+    if what:
+        raise SkipDocument(f"{path}: binary file ({what}), skipped")
+    kind = kind_of(path)
+    text, encoding = decode(raw, path, html=kind == "html")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if kind == "html":
+        text = html_to_text(text)
+    return Document(id=path.stem, path=path, text=text, sha256=sha256_bytes(raw),
+                    encoding=encoding, kind=kind)
+
+
+def binary_kind(raw: bytes) -> str | None:
+    """What kind of binary file raw is, or None when it may be text."""
+    for magic, what in _MAGIC:
+        if raw.startswith(magic):
+            return what
+    if raw[:4] == b"RIFF" and raw[8:12] in (b"WEBP", b"WAVE", b"AVI "):
+        return {b"WEBP": "WebP image", b"WAVE": "WAV audio", b"AVI ": "AVI video"}[raw[8:12]]
+    if any(raw.startswith(bom) for bom, _ in _BOMS):
+        return None  # UTF-16/32 text is full of NUL bytes
+    if b"\x00" in raw:
+        return "contains NUL bytes"
+    return None
+
+
+def decode(raw: bytes, path: Path, html: bool = False) -> tuple[str, str]:
+    """Decode raw bytes to text; returns (text, encoding name used)."""
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(name), name  # these codecs strip the BOM themselves
+            except UnicodeDecodeError as e:
+                raise DocumentError(f"{path}: invalid {name.upper()} text at byte {e.start} "
+                                    "despite its byte-order mark; re-save it as UTF-8") from e
+    if raw.isascii() and (b"\x1b$B" in raw or b"\x1b$@" in raw):
+        found = _strict(raw, "iso2022_jp")  # 7-bit Japanese (old mail): valid ASCII, so first
+        if found:
+            return found
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    declared = _declared_charset(raw) if html else None
+    # A Japanese declaration is trusted; a Latin-1 one on a Japanese page is a classic mistake.
+    found = (_strict(raw, declared) if declared in _JAPANESE else None) or _guess_japanese(raw)
+    found = found or _strict(raw, declared) or _guess_latin(raw) or _guess_other(raw)
+    if found is None:
+        raise DocumentError(f"{path}: cannot decode text (not UTF-8, UTF-16, Shift_JIS/CP932 "
+                            "or EUC-JP); re-save it as UTF-8")
+    return found
+
+
+def _strict(raw: bytes, name: str | None) -> tuple[str, str] | None:
+    try:
+        return (raw.decode(name), name) if name else None
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _declared_charset(raw: bytes) -> str | None:
+    match = _HTML_CHARSET.search(raw[:4096])
+    if not match:
+        return None
+    try:
+        name = codecs.lookup(match.group(1).decode("ascii")).name
+    except LookupError:
+        return None
+    # Pages labelled Shift_JIS are in practice written with Windows' superset of it.
+    return "cp932" if name in ("shift_jis", "cp932", "ms932") else name
+
+
+def _guess_japanese(raw: bytes) -> tuple[str, str] | None:
+    """Strict-decode as CP932 and EUC-JP and keep the one that reads as Japanese."""
+    scored = []
+    for name in _JAPANESE:
+        try:
+            text = raw.decode(name)
+        except UnicodeDecodeError:
+            continue
+        ratio, kana = _japanese_score(text)
+        if ratio >= 0.8 and not _looks_latin_misread(text):
+            scored.append((ratio, kana, name, text))
+    if not scored:
+        return None
+    scored.sort(reverse=True)
+    if len(scored) == 2 and scored[1][0] >= scored[0][0] - 0.05 and scored[1][1] == scored[0][1]:
+        # Character classes cannot tell them apart: let charset-normalizer break the tie.
+        other = _normalizer_encoding(raw)
+        for _, _, name, text in scored:
+            if name == other:
+                return text, name
+    return scored[0][3], scored[0][2]
+
+
+def _japanese_score(text: str) -> tuple[float, int]:
+    """(share of non-ASCII characters that are ordinary Japanese, number of kana)."""
+    good = bad = kana = half = 0
+    for ch in text:
+        o = ord(ch)
+        if o < 0x80:
+            if o < 0x20 and ch not in "\t\n\r\f":
+                bad += 1
+            continue
+        if 0x3040 <= o <= 0x30FF:
+            kana += 1
+            good += 1
+        elif (0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x3000 <= o <= 0x303F
+              or 0xFF01 <= o <= 0xFF5E):
+            good += 1
+        elif 0xFF61 <= o <= 0xFF9F:
+            good += 1
+            half += 1
+        elif 0x2000 <= o <= 0x27FF or 0x0391 <= o <= 0x0451:
+            continue  # JIS punctuation, symbols, Greek and Cyrillic: legitimate but rare
+        else:
+            bad += 1  # Latin-1 letters, private use, unassigned: signs of a misread
+    if good + bad == 0:
+        return 1.0, 0
+    if half * 2 > good:
+        return 0.0, kana  # mostly half-width katakana: what EUC-JP looks like read as CP932
+    return good / (good + bad), kana
+
+
+def _looks_latin_misread(text: str) -> bool:
+    """CP1252 text read as CP932: each accented letter becomes a lone kanji inside a word."""
+    runs = re.findall(r"[^\x00-\x7f]+", text)
+    # Particles (の, は) between English words are normal Japanese; a lone kanji is not.
+    lone = len(re.findall(r"(?<=[A-Za-z])[\u30a0-\u30ff\u4e00-\u9fff](?=[A-Za-z])", text))
+    return bool(runs) and lone * 2 > len(runs)
+
+
+def _guess_latin(raw: bytes) -> tuple[str, str] | None:
+    """CP1252 (a superset of Latin-1) when its non-ASCII letters sit inside ASCII words."""
+    try:
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    runs = re.findall(r"[^\x00-\x7f]+", text)
+    latin = all(ch.isalpha() or ch in "‘’“”–—…€£§°±·×÷«»¿¡ \xa0" for run in runs for ch in run)
+    # Mojibake of a CJK file gives long runs of accented letters; real words give short ones.
+    if runs and latin and sum(map(len, runs)) <= 2 * len(runs) and not _has_controls(text):
+        return text, "cp1252"
+    return None
+
+
+def _guess_other(raw: bytes) -> tuple[str, str] | None:
+    """charset-normalizer's answer, if it is confident and the result is text."""
+    name = _normalizer_encoding(raw, max_chaos=0.1)
+    if name is None or name.startswith(("utf-16", "utf-32")) or name in _EBCDIC:
+        return None  # UTF-16 without a BOM would have NUL bytes, and EBCDIC reads anything
+    try:
+        text = raw.decode(name)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    return None if _has_controls(text) else (text, name)
+
+
+def _has_controls(text: str) -> bool:
+    return any(ord(ch) < 0x20 and ch not in "\t\n\r\f" for ch in text)
+
+
+def _normalizer_encoding(raw: bytes, max_chaos: float = 1.0) -> str | None:
+    """charset-normalizer's best guess, as a Python codec name, or None."""
+    from charset_normalizer import from_bytes  # only non-UTF files need it
+
+    best = from_bytes(raw).best()
+    if best is None or best.chaos > max_chaos:
+        return None
+    try:
+        return codecs.lookup(best.encoding).name
+    except LookupError:
+        return None
+
+
+# ---- HTML to text ----------------------------------------------------------------------------
+
+_SKIP = {"script", "style", "head", "title", "template", "noscript"}
+_PARAGRAPH = {"p", "div", "section", "article", "header", "footer", "main", "aside", "nav",
+              "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table", "blockquote",
+              "pre", "figure", "hr", "address", "details", "form", "body"}
+_LINE = {"li", "dt", "dd", "tr", "figcaption", "caption", "summary", "option"}
+_CELL = {"td", "th"}
+_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+# Control characters never seen in real text mark the breaks until they are merged.
+_LINE_MARK, _PARAGRAPH_MARK, _BR_MARK = "\x01", "\x02", "\x03"
+_MARKS = re.compile(r"[ \x01-\x03]*[\x01-\x03][ \x01-\x03]*")
+
+
+def _is_wide(ch: str) -> bool:
+    o = ord(ch)
+    return 0x3000 <= o <= 0x9FFF or 0xFF00 <= o <= 0xFFEF
+
+
+def _collapse(text: str) -> str:
+    """HTML white-space collapsing; a source line break between two CJK characters vanishes."""
+    def repl(m: re.Match) -> str:
+        before = text[m.start() - 1] if m.start() else ""
+        after = text[m.end()] if m.end() < len(text) else ""
+        if "\n" in m.group() and before and after and _is_wide(before) and _is_wide(after):
+            return ""  # Japanese is not written with spaces; the break was only source wrapping
+        return " "
+    return _HTML_SPACE.sub(repl, text)
+
+
+class _TextExtractor(HTMLParser):
+    """Collects visible text; block elements become line breaks."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.skip = 0
+        self.pre = 0
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in _SKIP:
+            self.skip += 1
+        elif tag == "body":
+            self.skip = 0  # an unclosed <head> ends where the body starts
+        if tag == "pre":
+            self.pre += 1
+        self._block(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP:
+            self.skip = max(0, self.skip - 1)
+        if tag == "pre":
+            self.pre = max(0, self.pre - 1)
+        if tag != "br":  # <br/> arrives as start and end; one break is enough
+            self._block(tag)
+
+    def handle_data(self, data: str) -> None:
+        if self.skip:
+            return
+        if self.pre:
+            self.out.append(data)
+        else:
+            self.out.append(_collapse(data))
+
+    def _block(self, tag: str) -> None:
+        if self.skip:
+            return
+        if tag == "br":
+            self.out.append(_BR_MARK)
+        elif tag in _PARAGRAPH:
+            self.out.append(_PARAGRAPH_MARK)
+        elif tag in _LINE:
+            self.out.append(_LINE_MARK)
+        elif tag in _CELL:
+            self.out.append(" ")
+
+
+def html_to_text(html: str) -> str:
+    """Visible text of an HTML page: no scripts, styles or head; entities unescaped."""
+    parser = _TextExtractor()
+    parser.feed(re.sub(r"[\x01-\x03]", "", html))
+    parser.close()
+    text = re.sub(r" {2,}", " ", "".join(parser.out))
+    # Adjacent block edges (</li><li>, </p>\n<p>) make one break, not one each; <br><br> is a
+    # paragraph break.
+    text = _MARKS.sub(lambda m: "\n\n" if _PARAGRAPH_MARK in m.group()
+                      or m.group().count(_BR_MARK) > 1 else "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip("\n ")

@@ -1,0 +1,325 @@
+"""The only module that talks to llama.cpp: load a verified model, tokenize, evaluate with prefix
+reuse, greedy generation under a grammar, and label scoring.
+
+Why a hand-written loop rather than `create_chat_completion`: it lets brief (1) keep document text
+from being parsed as control tokens, (2) reuse the KV cache of the document for every task,
+(3) check the grammar against the single best token first and mask the whole vocabulary only when
+that token is rejected (same output at temperature 0, a fraction of the cost), (4) stop on a time
+limit between tokens, and (5) run a free "think" phase before the constrained answer.
+"""
+
+from __future__ import annotations
+
+import codecs
+import ctypes
+import json
+import os
+import time
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+os.environ.setdefault("GGML_NO_BACKTRACE", "1")  # an abort in ggml must not wait on gdb
+
+from . import chat
+from .errors import GenerationError, ModelError
+from .models import ModelRef
+
+_TOKEN_DTYPE = np.dtype([("id", np.intc), ("logit", np.single), ("p", np.single)], align=True)
+
+
+def _llama_cpp():
+    try:
+        import llama_cpp
+    except ImportError as exc:  # a broken build is a model-unavailable condition for the user
+        raise ModelError(f"llama-cpp-python is not installed or failed to build ({exc}); "
+                         f"run `make run` or `pip install -e .`") from None
+    return llama_cpp
+
+
+def quiet_logs() -> None:
+    """Silence llama.cpp's C-level logging, which would bury brief's one-line messages."""
+    lc = _llama_cpp()
+    if getattr(quiet_logs, "done", False):
+        return
+
+    @lc.llama_log_callback
+    def _drop(level, text, user_data):
+        return None
+
+    quiet_logs.callback = _drop  # keep a reference: C holds only the pointer
+    lc.llama_log_set(_drop, ctypes.c_void_p(0))
+    quiet_logs.done = True
+
+
+def check_gguf(path) -> None:
+    """Refuse a GGUF that llama.cpp would choke on before handing it over: a truncated file or one
+    that is not a language model (llama.cpp's loader may abort the process on such input)."""
+    try:
+        from gguf import GGUFReader
+    except ImportError:
+        return  # gguf is a test extra; the sha256 check already stands between users and junk
+    try:
+        reader = GGUFReader(str(path))
+    except Exception as exc:
+        raise ModelError(f"{path}: corrupt or truncated GGUF ({type(exc).__name__}: {exc}); "
+                         f"delete it and pull the model again") from None
+    field = reader.fields.get("general.architecture")
+    arch = bytes(field.parts[field.data[0]]).decode() if field else ""
+    if "tokenizer.ggml.tokens" not in reader.fields or not arch:
+        raise ModelError(f"{path}: GGUF has no tokenizer or architecture ({arch or 'none'}); "
+                         f"it is not a language model brief can run")
+
+
+@dataclass
+class Generation:
+    """What one generate call produced."""
+
+    text: str
+    ids: list[int]
+    finish_reason: str  # stop | length
+    prompt_tokens: int
+    seconds: float
+    full_masks: int = 0  # how often the grammar rejected the best token and the vocabulary was masked
+
+
+class Utf8Guard:
+    """Tracks the bytes generated so far and tells whether a token keeps them valid UTF-8."""
+
+    def __init__(self):
+        self.decoder = codecs.getincrementaldecoder("utf-8")("strict")
+
+    def fits(self, piece: bytes) -> bool:
+        state = self.decoder.getstate()
+        try:
+            self.decoder.decode(piece)
+            return True
+        except UnicodeDecodeError:
+            return False
+        finally:
+            self.decoder.setstate(state)
+
+    def push(self, piece: bytes) -> None:
+        self.decoder.decode(piece)
+
+
+class Grammar:
+    """llama.cpp's grammar sampler, used for a cheap single-token check and, when that fails, a mask."""
+
+    def __init__(self, engine: "Engine", gbnf: str):
+        lc = _llama_cpp()
+        self.lc = lc
+        self.smpl = lc.llama_sampler_init_grammar(engine.vocab, gbnf.encode(), b"root")
+        if not self.smpl:
+            raise GenerationError("internal error: llama.cpp rejected a grammar built from a schema")
+        self.one = np.recarray((1,), dtype=_TOKEN_DTYPE)
+        self.one_arr = lc.llama_token_data_array(
+            data=self.one.ctypes.data_as(lc.llama_token_data_p), size=1, selected=-1, sorted=False)
+        self.full = np.recarray((engine.n_vocab,), dtype=_TOKEN_DTYPE)
+        self.full_arr = lc.llama_token_data_array(
+            data=self.full.ctypes.data_as(lc.llama_token_data_p), size=engine.n_vocab,
+            selected=-1, sorted=False)
+        self.ids = np.arange(engine.n_vocab, dtype=np.intc)
+
+    def allows(self, token: int) -> bool:
+        """Whether the grammar accepts this token next (the cheap path)."""
+        self.one.id[0], self.one.logit[0], self.one.p[0] = token, 0.0, 0.0
+        self.one_arr.size, self.one_arr.selected, self.one_arr.sorted = 1, -1, False
+        self.lc.llama_sampler_apply(self.smpl, ctypes.byref(self.one_arr))
+        return bool(np.isfinite(self.one.logit[0]))
+
+    def ranked(self, logits: np.ndarray) -> np.ndarray:
+        """Tokens the grammar allows, best first (the full-vocabulary path)."""
+        self.full.id[:] = self.ids
+        self.full.logit[:] = logits
+        self.full.p[:] = 0.0
+        self.full_arr.size, self.full_arr.selected, self.full_arr.sorted = len(self.ids), -1, False
+        self.lc.llama_sampler_apply(self.smpl, ctypes.byref(self.full_arr))
+        n = self.full_arr.size
+        allowed = np.isfinite(self.full.logit[:n])
+        ids, vals = self.full.id[:n][allowed], self.full.logit[:n][allowed]
+        return ids[np.argsort(-vals, kind="stable")]
+
+    def accept(self, token: int) -> None:
+        self.lc.llama_sampler_accept(self.smpl, token)
+
+    def close(self) -> None:
+        if self.smpl:
+            self.lc.llama_sampler_free(self.smpl)
+            self.smpl = None
+
+
+class Engine:
+    """One loaded model with one context; the KV cache holds the last prompt for prefix reuse."""
+
+    def __init__(self, ref: ModelRef, n_ctx: int, threads: int, seed: int, vocab_only: bool = False):
+        lc = _llama_cpp()
+        quiet_logs()
+        check_gguf(ref.path)
+        self.ref = ref
+        try:
+            self.llm = lc.Llama(model_path=str(ref.path), n_ctx=n_ctx, n_batch=512,
+                                n_threads=threads, n_threads_batch=threads, seed=seed,
+                                vocab_only=vocab_only, verbose=False)
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise ModelError(f"{ref.path}: llama.cpp cannot load it as a language model ({exc}); "
+                             f"check the file or pull the preset again") from None
+        self.vocab = lc.llama_model_get_vocab(self.llm.model)
+        self.n_vocab = self.llm.n_vocab()
+        self.n_ctx = n_ctx
+        meta = self.llm.metadata
+        self.format = chat.get_format(ref.chat_format, meta.get("tokenizer.chat_template"))
+        self.think_open = self._special_id("<think>")
+        self.think_close = self._special_id("</think>")
+        self.evaluated = 0
+        self.generated = 0
+        self._grammars: dict[str, str] = {}
+
+    def _special_id(self, text: str) -> Optional[int]:
+        ids = self.llm.tokenize(text.encode(), add_bos=False, special=True)
+        return ids[0] if len(ids) == 1 else None
+
+    def tokenize(self, segments: chat.Segments) -> list[int]:
+        """Template text may spell control tokens; document and task text are tokenized as plain text."""
+        out: list[int] = []
+        for text, is_template in segments:
+            if text:
+                out += self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=is_template)
+        return out
+
+    def piece(self, token: int) -> bytes:
+        """A token's bytes. (Llama.detokenize silently drops pieces longer than 32 bytes.)"""
+        lc = _llama_cpp()
+        size = 64
+        while True:
+            buf = ctypes.create_string_buffer(size)
+            n = lc.llama_token_to_piece(self.vocab, token, buf, size, 0, False)
+            if n >= 0:
+                return buf.raw[:n]
+            size = -n
+
+    def text(self, tokens: list[int]) -> str:
+        return b"".join(self.piece(t) for t in tokens).decode("utf-8", errors="replace")
+
+    def is_eog(self, token: int) -> bool:
+        return bool(_llama_cpp().llama_vocab_is_eog(self.vocab, token))
+
+    def feed(self, tokens: list[int], deadline: Optional[float] = None) -> int:
+        """Make the context hold exactly `tokens`, evaluating only what differs from what it holds."""
+        if len(tokens) >= self.n_ctx:
+            raise GenerationError(f"prompt of {len(tokens)} tokens does not fit the context of {self.n_ctx}")
+        held = self.llm.input_ids[: self.llm.n_tokens]
+        common = 0
+        limit = min(len(held), len(tokens))
+        if limit:
+            diff = np.nonzero(held[:limit] != np.asarray(tokens[:limit], dtype=np.intc))[0]
+            common = int(diff[0]) if len(diff) else limit
+        common = min(common, len(tokens) - 1)  # the last token is always re-evaluated for its logits
+        self.llm.n_tokens = common
+        rest = tokens[common:]
+        for i in range(0, len(rest), self.llm.n_batch):
+            if deadline and time.monotonic() > deadline:
+                raise GenerationError("time limit reached while reading the document")
+            self._eval(rest[i: i + self.llm.n_batch])
+        self.evaluated += len(rest)
+        return len(rest)
+
+    def logits(self) -> np.ndarray:
+        """The logits after the last evaluated token (a view into llama.cpp's buffer)."""
+        ptr = _llama_cpp().llama_get_logits_ith(self.llm._ctx.ctx, -1)
+        return np.ctypeslib.as_array(ptr, shape=(self.n_vocab,))
+
+    def gbnf(self, schema: dict) -> str:
+        """The GBNF grammar for a JSON Schema, via llama-cpp-python's converter (cached per schema)."""
+        key = json.dumps(schema)  # property order matters: the model writes them in this order
+        if key not in self._grammars:
+            from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+            gbnf = json_schema_to_gbnf(key)
+            # 0.3.36's JSON string rule lets raw control characters through, which strict JSON
+            # parsers reject; upstream llama.cpp excludes them.
+            fixed = gbnf.replace('char ::= [^"\\\\] |', 'char ::= [^"\\\\\\x7F\\x00-\\x1F] |')
+            if fixed == gbnf and "char ::=" in gbnf:
+                raise GenerationError("internal error: unexpected JSON string rule in the grammar")
+            self._grammars[key] = fixed
+        return self._grammars[key]
+
+    def step(self, token: int) -> None:
+        if self.llm.n_tokens + 1 >= self.n_ctx:
+            raise GenerationError(f"the context of {self.n_ctx} tokens is full; "
+                                  f"raise --max-context or shorten the document")
+        self._eval([token])
+
+    def _eval(self, tokens: list[int]) -> None:
+        try:
+            self.llm.eval(tokens)
+        except RuntimeError as exc:  # llama_decode failed: out of context or memory
+            raise GenerationError(f"llama.cpp could not evaluate the prompt ({exc})") from None
+
+    def generate(self, prompt: list[int], gbnf: Optional[str], max_tokens: int,
+                 deadline: Optional[float] = None, stop_token: Optional[int] = None) -> Generation:
+        """Greedy generation from `prompt`, under a grammar when one is given."""
+        start = time.monotonic()
+        evaluated = self.feed(prompt, deadline)
+        grammar = Grammar(self, gbnf) if gbnf else None
+        out: list[int] = []
+        masks = 0
+        finish = "length"
+        utf8 = Utf8Guard()
+        try:
+            for _ in range(max_tokens):
+                if deadline and time.monotonic() > deadline:
+                    raise GenerationError("time limit reached during generation")
+                logits = self.logits()
+                token = int(np.argmax(logits))
+                if grammar and not (grammar.allows(token) and utf8.fits(self.piece(token))):
+                    token = self._fallback(grammar, logits, utf8)
+                    masks += 1
+                if self.is_eog(token) or token == stop_token:
+                    finish = "stop"
+                    if token == stop_token:
+                        out.append(token)
+                    break
+                if grammar:
+                    grammar.accept(token)
+                utf8.push(self.piece(token))
+                out.append(token)
+                if grammar and self._complete_json(out, token):
+                    finish = "stop"
+                    break
+                self.step(token)
+        finally:
+            if grammar:
+                grammar.close()
+        self.generated += len(out)
+        return Generation(self.text(out), out, finish, evaluated,
+                          time.monotonic() - start, masks)
+
+    def _fallback(self, grammar: Grammar, logits: np.ndarray, utf8: "Utf8Guard") -> int:
+        # llama.cpp's grammar accepts byte sequences that are not UTF-8; JSON text must be UTF-8.
+        for token in grammar.ranked(logits):
+            if utf8.fits(self.piece(int(token))):
+                return int(token)
+        # Accepting a token the grammar rejects aborts the process inside llama.cpp.
+        raise GenerationError("internal error: the grammar allows no token here")
+
+    def _complete_json(self, out: list[int], token: int) -> bool:
+        # Once the grammar's JSON value is closed only end-of-generation can follow: stop without
+        # paying one more decode for it.
+        if b"}" not in self.piece(token):
+            return False
+        try:
+            json.loads(self.text(out))
+            return True
+        except ValueError:
+            return False
+
+    def score(self, prompt: list[int], options: list[list[int]],
+              deadline: Optional[float] = None) -> tuple[list[float], int]:
+        """Log-probability of each continuation after `prompt` (its first token carries the choice)."""
+        evaluated = self.feed(prompt, deadline)
+        base = self.logits().astype(np.float64)
+        logz = np.log(np.exp(base - base.max()).sum()) + base.max()
+        scores = [float(base[opt[0]] - logz) for opt in options]
+        return scores, evaluated

@@ -1,0 +1,430 @@
+"""`brief eval`: score result files for validity and grounding, and against a gold file, with no model."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from . import schemas
+from .documents import load_document
+from .errors import BriefError, UsageError
+from .results import MANIFEST
+
+
+def norm(s: str) -> str:
+    """NFKC, commas and whitespace removed: the gold file's matching rule."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", s) if ch != "," and not ch.isspace())
+
+
+def norm_target(s: str) -> str:
+    """A stance target name for comparison: NFKC, casefolded, stripped."""
+    return unicodedata.normalize("NFKC", s).casefold().strip()
+
+
+def _rate(n: int, d: int) -> Optional[float]:
+    return n / d if d else None
+
+
+_RATES = {"exact_evidence": ("spans_exact", "spans"),
+          "figure_precision": ("figures_precise", "figures"),
+          "figure_recall": ("figures_found", "gold_figures"),
+          "claim_coverage": ("claims_covered", "gold_claims"),
+          "stance_accuracy": ("stance_correct", "stance_targets")}
+
+
+class _Rates:
+    """Rates computed from the counts, None where nothing was there to count."""
+
+    exact_evidence = property(lambda self: self._rate("exact_evidence"))
+    figure_precision = property(lambda self: self._rate("figure_precision"))
+    figure_recall = property(lambda self: self._rate("figure_recall"))
+    claim_coverage = property(lambda self: self._rate("claim_coverage"))
+    stance_accuracy = property(lambda self: self._rate("stance_accuracy"))
+
+    def _rate(self, name: str) -> Optional[float]:
+        n, d = _RATES[name]
+        return _rate(getattr(self, n), getattr(self, d))
+
+    def to_json(self) -> dict:
+        # Counts sit next to every rate, so four places lose nothing a reader needs.
+        rates = {name: getattr(self, name) for name in (*_RATES, "schema_valid_rate") if hasattr(self, name)}
+        return {**self.__dict__, **{k: None if v is None else round(v, 4) for k, v in rates.items()}}
+
+
+@dataclass
+class DocRow(_Rates):
+    """One document's counts; file is None for a gold document with no result file."""
+
+    id: str
+    file: Optional[str] = None
+    schema_valid: bool = False
+    schema_errors: list[str] = field(default_factory=list)
+    source: Optional[str] = None
+    spans: int = 0
+    spans_exact: int = 0
+    spans_unverifiable: int = 0
+    figures: int = 0
+    figures_precise: int = 0
+    duplicate_figures: int = 0
+    duplicate_claims: int = 0
+    gold: bool = False
+    gold_figures: int = 0
+    figures_found: int = 0
+    figures_missed: list[str] = field(default_factory=list)
+    gold_claims: int = 0
+    claims_covered: int = 0
+    claims_missed: list[str] = field(default_factory=list)
+    stance_targets: int = 0
+    stance_correct: int = 0
+    stance_detail: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Totals(_Rates):
+    """Sums over the result files, and over the gold documents for the gold metrics (micro-averages)."""
+
+    result_files: int = 0
+    schema_valid: int = 0
+    spans: int = 0
+    spans_exact: int = 0
+    spans_unverifiable: int = 0
+    figures: int = 0
+    figures_precise: int = 0
+    duplicate_figures: int = 0
+    duplicate_claims: int = 0
+    gold_documents: int = 0
+    gold_missing: int = 0
+    gold_figures: int = 0
+    figures_found: int = 0
+    gold_claims: int = 0
+    claims_covered: int = 0
+    stance_targets: int = 0
+    stance_correct: int = 0
+
+    schema_valid_rate = property(lambda self: _rate(self.schema_valid, self.result_files))
+
+
+@dataclass
+class EvalReport:
+    """Per-document rows (result files, then gold documents without one) and their totals."""
+
+    results_dir: str
+    gold_path: Optional[str]
+    rows: list[DocRow]
+    totals: Totals
+    missing: list[str] = field(default_factory=list)  # gold ids with no result file
+    skipped: list[str] = field(default_factory=list)  # JSON files in the folder that are not results
+
+    def row(self, doc_id: str) -> DocRow:
+        """The row of one document id."""
+        return next(r for r in self.rows if r.id == doc_id)
+
+    def to_json(self) -> dict:
+        return {"results_dir": self.results_dir, "gold": self.gold_path,
+                "totals": self.totals.to_json(), "documents": [r.to_json() for r in self.rows],
+                "missing": self.missing, "skipped": self.skipped}
+
+
+def load_gold(path: Path) -> dict[str, dict]:
+    """The gold file's documents by id, checked enough that scoring cannot trip on its shape."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path}: gold file not readable JSON ({exc})") from None
+    docs = data.get("docs") if isinstance(data, dict) else None
+    if not isinstance(docs, dict):
+        raise UsageError(f"{path}: gold file has no \"docs\" object keyed by document id")
+    for doc_id, doc in docs.items():
+        where = f"{path}: docs.{doc_id}"
+        if not isinstance(doc, dict):
+            raise UsageError(f"{where}: not an object")
+        for i, fig in enumerate(doc.get("figures") or []):
+            if not (isinstance(fig, dict) and _strings(fig.get("needles"))):
+                raise UsageError(f"{where}.figures[{i}]: needs \"needles\", a list of strings")
+        for i, claim in enumerate(doc.get("claims") or []):
+            if not (isinstance(claim, dict) and _strings(claim.get("keywords"))
+                    and isinstance(claim.get("need"), int)):
+                raise UsageError(f"{where}.claims[{i}]: needs \"keywords\" (strings) and \"need\" (integer)")
+        stance = doc.get("stance") or {}
+        if not isinstance(stance, dict):
+            raise UsageError(f"{where}.stance: not an object keyed by target")
+        for target, rule in stance.items():
+            if not (isinstance(rule, dict) and _strings(rule.get("accept"))):
+                raise UsageError(f"{where}.stance.{target}: needs \"accept\", a list of positions")
+    return docs
+
+
+def _strings(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(s, str) for s in v)
+
+
+def _list(v: Any) -> list:
+    # A schema-invalid result is still scored as far as it goes, so every field is read defensively.
+    return v if isinstance(v, list) else []
+
+
+def _dicts(v: Any) -> list[dict]:
+    return [x for x in _list(v) if isinstance(x, dict)]
+
+
+def _spans(result: dict) -> list[dict]:
+    """Every evidence span: claims, stance, and the summary's under provenance.summary_evidence."""
+    out = []
+    for claim in _dicts(result.get("claims")):
+        out += _list(claim.get("evidence"))
+    for st in _dicts(result.get("stance")):
+        out += _list(st.get("evidence"))
+    prov = result.get("provenance") if isinstance(result.get("provenance"), dict) else {}
+    for s in _dicts(prov.get("summary_evidence")):
+        out += _list(s.get("evidence"))
+    return out
+
+
+def _at(text: str, span: Any, key: str) -> bool:
+    """Whether text[start:end] is exactly span[key], with offsets inside the text."""
+    if not isinstance(span, dict):
+        return False
+    start, end = span.get("start"), span.get("end")
+    # bool is an int, and a negative start would slice from the end: neither is an offset.
+    if type(start) is not int or type(end) is not int or not 0 <= start < end <= len(text):
+        return False
+    return text[start:end] == span.get(key)
+
+
+def _candidates(raw: str, results_dir: Path) -> list[Path]:
+    p = Path(raw)
+    if p.is_absolute():
+        return [p]
+    # Paths are relative to wherever `brief run` ran: try ours, then the results folder and above it.
+    base = results_dir.resolve()
+    return [Path.cwd() / p, base / p, *(parent / p for parent in base.parents)]
+
+
+def _source(result: dict, results_dir: Path, row: DocRow) -> Optional[str]:
+    """The source text, or None with a note saying why it is not there."""
+    doc = result.get("document") if isinstance(result.get("document"), dict) else {}
+    raw = doc.get("path")
+    if not isinstance(raw, str) or not raw:
+        row.notes.append("no document.path: evidence not verifiable")
+        return None
+    for path in _candidates(raw, results_dir):
+        if not path.is_file():
+            continue
+        try:
+            loaded = load_document(path)
+        except (OSError, BriefError) as exc:
+            row.notes.append(f"source {raw} not readable ({exc}): evidence not verifiable")
+            return None
+        row.source = str(path)
+        if loaded.sha256 != doc.get("sha256"):
+            row.notes.append(f"source {raw} changed since the run (sha256 differs); "
+                             "offsets checked against the current file")
+        return loaded.text
+    row.notes.append(f"source {raw} not found: evidence not verifiable")
+    return None
+
+
+def _hashable(v: Any) -> Any:
+    return v if isinstance(v, (str, int, float, type(None))) else json.dumps(v, sort_keys=True)
+
+
+def _duplicates(result: dict) -> tuple[int, int]:
+    """Figures that repeat an earlier one (same span, or same text, value and unit); repeated claims."""
+    figs, seen = 0, set()
+    for fig in _dicts(result.get("key_figures")):
+        keys = {("span", _hashable(fig.get("start")), _hashable(fig.get("end"))),
+                ("text", unicodedata.normalize("NFKC", str(fig.get("text", ""))),
+                 _hashable(fig.get("value")), _hashable(fig.get("unit")))}
+        figs += bool(keys & seen)
+        seen |= keys
+    claims, texts = 0, set()
+    for claim in _dicts(result.get("claims")):
+        t = norm(str(claim.get("text", "")))
+        claims += t in texts
+        texts.add(t)
+    return figs, claims
+
+
+def _score_gold(row: DocRow, result: dict, gold: dict) -> None:
+    """Figure recall, claim coverage and stance against one gold document."""
+    row.gold = True
+    surfaces = [norm(str(f.get("text", ""))) for f in _dicts(result.get("key_figures"))]
+    for i, fig in enumerate(gold.get("figures") or []):
+        row.gold_figures += 1
+        needles = [norm(n) for n in fig["needles"]]
+        if any(n and n in s for s in surfaces for n in needles):
+            row.figures_found += 1
+        else:
+            row.figures_missed.append(str(fig.get("id", i)))
+    # Each keyword may sit in the claim text or in any quote; parts stay apart so that no keyword
+    # is "found" across the seam of two of them.
+    claims = [[norm(str(c.get("text", "")))]
+              + [norm(str(e.get("quote", ""))) for e in _dicts(c.get("evidence"))]
+              for c in _dicts(result.get("claims"))]
+    for i, gc in enumerate(gold.get("claims") or []):
+        row.gold_claims += 1
+        keywords = [norm(k) for k in gc["keywords"]]
+        if any(sum(any(k and k in p for p in parts) for k in keywords) >= gc["need"] for parts in claims):
+            row.claims_covered += 1
+        else:
+            row.claims_missed.append(str(gc.get("id", i)))
+    positions: dict[str, Any] = {}
+    # A target the output repeats is judged by its first entry, the one a reader meets first.
+    for st in _dicts(result.get("stance")):
+        positions.setdefault(norm_target(str(st.get("target", ""))), st.get("position"))
+    for target, rule in (gold.get("stance") or {}).items():
+        row.stance_targets += 1
+        got = positions.get(norm_target(target))
+        ok = got in rule["accept"]
+        row.stance_correct += ok
+        row.stance_detail.append({"target": target, "output": got, "accept": rule["accept"], "ok": ok})
+
+
+def _read(path: Path) -> tuple[Any, Optional[str]]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8")), None
+    except (OSError, ValueError) as exc:
+        return None, f"not readable JSON ({exc})"
+
+
+def score_result(name: str, result: Any, results_dir: Path, gold: Optional[dict]) -> DocRow:
+    """One result file's row; result is its parsed JSON, or None when it could not be read."""
+    row = DocRow(id=Path(name).stem, file=name)
+    if not isinstance(result, dict):
+        row.schema_errors = ["$: not a JSON object"]
+        result = {}
+    else:
+        row.schema_errors = schemas.schema_errors(result)
+        row.schema_valid = not row.schema_errors
+        doc = result.get("document")
+        if not isinstance(doc, dict) or doc.get("id") != row.id:
+            row.notes.append(f"document.id differs from the file name; scored as {row.id}")
+        text = _source(result, results_dir, row)
+        spans, figures = _spans(result), _list(result.get("key_figures"))
+        row.spans, row.figures = len(spans), len(figures)
+        if text is None:
+            row.spans_unverifiable = len(spans)
+        else:
+            row.spans_exact = sum(_at(text, s, "quote") for s in spans)
+            row.figures_precise = sum(_at(text, f, "text") for f in figures)
+        row.duplicate_figures, row.duplicate_claims = _duplicates(result)
+    if gold is not None:
+        _score_gold(row, result, gold)
+    return row
+
+
+def evaluate(results_dir: Path, gold_path: Optional[Path] = None) -> EvalReport:
+    """Score every result file in results_dir, and against the gold file when one is given."""
+    results_dir = Path(results_dir)
+    if not results_dir.is_dir():
+        raise UsageError(f"{results_dir}: no such results folder; pass the folder `brief run` wrote")
+    gold = load_gold(gold_path) if gold_path is not None else {}
+    files = sorted(p for p in results_dir.glob("*.json") if p.name != MANIFEST)
+    report = EvalReport(str(results_dir), str(gold_path) if gold_path is not None else None, [], Totals())
+    for path in files:
+        data, error = _read(path)
+        # Other JSON may share the folder (bench output); a truncated result is still a result.
+        if isinstance(data, dict) and "document" not in data and "schema_version" not in data:
+            report.skipped.append(path.name)
+            continue
+        row = score_result(path.name, data, results_dir, gold.get(path.stem))
+        if error:
+            row.schema_errors = [error]
+        report.rows.append(row)
+    have = {r.id for r in report.rows}
+    for doc_id, g in gold.items():
+        if doc_id not in have:
+            report.missing.append(doc_id)
+            row = DocRow(id=doc_id, notes=["no result file"])
+            _score_gold(row, {}, g)
+            report.rows.append(row)
+    t = report.totals
+    for r in report.rows:
+        if r.file is not None:
+            t.result_files += 1
+            t.schema_valid += r.schema_valid
+            for name in ("spans", "spans_exact", "spans_unverifiable", "figures", "figures_precise",
+                         "duplicate_figures", "duplicate_claims"):
+                setattr(t, name, getattr(t, name) + getattr(r, name))
+        if r.gold:
+            t.gold_documents += 1
+            for name in ("gold_figures", "figures_found", "gold_claims", "claims_covered",
+                         "stance_targets", "stance_correct"):
+                setattr(t, name, getattr(t, name) + getattr(r, name))
+    t.gold_missing = len(report.missing)
+    if not report.rows:
+        raise UsageError(f"{results_dir}: no result files (*.json) to evaluate; run `brief run` first")
+    return report
+
+
+def width(s: str) -> int:
+    """Terminal columns s takes: East Asian wide and fullwidth characters take two."""
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+               for ch in s)
+
+
+def _pad(s: str, w: int, right: bool) -> str:
+    gap = " " * (w - width(s))
+    return gap + s if right else s + gap
+
+
+def _grid(rows: list[list[str]], right_from: int = 1) -> list[str]:
+    """Rows of cells as aligned lines: the first right_from columns left-aligned, the rest right."""
+    widths = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(_pad(c, widths[i], i >= right_from) for i, c in enumerate(r)).rstrip()
+            for r in rows]
+
+
+def _frac(n: int, d: int) -> str:
+    return f"{n}/{d} {n / d:4.0%}" if d else "-"
+
+
+def _cells(name: str, valid: str, r) -> list[str]:
+    gold = getattr(r, "gold", True)
+    return [name, valid, _frac(r.spans_exact, r.spans), _frac(r.figures_precise, r.figures),
+            str(r.duplicate_figures), str(r.duplicate_claims),
+            _frac(r.figures_found, r.gold_figures) if gold else "-",
+            _frac(r.claims_covered, r.gold_claims) if gold else "-",
+            _frac(r.stance_correct, r.stance_targets) if gold else "-"]
+
+
+def format_table(report: EvalReport) -> str:
+    """The report as plain, aligned text for a terminal."""
+    head = ["document", "schema", "evidence", "fig prec", "dup fig", "dup claim", "fig recall",
+            "claims", "stance"]
+    body = []
+    for r in report.rows:
+        if r.file is None:
+            body.append([r.id, "missing", "-", "-", "-", "-", *_cells("", "", r)[6:]])
+        else:
+            body.append(_cells(r.id, "ok" if r.schema_valid else "INVALID", r))
+    t = report.totals
+    total = _cells("total", _frac(t.schema_valid, t.result_files), t)
+    lines = _grid([head, *body, total], right_from=2)
+    rule = "-" * max(width(line) for line in lines)
+    out = [lines[0], rule, *lines[1:-1], rule, lines[-1]]
+    if report.gold_path is not None:
+        out.append(f"gold: {report.gold_path} ({t.gold_documents} documents, micro-averaged; "
+                   f"{t.gold_missing} without a result)")
+    stance = [[r.id, d["target"], "(none)" if d["output"] is None else str(d["output"]),
+               "|".join(d["accept"]), "ok" if d["ok"] else "WRONG"]
+              for r in report.rows for d in r.stance_detail]
+    if stance:
+        out += ["", "stance", *_grid([["document", "target", "output", "accept", ""], *stance], 5)]
+    # A document with no result misses everything; its note says so once instead.
+    misses = [(r.id, f"{what}: {', '.join(ids)}") for r in report.rows if r.file is not None
+              for what, ids in (("figures not found", r.figures_missed), ("claims not covered", r.claims_missed))
+              if ids]
+    notes = [(r.id, e) for r in report.rows for e in r.schema_errors[:3]]
+    notes += [(r.id, f"... {len(r.schema_errors) - 3} more schema errors") for r in report.rows
+              if len(r.schema_errors) > 3]
+    notes += [(r.id, n) for r in report.rows for n in r.notes]
+    notes += [(name, "skipped: not a result file") for name in report.skipped]
+    for title, items in (("gold misses", misses), ("notes", notes)):
+        if items:
+            out += ["", title, *(f"  {doc}: {msg}" for doc, msg in items)]
+    return "\n".join(out)

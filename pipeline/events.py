@@ -1,0 +1,86 @@
+"""What a run tells the person or scheduler watching it: progress bars on a terminal, plain lines
+otherwise, nothing with --quiet, and one JSON object per event on stderr with --log-json."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Optional, TextIO
+
+
+class Reporter:
+    """Receives run events and renders them for the chosen audience."""
+
+    def __init__(self, stream: TextIO = sys.stderr, quiet: bool = False, log_json: bool = False,
+                 tty: Optional[bool] = None):
+        self.stream, self.quiet, self.log_json = stream, quiet, log_json
+        self.tty = stream.isatty() if tty is None else tty
+        self.run_bar = self.doc_bar = None
+        self.total = 0
+        self.done = 0
+
+    @classmethod
+    def silent(cls) -> "Reporter":
+        return cls(quiet=True)
+
+    def _event(self, event: str, **data) -> None:
+        if self.log_json:
+            payload = {"ts": round(time.time(), 3), "event": event, **data}
+            self.stream.write(json.dumps(payload, ensure_ascii=False) + "\n")
+            self.stream.flush()
+
+    def _bars(self) -> bool:
+        return self.tty and not self.quiet and not self.log_json
+
+    def _line(self, text: str) -> None:
+        if not self.quiet and not self.log_json and not self.tty:
+            self.stream.write(text + "\n")
+            self.stream.flush()
+
+    def start(self, total: int, model: str) -> None:
+        self.total = total
+        self._event("run_start", documents=total, model=model)
+        self._line(f"brief: {total} document(s), model {model}")
+        if self._bars():
+            from tqdm import tqdm
+
+            self.run_bar = tqdm(total=total, unit="doc", desc="run", file=self.stream, position=0)
+
+    def doc_start(self, doc_id: str, path: str) -> None:
+        self._event("document_start", id=doc_id, path=path)
+        if self._bars():
+            from tqdm import tqdm
+
+            self.doc_bar = tqdm(unit="task", desc=doc_id[:24], file=self.stream, position=1, leave=False)
+
+    def task(self, name: str) -> None:
+        self._event("task_done", task=name)
+        if self.doc_bar is not None:
+            self.doc_bar.set_postfix_str(name, refresh=False)
+            self.doc_bar.update(1)
+
+    def doc_end(self, status) -> None:
+        self.done += 1
+        self._event("document_end", **status.to_json())
+        if self.doc_bar is not None:
+            self.doc_bar.close()
+            self.doc_bar = None
+        if self.run_bar is not None:
+            self.run_bar.update(1)
+        reason = f" ({status.reason})" if status.reason else ""
+        self._line(f"[{self.done}/{self.total}] {status.id}: {status.status}{reason} "
+                   f"in {status.seconds:.1f} s")
+
+    def end(self, report) -> None:
+        counts = {s: report.count(s) for s in ("written", "skipped", "failed")}
+        self._event("run_end", run_id=report.run_id, **counts)
+        if self.run_bar is not None:
+            self.run_bar.close()
+            self.run_bar = None
+
+    def message(self, text: str) -> None:
+        """A line for the person (not in --quiet or --log-json mode)."""
+        if not self.quiet and not self.log_json:
+            self.stream.write(text + "\n")
+            self.stream.flush()

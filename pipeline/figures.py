@@ -1,0 +1,429 @@
+"""Deterministic extraction of figures (numeric expressions) from Japanese and English text.
+
+Code owns the facts: every number the summary may state is one of these candidates, and the
+model only chooses among them. A candidate merges a number with its multiplier (万/億/兆,
+million, B), unit, approximators (約, 以上, about) and range partner into one span.
+
+Canonical units (`FigureCandidate.unit`):
+  currency   USD JPY CNY EUR INR GBP KRW
+  ratio      percent (3割 -> 30, 3割5分 -> 35), pp, percentile, times (倍, x),
+             ratio (30分の1 and 1/30 -> 0.0333...)
+  count      people (人 名 people users...), companies (社), count (個 台 枚 本 件 回 つ chips
+             GPUs jobs...), rank (位)
+  time       year (a calendar year: 2007年, "in 2023", bare 1900-2100; decades 1980年代 are
+             the first year, approximate), date (YYYYMMDD as a float, 00 for a missing month
+             or day; None when the year is unknown: 12月, 1月24日), and the durations
+             years months weeks days hours minutes seconds
+  computing  tokens parameters bytes FLOPS Hz W Wh
+  physical   m m2 sqft kg (SI-scaled: 5km -> 5000 m; square feet stay sqft)
+  ""         a plain number (97.3, 10万の雇用 -> 100000, 671B -> 6.71e11)
+  rates append "/s" "/min" "/h" "/day" "/month" "/year" (毎秒200トークン -> tokens/s).
+
+Conventions: vague amounts (数千万ドル, 数十億, tens of billions) take their order of magnitude
+as `value`, a lower bound (数千万 -> 1e7), with approximate=True; bounds (以上, 超, 近く,
+more than) are approximate too. A range keeps its low end in `value` and high end in
+`value_max`; "AからBに" / "from A to B" (a change) is two figures, not a range. Signs
+(−5%, ▲3.2%, マイナス2%) negate the value; 年間/毎秒 prefixes make a rate (INR/year).
+
+Not figures: version numbers glued to names (GPT-4o, o1, Qwen2.5, Llama-3.1, Claude 3.5,
+クロード3.5ソネット), URLs, e-mail addresses, @handles, hashes, file names, clock times
+(9:19), footnotes ([1], {2}, ※3, ^8^), list numbering at line start (1. / 1) / (1)),
+ordinals (第2部), numbers with a leading zero (01), long digit runs without separators (ids)
+and dash chains that are not ISO dates (phone numbers).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from pipeline import units as U
+from pipeline.types import FigureCandidate
+
+_FOLD = U.FOLD
+_FOLD_RUN = re.compile("[" + "".join(f"\\U{c:08x}" for c in sorted(_FOLD)) + "]+")
+_KATA = "\u30a1-\u30fa\u30fc\uff66-\uff9f"
+_EN = r"(?![A-Za-z0-9])"
+
+
+def _table_regex(rows, lead=" ?"):
+    """Compile (ja, en, ...) rows into one alternation whose group uK names the row."""
+    parts = []
+    for k, (ja, en, *_rest) in enumerate(rows):
+        alts = ([f"(?:{ja})"] if ja else []) + ([f"(?:{en}){_EN}"] if en else [])
+        parts.append(f"(?P<u{k}>{'|'.join(alts)})")
+    return re.compile(lead + "(?:" + "|".join(parts) + ")")
+
+
+_UNIT = _table_regex(U.UNIT_TABLE)
+_RATE = _table_regex(U.RATE_TABLE)
+_NUM = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
+_START = re.compile(r"(?=[0-9十数何tThHmMbB])(?:\d|十数|[数何](?=[十百千万億兆])|(?<![A-Za-z])"
+                    r"(?i:(?:tens|hundreds|thousands|millions|billions|trillions) of ))")
+_EN_VAGUE = re.compile(r"(?i:(?:(tens|hundreds) of )?(thousand|million|billion|trillion)s)")
+_JA_CHARS = frozenset("十百千万億兆")
+_JA_MAG = re.compile(r"([十百千]?)([万億兆]?)")
+_EN_MAG = re.compile(r" ?(?P<w>[Tt]housand|[Mm]illion|[Bb]illion|[Tt]rillion|lakh|crore)s?"
+                     + _EN + r"| ?(?P<a>bn|mn|tn)" + _EN + r"|(?P<l>[kKMBT])" + _EN
+                     + r"|(?P<c>[mb])" + _EN)
+_PRE_CUR = re.compile(r"(?:US ?\$|[$¥€£₹]|(?<![A-Za-z])(?:USD|JPY|EUR|CNY|RMB|INR|GBP) ?)\Z")
+_PRE_SIGN = re.compile(r"(?:−|▲|△|マイナス|(?<![0-9A-Za-z\-~])-)\Z")
+_PRE_WORD = re.compile(r"(?:(?P<rate>" + "|".join(U.RATE_PREFIX) + r")|(?P<ja>(?<!\d)(?:"
+                       + U.APPROX_PREFIX_JA + r"))|(?<![A-Za-z])(?P<en>(?i:"
+                       + U.APPROX_PREFIX_EN + r")) )\Z")
+_SUF_APPROX = re.compile(U.APPROX_SUFFIX)
+_CONN = re.compile(r" ?~ ?|から|-| to ")
+_YEAR_TAIL = re.compile(r"年(?:(代)|(\d{1,2})月(?:(\d{1,2})日)?|)(半ば|初頭|前半|後半|末|頃|ごろ|"
+                        r"初め|中頃)?")
+_MONTH_DAY = re.compile(r"月(?:(\d{1,2})日)?")
+_MONTH_BEFORE = re.compile(r"(?<![A-Za-z])" + U.MONTH_RE + r"\.? \Z")
+_MONTH_AFTER = re.compile(r"(?:st|nd|rd|th)? " + U.MONTH_RE + r"\.?(?:,? (\d{4}))?" + _EN)
+_DAY_YEAR = re.compile(r"(?:st|nd|rd|th)?(?:,? (\d{4}))?" + _EN)
+_ISO = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?!\d)|(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)"
+                  r"|\d+(?:-\d+){2,}")
+_LABEL = re.compile(r"章|節|条|項|番目?|号|版|期目?|代目|次(?!元)|時(?!間)")
+_VERSION_BEFORE = re.compile(r"(?:[A-Z][A-Za-z]*|[" + _KATA + r"]+) \Z")
+_CURRENCIES = frozenset(U.CURRENCY_PREFIX.values())
+_GLUE = frozenset("_/#@^\\第")
+_VERSION = re.compile(r"\d\.\d+")
+_VERSION_NEXT = re.compile(r" [A-Z" + _KATA + "]")
+_SLASH_RATIO = re.compile(r"/(\d+)(?![\d/.,])")
+_WARI = re.compile(r"割(?:(\d)分)?")
+_FROM = re.compile(r"(?i:from) \Z")
+# Cheap first-character guards: most numbers have no prefix or unit, and skipping the big
+# alternations for them keeps number-dense text (tables) fast.
+_NO_UNIT = frozenset("0123456789,.;:!?)]}>\"'、。，）」』】・\n\t")
+_PRE_LAST = frozenset(" ~≈" + "".join(w[-1] for w in U.APPROX_PREFIX_JA.split("|"))
+                      + "".join(w[-1] for w in U.RATE_PREFIX))
+_SUF_FIRST = frozenset(w.lstrip("\\")[0] for w in U.APPROX_SUFFIX.split("|"))
+_SKIP = re.compile(r"[0-9A-Za-z_.,\-/:]*")
+_MASK = re.compile(U.NOT_FIGURES)
+
+
+class _Q:
+    """One parsed quantity before prefixes and filters are applied."""
+
+    __slots__ = ("start", "end", "num", "mfac", "unit", "scale", "kind", "approx", "value",
+                 "vmax", "plain")
+
+    def __init__(self, start, end, num, plain=False):
+        """Start as a bare number; the parser fills in multiplier, unit and kind."""
+        self.start, self.end, self.num, self.plain = start, end, num, plain
+        self.mfac, self.unit, self.scale, self.kind = 0.0, "", 1.0, "num"
+        self.approx, self.value, self.vmax = False, None, None
+
+    def bare(self) -> bool:
+        """True for a number with no multiplier, unit or special reading."""
+        return self.kind == "num" and not self.unit and not self.mfac
+
+    def year_like(self) -> bool:
+        """True for a bare four-digit integer that reads as a calendar year."""
+        return self.bare() and self.plain and 1900 <= self.num <= 2100 \
+            and self.end - self.start == 4
+
+
+def _unit(s: str, j: int):
+    """_UNIT.match at j, skipped when the next character cannot start a unit."""
+    c = s[j + 1:j + 2] if s[j:j + 1] == " " else s[j:j + 1]
+    return None if not c or c in _NO_UNIT else _UNIT.match(s, j)
+
+
+def _row(m, rows):
+    """The table row a _table_regex match came from."""
+    return rows[int(m.lastgroup[1:])]
+
+
+def _num(m) -> float:
+    """The float value of a _NUM match."""
+    return float(m.group().replace(",", ""))
+
+
+def _en_vague(s: str, i: int) -> Optional[_Q]:
+    """English vague amounts: "tens of billions of dollars", "millions of chips"."""
+    m = _EN_VAGUE.match(s, i)
+    if not m:
+        return None
+    q = _Q(i, m.end(), {"tens": 10.0, "hundreds": 100.0}.get((m.group(1) or "").lower(), 1.0))
+    q.mfac, q.approx = U.EN_MULT[m.group(2).lower()], True
+    q.num *= q.mfac
+    u = _UNIT.match(s, q.end + 3) if s.startswith(" of", q.end) else None
+    if u:
+        q.unit, q.scale = _row(u, U.UNIT_TABLE)[2:4]
+        q.end = u.end()
+    # "millions" alone is rhetoric; it is a figure only with a unit or a tens/hundreds head
+    return q if (q.unit or m.group(1)) else None
+
+
+def _dates(s: str, q: _Q, i: int, lo: int, n: int) -> bool:
+    """Read calendar years, dates and clock-free date forms at q; True when one was found."""
+    j = q.end
+    era = s[max(0, i - 2):i]
+    if s.startswith("年", j) and (1900 <= n <= 2100 and j - i == 4 or era in U.ERAS):
+        y = _YEAR_TAIL.match(s, j)
+        if era in U.ERAS:
+            n, q.start = n + U.ERAS[era], i - 2
+        q.end, q.kind, q.unit, q.value = y.end(), "year", "year", float(n)
+        q.approx = bool(y.group(1) or y.group(4))
+        if y.group(2) and 1 <= int(y.group(2)) <= 12:
+            q.kind, q.unit = "date", "date"
+            q.value = float(n * 10000 + int(y.group(2)) * 100 + int(y.group(3) or 0))
+        elif y.group(2):
+            q.end = j + 1
+        return True
+    if s.startswith("月", j) and 1 <= n <= 12:
+        # 12月 / 1月24日 without a year: a date whose value code cannot know
+        q.end, q.kind, q.unit = _MONTH_DAY.match(s, j).end(), "date", "date"
+        return True
+    day = 1 <= n <= 31
+    mb = _MONTH_BEFORE.search(s, max(lo, i - 12), i) if day and s[i - 1:i] == " " \
+        and (s[i - 2:i - 1].isalpha() or s[i - 2:i - 1] == ".") else None
+    dy = _DAY_YEAR.match(s, j) if mb else None
+    ma = _MONTH_AFTER.match(s, j) if day and not dy and s[j:j + 1] in " snrt" else None
+    if dy or ma:
+        mon, yr = (mb.group(1), dy.group(1)) if dy else (ma.group(1), ma.group(2))
+        q.start = mb.start() if dy else q.start
+        q.end, q.kind, q.unit = (dy or ma).end(), "date", "date"
+        if yr:
+            q.value = float(int(yr) * 10000 + U.MONTHS[mon[:3]] * 100 + n)
+        return True
+    iso = _ISO.match(s, i) if s[j:j + 1] in "-/." else None
+    if iso:
+        # phone numbers and other dash chains are consumed and dropped with the ISO dates
+        q.end, q.kind = iso.end(), "drop"
+        y, mo, d = (iso.group(1), iso.group(3), iso.group(4)) if iso.group(1) else \
+            (iso.group(7), iso.group(5), iso.group(6))  # 1/24/2025 is US month/day/year
+        if y and 1900 <= int(y) <= 2100 and 1 <= int(mo) <= 12 and 1 <= int(d) <= 31:
+            q.kind, q.unit = "date", "date"
+            q.value = float(int(y) * 10000 + int(mo) * 100 + int(d))
+        return True
+    return False
+
+
+def _magnitude(s: str, q: _Q, j: int) -> int:
+    """Apply 万/億/兆 (compound: 8兆4530億) or million/B multipliers; return the new end."""
+    total, last = 0.0, float("inf")
+    while s[j:j + 1] in _JA_CHARS:
+        g = _JA_MAG.match(s, j)
+        small, big = g.group(1), g.group(2)
+        if not (small or big) or (small == "十" and not big and not q.approx):
+            break
+        if U.JA_BIG[big] >= last:
+            break
+        fac = U.JA_SMALL[small] * U.JA_BIG[big]
+        total += q.num * fac
+        q.mfac = q.mfac or fac
+        j, last = g.end(), U.JA_BIG[big]
+        nxt = _NUM.match(s, j) if big else None
+        if not nxt:
+            break
+        g2 = _JA_MAG.match(s, nxt.end())
+        if g2.group(2) and U.JA_BIG[g2.group(2)] < last:
+            q.num, j = _num(nxt), nxt.end()
+            continue
+        # 1万5000人: a trailing remainder counts only when a unit vouches for it
+        if len(nxt.group()) <= 4 and "." not in nxt.group() and _unit(s, nxt.end()):
+            total, j = total + _num(nxt), nxt.end()
+        break
+    if q.mfac:
+        q.num = total
+    elif s[j:j + 1] in " kKMBTmbtlc" and not _unit(s, j):
+        g = _EN_MAG.match(s, j)
+        if g and (not g.group("c") or q.unit):
+            key = g.group("w") or g.group("a") or g.group("l") or g.group("c")
+            q.mfac = U.EN_MULT[key.lower() if g.group("w") else key]
+            q.num *= q.mfac
+            j = g.end()
+    return j
+
+
+def _quantity(s: str, i: int, lo: int) -> Optional[_Q]:
+    """Parse the number at s[i] with everything to its right that belongs to it."""
+    m = _NUM.match(s, i)
+    if m:
+        q = _Q(i, m.end(), _num(m), plain=not m.group(2) and "," not in m.group(1))
+    elif s.startswith("十数", i):
+        q = _Q(i, i + 2, 10.0)
+        q.approx = True
+    elif s[i] in "数何":
+        q = _Q(i, i + 1, 1.0)
+        q.approx = True
+    else:
+        return _en_vague(s, i)
+    cur = _PRE_CUR.search(s, max(lo, i - 5), i) if s[i - 1:i] in "$¥€£₹DYRBP" or (
+        s[i - 1:i] == " " and s[i - 2:i - 1] in "$DYRBP") else None
+    if cur:
+        q.start, q.unit = cur.start(), U.CURRENCY_PREFIX[cur.group().strip()]
+    if q.plain and not q.unit and _dates(s, q, i, lo, int(q.num)):
+        return q
+    j = q.end
+    if s.startswith("分の", j):
+        d = _NUM.match(s, j + 2)
+        if d and q.num:
+            q.end, q.kind, q.unit, q.value = d.end(), "ratio", "ratio", _num(d) / q.num
+            return q
+    d = _SLASH_RATIO.match(s, j) if q.plain and s[i - 1:i] != "/" else None
+    if d and int(d.group(1)):
+        q.end, q.kind, q.unit = d.end(), "ratio", "ratio"
+        q.value = q.num / int(d.group(1))
+        return q
+
+    j = _magnitude(s, q, j)
+    w = _WARI.match(s, j)
+    u = _unit(s, j)
+    if w:
+        q.num += float(w.group(1) or 0) / 10
+        q.unit, q.scale, j = "percent", 10.0, w.end()
+    elif u:
+        row = _row(u, U.UNIT_TABLE)
+        if not q.unit or row[2] == q.unit:
+            q.unit, q.scale, j = row[2], row[3], u.end()
+    elif q.year_like() and s.startswith("s", j) and q.num % 10 == 0 \
+            and not s[j + 1:j + 2].isalpha():
+        q.kind, q.unit, q.value, q.approx, j = "year", "year", q.num, True, j + 1
+    r = _RATE.match(s, j) if s[j:j + 1] in "/ " else None
+    if r and (q.unit or q.mfac):
+        q.unit, j = q.unit + _row(r, U.RATE_TABLE)[2], r.end()
+    q.end = j
+    return q
+
+
+def _join_range(s: str, q: _Q) -> _Q:
+    """Merge q with a following range partner (2~3割, 500万ドルから600万ドル, 9-12 months)."""
+    c = _CONN.match(s, q.end) if s[q.end:q.end + 1] in " ~か-" else None
+    if not c or q.kind not in ("num", "year") or not s[c.end():c.end() + 1].isdigit():
+        return q
+    q2 = _quantity(s, c.end(), c.end())
+    tok = c.group().strip()
+    if q2 is None or (q2.kind in ("drop", "date") and not q.bare()):
+        return q
+    if q2.kind in ("drop", "date"):
+        q.kind, q.unit, q.end = q2.kind, q2.unit, q2.end  # 11~12月, or a dropped id chain
+        return q
+    if q.year_like() and (q2.kind == "year" or q2.year_like() and q2.num > q.num):
+        for x in (q, q2):
+            if x.kind == "num":
+                x.kind, x.unit, x.value = "year", "year", x.num
+    if tok == "から" and s[q2.end:q2.end + 1] in ("に", "へ"):
+        return q  # 20%から60%に増加 is a change between two figures, not a range
+    if tok in ("-", "to") and not (q2.unit or q2.mfac):
+        return q
+    if tok == "to" and _FROM.search(s, max(0, q.start - 5), q.start):
+        return q  # "from 20% to 60%" is a change, like AからBに
+    if q2.kind != q.kind or (q.unit and q2.unit and q.unit != q2.unit):
+        return q
+    if q.kind == "num":
+        if not q.mfac and q2.mfac:
+            q.num, q.mfac = q.num * q2.mfac, q2.mfac
+        if not q.unit:
+            q.unit, q.scale = q2.unit, q2.scale
+        q.value, q.vmax = q.num * q.scale, q2.num * q2.scale
+    else:
+        q.vmax = q2.value
+    q.end, q.approx = q2.end, q.approx or q2.approx
+    return q
+
+
+def _kata(ch: str) -> bool:
+    """True for a katakana character (full- or half-width, with the long-vowel mark)."""
+    return "\u30a1" <= ch <= "\u30fa" or ch == "\u30fc" or "\uff66" <= ch <= "\uff9f"
+
+
+def _rejected(s: str, q: _Q, i: int) -> bool:
+    """True for numbers that are names, ids, markers or list numbering, not quantities."""
+    b = min(i, q.start)  # a currency or month name before the digits is the left edge
+    before, before2 = s[b - 1:b] if b else "", s[max(0, b - 2):max(0, b - 1)]
+    after, text = s[q.end:q.end + 1], s[i:q.end]
+    if before and (before in _GLUE or before.isascii() and before.isalnum()):
+        return True
+    if before in ("-", ".") and before2 and (before2.isascii() and before2.isalnum()
+                                              or _kata(before2)):
+        return True
+    if q.unit == "count" and q.num == 1 and s[q.end - 1] == "つ" and (
+            before == "の" or s[i - 2:i] == "もう"):
+        return True  # の1つ / もう1つ mean "one of" / "another", not a count
+    if not q.bare():
+        return False
+    if after and (after in "^]}" or after.isascii() and after.isalpha() or _kata(after)):
+        return True
+    if before and (before in "※*" or _kata(before)) or _LABEL.match(s, q.end):
+        return True
+    nxt = s[q.end + 1:q.end + 2]
+    if after in ("-", ".") and nxt and nxt.isascii() and nxt.isalnum():
+        return True
+    if (len(text) > 1 and text[0] == "0" and text[1].isdigit()) or (q.plain and len(text) >= 8):
+        return True
+    if before and after and before in "[{(（【〔<" and after in "]})）】〕>" and len(text) <= 3:
+        return True
+    if q.plain and len(text) <= 3 and after and after in ".)、:" \
+            and not s[s.rfind("\n", 0, i) + 1:i].strip(" \t("):
+        return True
+    vb = _VERSION_BEFORE.search(s, max(0, i - 20), i) if before == " " else None
+    return bool(vb and (_VERSION.fullmatch(text) or (len(text) <= 2 and _VERSION_NEXT.match(
+        s, q.end))))
+
+
+def _candidate(s: str, text: str, i: int, lo: int):
+    """Parse the figure whose number starts at s[i]: (end, candidate or None) or None."""
+    q = _quantity(s, i, lo)
+    if q is None:
+        return None
+    q = _join_range(s, q)
+    if q.kind == "drop":
+        return q.end, None
+    if _rejected(s, q, i):
+        return None
+    if q.year_like():
+        q.kind, q.unit, q.value = "year", "year", q.num
+    start, neg = q.start, False
+    for _ in range(4):
+        sign = None if neg or s[start - 1:start] not in "−▲△ス-" else \
+            _PRE_SIGN.search(s, max(lo, start - 4), start)
+        if sign:
+            neg, start = True, sign.start()
+            continue
+        p = _PRE_WORD.search(s, max(lo, start - 16), start) \
+            if s[start - 1:start] in _PRE_LAST and (s[start - 1:start] != " " or s[
+                start - 2:start - 1].isascii() and s[start - 2:start - 1].isalpha()) else None
+        if not p:
+            break
+        if p.group("rate"):
+            if q.kind not in ("num", "ratio") or "/" in q.unit:
+                break
+            q.unit += U.RATE_PREFIX[p.group("rate")]
+        else:
+            q.approx = True
+        start = p.start()
+    end = q.end
+    a = _SUF_APPROX.match(s, end) if s[end:end + 1] in _SUF_FIRST else None
+    if a:
+        end, q.approx = a.end(), True
+    elif s.startswith("台", end) and (q.unit == "percent" or q.unit in _CURRENCIES):
+        end, q.approx = end + 1, True  # 1万円台 / 20%台: "in the range of"
+    value = q.value if (q.kind != "num" or q.value is not None) else q.num * q.scale
+    vmax = q.vmax
+    if neg:
+        value = None if value is None else -value
+        vmax = None if vmax is None else -vmax
+    return end, FigureCandidate(start, end, text[start:end], value, q.unit, vmax, q.approx)
+
+
+def extract_figures(text: str) -> list[FigureCandidate]:
+    """All figure candidates in text, sorted by start and non-overlapping."""
+    s = _FOLD_RUN.sub(lambda m: m.group().translate(_FOLD), text)
+    mask = bytearray(len(s))
+    for m in _MASK.finditer(s):
+        mask[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+    out: list[FigureCandidate] = []
+    pos = lo = 0
+    while True:
+        m = _START.search(s, pos)
+        if not m:
+            return out
+        i = m.start()
+        r = None if mask[i] else _candidate(s, text, i, lo)
+        if r is None:
+            pos = max(i + 1, _SKIP.match(s, i).end())
+            continue
+        pos = lo = max(r[0], i + 1)
+        if r[1] is not None:
+            out.append(r[1])

@@ -1,0 +1,76 @@
+"""Reduce: de-duplicate what the sections and chunks produced, in code, not by asking the model."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Optional
+
+from .types import POSITIONS, Claim, KeyFigure, Stance
+
+SIMILAR = 0.6  # character-bigram Jaccard above which two short texts say the same thing
+
+
+def _bigrams(text: str) -> set[str]:
+    t = "".join(ch for ch in unicodedata.normalize("NFKC", text).lower() if ch.isalnum())
+    return {t[i:i + 2] for i in range(len(t) - 1)} or {t}
+
+
+def similar(a: str, b: str) -> float:
+    """Jaccard similarity of character bigrams: works for Japanese, which has no spaces."""
+    x, y = _bigrams(a), _bigrams(b)
+    return len(x & y) / len(x | y) if x | y else 1.0
+
+
+def claims(items: list[Claim]) -> list[Claim]:
+    """Merge claims that repeat each other (by wording or by identical evidence), keeping all evidence,
+    in document order."""
+    out: list[Claim] = []
+    for c in items:
+        spans = {(e.start, e.end) for e in c.evidence}
+        twin = next((o for o in out if similar(o.text, c.text) >= SIMILAR
+                     or spans == {(e.start, e.end) for e in o.evidence}), None)
+        if twin is None:
+            out.append(Claim(c.text, list(c.evidence)))
+            continue
+        have = {(e.start, e.end) for e in twin.evidence}
+        twin.evidence += [e for e in c.evidence if (e.start, e.end) not in have]
+        twin.evidence.sort(key=lambda e: e.start)
+    return sorted(out, key=lambda c: c.evidence[0].start)
+
+
+def repeated_claims(answer: dict) -> Optional[str]:
+    """A check for the claims task: a small model repeats one item until maxItems."""
+    texts = [c["text"] for c in answer.get("claims", [])]
+    for i, a in enumerate(texts):
+        if any(similar(a, b) >= SIMILAR for b in texts[:i]):
+            return f"claim {i + 1} repeats an earlier claim; give distinct claims or fewer"
+    return None
+
+
+def figures(items: list[KeyFigure]) -> list[KeyFigure]:
+    """One entry per figure: the same span once, and the same quantity with the same meaning once."""
+    out: list[KeyFigure] = []
+    for k in sorted(items, key=lambda k: k.figure.start):
+        f = k.figure
+        if any((o.figure.start, o.figure.end) == (f.start, f.end) for o in out):
+            continue
+        if f.value is not None and any(
+                (o.figure.value, o.figure.value_max, o.figure.unit) == (f.value, f.value_max, f.unit)
+                and similar(o.description, k.description) >= SIMILAR for o in out):
+            continue
+        out.append(k)
+    return out
+
+
+def stance(target: str, parts: list[Stance]) -> Stance:
+    """One stance per target from per-chunk judgements: label probabilities averaged, weighted by how
+    much evidence each chunk found, and the evidence of all chunks kept."""
+    if len(parts) == 1:
+        return parts[0]
+    weights = [1 + len(p.evidence) for p in parts]
+    total = sum(weights)
+    scores = {pos: sum(w * p.scores.get(pos, 0.0) for w, p in zip(weights, parts)) / total
+              for pos in POSITIONS}
+    position = max(scores, key=scores.get)
+    evidence = [e for p in parts for e in p.evidence]
+    return Stance(target, position, scores[position], evidence, scores)

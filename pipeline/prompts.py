@@ -1,0 +1,68 @@
+"""The prompt files in prompts/: loading, rendering one task's text, and hashing them."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import UsageError
+from .types import Sentence
+
+NAMES = ("system", "document", "claims", "figures", "subject", "stance_evidence",
+         "stance_label", "summary")
+LANGUAGES = {"ja": "Japanese", "en": "English"}
+
+
+def prompts_dir() -> Path:
+    """prompts/ of the project, or $BRIEF_PROMPTS_DIR to try other wording without editing it."""
+    return Path(os.environ.get("BRIEF_PROMPTS_DIR") or Path(__file__).resolve().parent.parent / "prompts")
+
+
+@dataclass(frozen=True)
+class Prompts:
+    """The prompt texts by name."""
+
+    texts: dict[str, str]
+
+    @classmethod
+    def load(cls, directory: Path | None = None) -> "Prompts":
+        """Read every prompt file; a missing one is a usage error naming it."""
+        directory = directory or prompts_dir()
+        texts = {}
+        for name in NAMES:
+            path = directory / f"{name}.txt"
+            try:
+                texts[name] = path.read_text(encoding="utf-8").strip("\n")
+            except FileNotFoundError:
+                raise UsageError(f"{path}: prompt file missing; restore it from the repository") from None
+        return cls(texts)
+
+    def hashes(self) -> dict[str, str]:
+        """sha256 of each prompt text, for provenance and cache keys."""
+        return {n: hashlib.sha256(t.encode()).hexdigest() for n, t in self.texts.items()}
+
+    def render(self, name: str, **values) -> str:
+        """One prompt with its {placeholders} filled."""
+        return self.texts[name].format(**values)
+
+
+def numbered(text: str, sentences: list[Sentence]) -> str:
+    """The document as the model sees it: one numbered sentence a line.
+
+    A document that spells the fence itself must not close it early, so '</document>' inside the
+    text is shown broken; offsets are unaffected because evidence is cut from the original text.
+    """
+    lines = []
+    for s in sentences:
+        body = s.text(text).replace("\n", " ").replace("</document>", "</ document>")
+        lines.append(f"[{s.n}] {body}")
+    return "\n".join(lines)
+
+
+def detect_language(text: str) -> str:
+    """'ja' when kana or kanji make up a noticeable share of the letters, else 'en'."""
+    cjk = sum(1 for ch in text if "\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff")
+    letters = sum(1 for ch in text if ch.isalpha())
+    return "ja" if letters and cjk / letters > 0.1 else "en"

@@ -1,0 +1,236 @@
+"""A batch: find documents, skip the current ones, summarise the rest with one loaded model, write
+each result atomically and keep a manifest, one run per output folder at a time."""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Optional
+
+from . import __version__, history, models, results, schemas
+from .documents import discover, load_document
+from .errors import BriefError, DocumentError, LockedError, SkipDocument, UsageError
+from .events import Reporter
+from .prompts import Prompts
+from .settings import RunSettings, cache_key
+from .types import Document
+
+LOCK = ".brief.lock"
+DEFAULT_THINK_BUDGET = 512
+
+
+@dataclass
+class DocStatus:
+    """One line of the manifest."""
+
+    id: str
+    path: str
+    status: str  # written | skipped | failed
+    reason: Optional[str] = None
+    result: Optional[str] = None
+    prompt_tokens: int = 0
+    generated_tokens: int = 0
+    think_tokens: int = 0
+    seconds: float = 0.0
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__, seconds=round(self.seconds, 3))
+
+
+@dataclass
+class RunReport:
+    """What a run did: the manifest's content."""
+
+    run_id: str
+    docs: list[DocStatus] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for d in self.docs if d.status == status)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.count("failed") else 0
+
+
+class OutputLock:
+    """flock on a file in the output folder: held by the process, so a killed run leaves no stale lock."""
+
+    def __init__(self, out: Path):
+        self.path = out / LOCK
+        self.fh = None
+
+    def __enter__(self):
+        self.fh = open(self.path, "a+", encoding="ascii")
+        try:
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise
+            self.fh.seek(0)
+            holder = self.fh.read().strip() or "unknown"
+            self.fh.close()
+            raise LockedError(f"{self.path.parent}: another brief run (pid {holder}) is writing "
+                              f"here; wait for it to finish or stop it") from None
+        self.fh.seek(0)
+        self.fh.truncate()
+        self.fh.write(str(os.getpid()))
+        self.fh.flush()
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.fh, fcntl.LOCK_UN)
+        self.fh.close()
+
+
+def prepare_output(out: Path) -> None:
+    """Create the output folder or refuse with one line; nothing in it is touched here."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{out}: cannot create the output folder ({exc.strerror}); "
+                         f"choose another with --out") from None
+    if not out.is_dir() or not os.access(out, os.W_OK | os.X_OK):
+        raise UsageError(f"{out}: output folder is not writable; fix its permissions or use --out")
+
+
+def new_run_id() -> str:
+    now = datetime.now(timezone.utc)
+    return now.strftime("%Y%m%dT%H%M%S") + f"{now.microsecond // 1000:03d}Z-{os.getpid()}"
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Batch:
+    """One `brief run`."""
+
+    def __init__(self, paths: list[Path], settings: RunSettings, reporter: Reporter):
+        self.paths, self.settings, self.reporter = paths, settings, reporter
+        self.out = Path(settings.out)
+        self.prompts = Prompts.load()
+        self.prompt_hashes = self.prompts.hashes()
+        self.schema_hashes = schemas.hashes()
+        self.engine = None
+        self.report = RunReport(new_run_id())
+
+    def execute(self) -> RunReport:
+        files = discover(self.paths, exclude=self.out)
+        prepare_output(self.out)
+        with OutputLock(self.out):
+            self.model = models.resolve(self.settings.model)
+            self.think_budget = self._think_budget()
+            self.started = time.time()
+            self.reporter.start(len(files), self.model.name)
+            seen: dict[str, Path] = {}
+            for path in files:
+                self.report.docs.append(self._one(path, seen))
+                self._write_manifest()
+            history.record_run(self.out, self.report.run_id, keep=self.settings.keep_runs)
+            self.reporter.end(self.report)
+        return self.report
+
+    def _think_budget(self) -> int:
+        if not self.model.reasoning:
+            return 0
+        return DEFAULT_THINK_BUDGET if self.settings.think_budget is None else self.settings.think_budget
+
+    def _params(self) -> dict:
+        return {**self.settings.result_params(), "think_budget": self.think_budget}
+
+    def _one(self, path: Path, seen: dict[str, Path]) -> DocStatus:
+        status = DocStatus(path.stem, str(path), "failed")
+        start = time.monotonic()
+        self.reporter.doc_start(status.id, str(path))
+        try:
+            doc = load_document(path)
+            if doc.id in seen:
+                raise DocumentError(f"{path}: document id {doc.id!r} is also {seen[doc.id]}; "
+                                    f"rename one of them (ids are file names without extension)")
+            seen[doc.id] = path
+            self._summarise(doc, status)
+        except SkipDocument as exc:
+            status.status, status.reason = "skipped", str(exc)
+        except BriefError as exc:
+            if exc.exit_code != 1:
+                raise  # model or usage problems stop the run: every later document would fail too
+            status.status, status.reason = "failed", str(exc)
+        status.seconds = time.monotonic() - start
+        self.reporter.doc_end(status)
+        return status
+
+    def _summarise(self, doc: Document, status: DocStatus) -> None:
+        key = cache_key(doc.sha256, self.model.sha256, self.prompt_hashes, self.schema_hashes,
+                        self._params())
+        target = self.out / f"{doc.id}.json"
+        status.result = target.name
+        if not self.settings.force and self._current(target, key, doc):
+            status.status, status.reason = "skipped", "current"
+            return
+        from .summarize import summarize  # imports the engine stack only when there is work
+
+        started = time.monotonic()
+        engine = self._engine()
+        res = summarize(doc, engine, self.prompts, self.settings, self.think_budget,
+                        on_task=self.reporter.task)
+        provenance = {"tool_version": __version__, "model": self._model_json(),
+                      "prompts": self.prompt_hashes, "schemas": self.schema_hashes,
+                      "params": self._params(), "cache_key": key, "run_id": self.report.run_id}
+        result = results.build(doc, res, provenance, self.settings.keep_thoughts)
+        errors = results.check(result, doc.text)
+        if errors:  # never write a result that breaks the contract
+            raise BriefError(f"{doc.path}: result failed validation: {errors[0]}")
+        result["provenance"]["seconds"] = round(time.monotonic() - started, 3)
+        results.write_json(target, result)
+        status.status = "written"
+        if result["status"] == "empty":
+            status.reason = "empty document: nothing to summarise"
+        for s in res.stats:
+            status.prompt_tokens += s.prompt_tokens
+            status.generated_tokens += s.generated_tokens
+            status.think_tokens += s.think_tokens
+
+    def _current(self, target: Path, key: str, doc: Document) -> bool:
+        """A result is current when its cache key matches and it still passes validation."""
+        if not target.is_file():
+            return False
+        try:
+            old = results.read_result(target)
+        except BriefError:
+            return False
+        return (old.get("provenance", {}).get("cache_key") == key
+                and not results.check(old, doc.text))
+
+    def _engine(self):
+        if self.engine is None:
+            from .engine import Engine
+
+            self.engine = Engine(self.model, self.settings.max_context, self.settings.threads,
+                                 self.settings.seed)
+        return self.engine
+
+    def _model_json(self) -> dict:
+        return {k: v for k, v in self.model.to_json().items() if k != "path"}
+
+    def _write_manifest(self) -> None:
+        r = self.report
+        manifest = {
+            "tool": "brief", "version": __version__, "run_id": r.run_id,
+            "started": _iso(self.started), "finished": _iso(time.time()),
+            "seconds": round(time.time() - self.started, 3),
+            "model": self.model.to_json(), "prompts": self.prompt_hashes,
+            "schemas": self.schema_hashes, "params": self._params(),
+            "documents": [d.to_json() for d in r.docs],
+            "counts": {s: r.count(s) for s in ("written", "skipped", "failed")},
+        }
+        results.write_json(self.out / results.MANIFEST, manifest)
+
+
+def run(paths: list[Path], settings: RunSettings, reporter: Optional[Reporter] = None) -> RunReport:
+    """Summarise every document under `paths` into settings.out."""
+    return Batch(paths, settings, reporter or Reporter.silent()).execute()

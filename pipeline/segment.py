@@ -1,0 +1,219 @@
+"""Split a document into numbered sentences with code-point offsets, for Japanese and English."""
+
+# The model cites sentences by number, so every sentence must be a short, citable unit: a line
+# break always ends one, and over-long ones are cut at a comma or a space.
+
+from __future__ import annotations
+
+import re
+
+from pipeline.types import Sentence
+
+MAX_SENTENCE_CHARS = 400
+MAX_QUOTE_CHARS = 300  # an opening bracket with no close this near is a typo, not a quote
+
+_LINE_BREAKS = "\n\r\u2028\u2029\x0b\x0c\x85"
+_LINE_SPLIT = re.compile("[" + _LINE_BREAKS + "]")
+_JA_FINAL = "。！？"
+_TERMINATORS = "。！？．.!?"
+_RUN = _TERMINATORS + "…‥"
+_CLOSERS = "」』）)]］】〕〉》”’\"'»"
+_PAIRS = {"「": "」", "『": "』", "（": "）", "(": ")", "[": "]", "［": "］", "【": "】",
+          "〔": "〕", "〈": "〉", "《": "》", "“": "”", "«": "»", '"': '"'}
+_OPENERS = "".join(_PAIRS)
+_QUOTE_CLOSERS = "」』”\"»"
+# What follows a closing quote when the quote is part of a longer sentence.
+_QUOTE_PARTICLES = tuple("とのはがをもでにやへかっ") + ("など", "から", "まで", "より")
+_FOOTNOTE = re.compile(r"\{\d{1,3}\}|\[\d{1,3}\]|\[\*?\w\]")
+
+# Never end a sentence: titles and Latin abbreviations that are followed by more of it.
+_ABBREVIATIONS = {
+    "Mr", "Mrs", "Ms", "Dr", "Prof", "Sr", "Jr", "St", "Mt", "Gen", "Col", "Lt", "Capt", "Sgt",
+    "Rep", "Sen", "Gov", "Rev", "Hon", "Pres", "vs", "Vs", "cf", "Cf", "approx", "Approx",
+    "No", "Nos", "Fig", "Figs", "fig", "Vol", "vol", "Ch", "ch", "Sec", "sec", "pp", "al",
+    "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
+    "Inc", "Ltd", "Co", "Corp", "est", "ca", "Ave", "Blvd", "Dept", "Univ",
+}
+# Often end a sentence too, so only a capitalised next word counts as a new sentence.
+_SOFT_ABBREVIATIONS = {"etc"}
+_DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")  # U.S, e.g, i.e, Ph.D, a.m (final dot excluded)
+_WORD_BEFORE = re.compile(r"[A-Za-z][A-Za-z.]*$")
+_LIST_MARKER = re.compile(r"\(?(?:\d{1,3}|[A-Za-z]|[ivxlcdmIVXLCDM]{1,6})\)?")
+
+# Secondary cut points for over-long sentences, best first; a cut goes after the character.
+_CUT_GROUPS = ("。！？；;：:", "、，,", " \u3000\t")
+
+
+def segment(text: str) -> list[Sentence]:
+    """Numbered sentences of text; spans are trimmed, non-empty, in order and non-overlapping."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in [*_LINE_SPLIT.finditer(text), None]:
+        end = m.start() if m else len(text)
+        for s, e in _split_line(text, start, end):
+            spans.extend(_split_long(text, s, e))
+        start = m.end() if m else end
+    out = []
+    for s, e in spans:
+        s, e = _trim(text, s, e)
+        if s < e:
+            out.append(Sentence(n=len(out) + 1, start=s, end=e))
+    return out
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def _shields(text: str, start: int, end: int) -> dict[int, int]:
+    """For each position inside a closed, short bracket pair, where the pair closes."""
+    stack: list[tuple[str, int]] = []
+    pairs = []
+    for i in range(start, end):
+        ch = text[i]
+        if ch == '"' and stack and stack[-1][0] == '"':
+            pairs.append((stack.pop()[1], i))
+        elif ch in _PAIRS:
+            stack.append((ch, i))
+        elif ch in _CLOSERS:
+            # Pop to the matching opener; unmatched ones in between were typos.
+            for depth in range(len(stack) - 1, -1, -1):
+                if _PAIRS[stack[depth][0]] == ch:
+                    pairs.append((stack[depth][1], i))
+                    del stack[depth:]
+                    break
+    covered: dict[int, int] = {}
+    for o, c in pairs:
+        if c - o <= MAX_QUOTE_CHARS:
+            for p in range(o + 1, c + 1):
+                if covered.get(p, -1) < c:
+                    covered[p] = c
+    return covered
+
+
+def _split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans of one line (untrimmed, covering the line)."""
+    shields = _shields(text, start, end)
+    spans = []
+    seg = start
+    i = start
+    while i < end:
+        if text[i] not in _TERMINATORS:
+            i += 1
+            continue
+        j = i
+        while j < end and text[j] in _RUN:
+            j += 1
+        k = j
+        while k < end and text[k] in _CLOSERS:
+            k += 1
+        if _is_boundary(text, seg, i, j, k, end, shields):
+            m = _FOOTNOTE.match(text, k, end)
+            if m:
+                k = m.end()  # "。{1}": the footnote mark belongs to the sentence it follows
+            spans.append((seg, k))
+            seg = k
+        i = k
+    if seg < end:
+        spans.append((seg, end))
+    return _merge_bare(text, spans)
+
+
+def _merge_bare(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join pieces with no letter or digit (a stray "。") to a neighbour on the same line."""
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and not _has_word(text, s, e):
+            merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    if len(merged) > 1 and not _has_word(text, *merged[0]):
+        merged[:2] = [(merged[0][0], merged[1][1])]
+    return merged
+
+
+def _has_word(text: str, s: int, e: int) -> bool:
+    return any(ch.isalnum() for ch in text[s:e])
+
+
+def _is_boundary(text: str, seg: int, i: int, j: int, k: int, end: int,
+                 shields: dict[int, int]) -> bool:
+    """Does the terminator run text[i:j], plus closers up to k, end a sentence?"""
+    closes_at = shields.get(i, -1)
+    if closes_at >= k:
+        return False  # inside 「…」 or (…) that is still open after this run
+    nxt = text[k] if k < end else ""
+    run = text[i:j]
+    prev = text[i - 1] if i > seg else ""
+    if closes_at >= 0 and nxt and not nxt.isspace() and nxt not in _OPENERS:
+        # 「…。」と言った goes on, 「…。」その結果… starts anew; after (…。) the sentence goes on.
+        ja_final = any(ch in _JA_FINAL for ch in run)
+        return (ja_final and text[closes_at] in _QUOTE_CLOSERS and not nxt.isascii()
+                and not text.startswith(_QUOTE_PARTICLES, k))
+    if any(ch in _JA_FINAL for ch in run):
+        return True
+    if run in (".", "．") and _LIST_MARKER.fullmatch(text[seg:i].strip()):
+        return False  # "1." / "(a)." / "iv." opening a list item
+    if "．" in run:
+        # Full-width full stop: a sentence end unless it is a decimal point or list number.
+        return not prev.isdigit() and not (nxt.isascii() and nxt.isalnum())
+    if "!" in run or "?" in run:
+        if k > j and nxt.isspace() and text[k:end].lstrip()[:1].islower():
+            return False  # '"Why?" she asked' goes on
+        return not nxt or nxt.isspace() or not nxt.isascii() or nxt in _OPENERS
+    # Only ASCII dots from here.
+    if len(run.replace("…", "").replace("‥", "")) > 1:
+        return False  # an ellipsis "..." pauses, it does not end the sentence
+    if nxt and not nxt.isspace():
+        # "3.5", "x.com", "U.S.A" go on; a dot between Japanese words is a full stop.
+        return bool(prev) and not prev.isascii() and not (nxt.isascii() and nxt.isalnum())
+    word_m = _WORD_BEFORE.search(text, max(seg, i - 30), i)
+    word = word_m.group() if word_m else ""
+    following = text[k:end].lstrip()
+    first = following[:1]
+    if word in _ABBREVIATIONS or _DOTTED.fullmatch(word):
+        return False
+    if len(word) == 1 and word.isupper():
+        return False  # an initial: "Donald J. Trump"
+    if first.isascii() and first.islower():
+        return False  # English sentences start with a capital; "approx. five" goes on
+    if word in _SOFT_ABBREVIATIONS:
+        return bool(first) and (first.isupper() or not first.isascii())
+    return True
+
+
+def _split_long(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """Cut a span longer than MAX_SENTENCE_CHARS at secondary boundaries."""
+    s, e = _trim(text, s, e)
+    out = []
+    while e - s > MAX_SENTENCE_CHARS:
+        pieces = -(-(e - s) // MAX_SENTENCE_CHARS)
+        ideal = s + (e - s) // pieces
+        cut = _best_cut(text, s, e, ideal)
+        out.append((s, cut))
+        s, _ = _trim(text, cut, e)
+    if s < e:
+        out.append((s, e))
+    return out
+
+
+def _best_cut(text: str, s: int, e: int, ideal: int) -> int:
+    lo = s + MAX_SENTENCE_CHARS // 5
+    hi = min(s + MAX_SENTENCE_CHARS, e - 1)
+    for group in _CUT_GROUPS:
+        cands = [p + 1 for p in range(lo, hi) if text[p] in group and _cuttable(text, p, e)]
+        if cands:
+            return min(cands, key=lambda c: (abs(c - ideal), c))
+    return ideal  # no punctuation or space at all: a hard cut keeps the unit citable
+
+
+def _cuttable(text: str, p: int, e: int) -> bool:
+    ch = text[p]
+    if ch in ",:;":
+        # "1,000" and "9:19" are not boundaries; ASCII punctuation needs a space after it.
+        return p + 1 < e and text[p + 1].isspace()
+    return True

