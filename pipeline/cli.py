@@ -222,6 +222,78 @@ def validate(directory):
     click.echo(f"{len(files)} result file(s) valid: schemas and grounding hold")
 
 
+@cli.command("eval")
+@click.argument("results_dir", metavar="RESULTS", type=click.Path(path_type=Path))
+@click.option("--gold", type=click.Path(path_type=Path), default=None,
+              help="Gold file (format of shared/eval/gold-dev.json) for recall, coverage, stance.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@friendly
+def eval_cmd(results_dir, gold, as_json):
+    """Score a results folder without a model judge: schema-valid rate, exact evidence, figure
+    precision and duplicates; with --gold also figure recall, claim coverage and stance accuracy.
+
+    \b
+    Example:
+      brief eval results/ --gold ../shared/eval/gold-dev.json
+    """
+    from .evaluate import evaluate, format_table
+
+    report = evaluate(results_dir, gold)
+    click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=1) if as_json
+               else format_table(report))
+
+
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(path_type=Path), default=Path("results"))
+@click.option("--format", "fmt", type=click.Choice(["html", "md"]), default="html", show_default=True,
+              help="html: one self-contained page; md: Markdown for terminals and code review.")
+@friendly
+def report(directory, fmt):
+    """Write DIRECTORY/report.html (or report.md): every claim next to the sentence it came from,
+    stance at a glance, figures in a table, and what changed since the previous run.
+
+    \b
+    Examples:
+      brief report results/
+      brief report results/ --format md
+    """
+    from .report import write_report
+
+    click.echo(write_report(directory, fmt))
+
+
+@cli.command()
+@click.argument("run_a", required=False)
+@click.argument("run_b", required=False)
+@click.option("--out", "-o", "directory", type=click.Path(path_type=Path), default=Path("results"),
+              show_default=True, help="The results folder whose runs/ to compare.")
+@friendly
+def diff(run_a, run_b, directory):
+    """What changed between two runs (default: the last two): figures and claims added and
+    removed, stance changes, per document.
+
+    \b
+    Examples:
+      brief diff
+      brief diff 20261123T232514123Z-4242 20261124T010000456Z-4343
+    """
+    from . import history
+
+    click.echo(history.format_diff(history.diff_runs(directory, run_a, run_b)))
+
+
+@cli.command()
+@click.option("--out", "-o", "directory", type=click.Path(path_type=Path), default=Path("results"),
+              show_default=True, help="The results folder.")
+@friendly
+def runs(directory):
+    """List the recorded runs (for `brief diff`), oldest first."""
+    from . import history
+
+    for run_id in history.list_runs(directory):
+        click.echo(run_id)
+
+
 def main():
     """Entry point of the `brief` console script."""
     cli(prog_name="brief")

@@ -12,8 +12,9 @@ from typing import Optional, TextIO
 class Reporter:
     """Receives run events and renders them for the chosen audience."""
 
-    def __init__(self, stream: TextIO = sys.stderr, quiet: bool = False, log_json: bool = False,
+    def __init__(self, stream: Optional[TextIO] = None, quiet: bool = False, log_json: bool = False,
                  tty: Optional[bool] = None):
+        stream = stream or sys.stderr  # looked up now, so a redirected stderr is honoured
         self.stream, self.quiet, self.log_json = stream, quiet, log_json
         self.tty = stream.isatty() if tty is None else tty
         self.run_bar = self.doc_bar = None

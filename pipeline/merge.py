@@ -47,17 +47,21 @@ def repeated_claims(answer: dict) -> Optional[str]:
     return None
 
 
+def _surface(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).replace(",", "").replace(" ", "")
+
+
 def figures(items: list[KeyFigure]) -> list[KeyFigure]:
-    """One entry per figure: the same span once, and the same quantity with the same meaning once."""
+    """One entry per figure: a span once, and a quantity written the same way (same surface text,
+    value and unit) once, at its first mention: a reader wants 5000億ドル once, not at every repeat."""
     out: list[KeyFigure] = []
+    seen: set = set()
     for k in sorted(items, key=lambda k: k.figure.start):
         f = k.figure
-        if any((o.figure.start, o.figure.end) == (f.start, f.end) for o in out):
+        key = (_surface(f.text), f.value, f.value_max, f.unit)
+        if (f.start, f.end) in seen or key in seen:
             continue
-        if f.value is not None and any(
-                (o.figure.value, o.figure.value_max, o.figure.unit) == (f.value, f.value_max, f.unit)
-                and similar(o.description, k.description) >= SIMILAR for o in out):
-            continue
+        seen.update({(f.start, f.end), key})
         out.append(k)
     return out
 

@@ -46,7 +46,7 @@ class RunSettings:
     max_context: int = 8192  # tokens; longer documents are split on sentence boundaries
     think_budget: Optional[int] = None  # None: the preset's default
     keep_thoughts: bool = False
-    threads: int = field(default_factory=physical_cores)
+    threads: int = field(default_factory=lambda: int(os.environ.get("BRIEF_THREADS") or physical_cores()))
     timeout: Optional[float] = None  # seconds per document
     force: bool = False
     quiet: bool = False

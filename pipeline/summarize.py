@@ -21,8 +21,8 @@ from .segment import segment
 from .settings import RunSettings
 from .types import Claim, Document, Evidence, FigureCandidate, KeyFigure, Sentence, Stance, TaskStats
 
-SECTION_SENTENCES = 24
-SECTION_CHARS = 1800
+SECTION_SENTENCES = 20
+SECTION_CHARS = 1000
 FIGURES_PER_CALL = 12
 CLAIMS_PER_SECTION = 3
 STANCE_EVIDENCE = 3
@@ -110,6 +110,10 @@ class DocumentRun:
         self.n_by_start = {s.start: s.n for s in sents}
         cands = extract_figures(doc.text)
         res.candidates = len(cands)
+        # A figure repeated verbatim is asked about once, at its first mention.
+        self.first_of: dict[str, FigureCandidate] = {}
+        for c in cands:
+            self.first_of.setdefault(c.text, c)
         budget = self.settings.max_context - OUTPUT_RESERVE
         pieces = chunks(self.engine, doc, sents, budget)
         res.chunks = len(pieces)
@@ -169,7 +173,7 @@ class DocumentRun:
 
     def _figures(self, conv: Conversation, sec: list[Sentence], cands) -> list[KeyFigure]:
         lo, hi = sec[0].start, sec[-1].end
-        mine = [c for c in cands if lo <= c.start < hi]
+        mine = [c for c in cands if lo <= c.start < hi and c is self.first_of[c.text]]
         out = []
         for i in range(0, len(mine), FIGURES_PER_CALL):
             batch = mine[i: i + FIGURES_PER_CALL]

@@ -49,4 +49,7 @@ def tiny_model(tiny_gguf, models_home, monkeypatch):
                context_length=8192, reasoning=False,
                packages={"name": "none", "version": "0", "count": 0, "module": "none", "member": ""})
     monkeypatch.setenv("BRIEF_MODEL", "tiny")
+    # One thread: the tiny model is faster single-threaded, and OpenMP threads spin-wait, which
+    # starves everything else on a 2-core machine.
+    monkeypatch.setenv("BRIEF_THREADS", "1")
     return "tiny"

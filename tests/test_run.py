@@ -1,0 +1,190 @@
+"""End to end through the real llama-cpp-python on the tiny GGUF: results, manifest, reruns, exit codes."""
+
+import fcntl
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+from pipeline.results import validate_dir
+
+JA = ("DeepSeekは中国のAI企業である。同社のR1モデルはOpenAIのo1に並ぶ性能を示した。"
+      "訓練コストは500万ドルから600万ドルとされる。\n米国の輸出規制は効果がなかったと筆者は主張する。\n")
+EN = "The model costs $5.5 million to train. Export controls did not stop it. Prices fell by 3%.\n"
+
+
+def brief(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@pytest.fixture
+def docs(tmp_path):
+    d = tmp_path / "docs"
+    d.mkdir()
+    (d / "ja.txt").write_text(JA, encoding="utf-8")
+    (d / "en doc ü.txt").write_text(EN, encoding="utf-8")  # spaces and non-ASCII in the name
+    return d
+
+
+def results_of(out):
+    return {p.stem: json.loads(p.read_text()) for p in out.glob("*.json") if p.name != "manifest.json"}
+
+
+def test_run_writes_valid_grounded_results_and_manifest(tiny_model, docs, tmp_path):
+    out = tmp_path / "out"
+    r = brief("run", docs, "--out", out, "--target", "DeepSeek", "--target", "米国の輸出規制")
+    assert r.exit_code == 0, r.output
+    res = results_of(out)
+    assert set(res) == {"ja", "en doc ü"}
+    for result in res.values():
+        targets = [s["target"] for s in result["stance"]]
+        assert {"DeepSeek", "米国の輸出規制"} <= set(targets)  # one entry per requested target
+        assert 3 <= len(result["provenance"]["summary_evidence"]) <= 5
+        assert result["provenance"]["model"]["name"] == "tiny"
+    assert validate_dir(out) == []
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["counts"] == {"written": 2, "skipped": 0, "failed": 0}
+    assert manifest["model"]["sha256"] == res["ja"]["provenance"]["model"]["sha256"]
+    assert all(d["prompt_tokens"] > 0 and d["generated_tokens"] > 0 for d in manifest["documents"])
+    v = brief("validate", out)
+    assert v.exit_code == 0 and v.output.endswith("2 result file(s) valid: schemas and grounding hold\n")
+
+
+def test_key_figures_come_from_the_extractor(tiny_model, docs, tmp_path):
+    from pipeline.figures import extract_figures
+
+    out = tmp_path / "out"
+    assert brief("run", docs / "ja.txt", "--out", out).exit_code == 0
+    result = results_of(out)["ja"]
+    spans = {(c.start, c.end, c.text) for c in extract_figures(JA)}
+    for fig in result["key_figures"]:
+        assert (fig["start"], fig["end"], fig["text"]) in spans  # the model cannot add a figure
+
+
+def test_second_run_skips_current_and_reruns_only_what_changed(tiny_model, docs, tmp_path):
+    out = tmp_path / "out"
+    assert brief("run", docs, "--out", out).exit_code == 0
+    again = brief("run", docs, "--out", out)
+    assert again.exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [d["status"] for d in manifest["documents"]] == ["skipped", "skipped"]
+    assert {d["reason"] for d in manifest["documents"]} == {"current"}
+    (docs / "ja.txt").write_text(JA + "追記した文である。\n", encoding="utf-8")
+    assert brief("run", docs, "--out", out).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert {d["id"]: d["status"] for d in manifest["documents"]} == {"en doc ü": "skipped", "ja": "written"}
+    assert brief("run", docs, "--out", out, "--target", "OpenAI").exit_code == 0  # a parameter changed
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [d["status"] for d in manifest["documents"]] == ["written", "written"]
+    assert brief("run", docs, "--out", out, "--target", "OpenAI", "--force").exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [d["status"] for d in manifest["documents"]] == ["written", "written"]
+
+
+def test_same_inputs_give_the_same_results(tiny_model, docs, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert brief("run", docs, "--out", a).exit_code == 0
+    assert brief("run", docs, "--out", b).exit_code == 0
+    strip = lambda r: {k: v for k, v in r.items() if k != "provenance"}
+    assert {k: strip(v) for k, v in results_of(a).items()} == {k: strip(v) for k, v in results_of(b).items()}
+
+
+def test_missing_path_is_a_usage_error_and_writes_nothing(tiny_model, tmp_path):
+    out = tmp_path / "out"
+    r = brief("run", tmp_path / "nope", "--out", out)
+    assert r.exit_code == 2
+    assert r.output == f"Error: {tmp_path / 'nope'}: no such file or folder; check the path\n"
+    assert not out.exists()
+
+
+def test_empty_folder_is_a_usage_error(tiny_model, tmp_path):
+    (tmp_path / "empty").mkdir()
+    r = brief("run", tmp_path / "empty", "--out", tmp_path / "out")
+    assert r.exit_code == 2
+    assert r.output.startswith(f"Error: {tmp_path / 'empty'}: folder has no files to read")
+
+
+def test_output_folder_that_cannot_be_created_is_a_usage_error(tiny_model, docs, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    r = brief("run", docs, "--out", blocker / "sub")
+    assert r.exit_code == 2
+    assert r.output.startswith(f"Error: {blocker / 'sub'}: cannot create the output folder")
+
+
+def test_second_run_on_a_locked_folder_exits_75_naming_the_holder(tiny_model, docs, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / ".brief.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fh.write("4242")
+        fh.flush()
+        r = brief("run", docs, "--out", out)
+    assert r.exit_code == 75
+    assert r.output == (f"Error: {out}: another brief run (pid 4242) is writing here; "
+                        f"wait for it to finish or stop it\n")
+    assert not results_of(out)
+
+
+def test_bad_inputs_in_a_batch_fail_or_skip_alone(tiny_model, docs, tmp_path):
+    (docs / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    (docs / "blank.txt").write_text("  \n\n  ", encoding="utf-8")
+    (docs / "bad.txt").write_bytes("日本語の文章です。".encode()[:-1] + b"\xff\xfe\xfd" + "続き".encode("cp932"))
+    (docs / "page.html").write_text("<html><head><script>alert(1)</script></head><body><p>本文である。</p>"
+                                    "<p>&lt;b&gt;太字&lt;/b&gt;は2025年。</p></body></html>", encoding="utf-8")
+    (docs / "sjis.txt").write_bytes(JA.encode("cp932"))
+    (docs / "utf16.txt").write_bytes(JA.encode("utf-16"))
+    out = tmp_path / "out"
+    r = brief("run", docs, "--out", out)
+    assert r.exit_code == 1  # one document failed, the others are written
+    manifest = {d["id"]: d for d in json.loads((out / "manifest.json").read_text())["documents"]}
+    assert manifest["image"]["status"] == "skipped" and "binary file (PNG image)" in manifest["image"]["reason"]
+    assert manifest["bad"]["status"] == "failed" and "cannot decode text" in manifest["bad"]["reason"]
+    assert manifest["blank"]["status"] == "written"
+    res = results_of(out)
+    assert res["blank"]["status"] == "empty" and res["blank"]["claims"] == [] and res["blank"]["key_figures"] == []
+    assert res["sjis"]["document"]["encoding"] == "cp932"
+    assert res["utf16"]["document"]["encoding"] == "utf-16"
+    assert res["sjis"]["document"]["chars"] == len(JA) == res["utf16"]["document"]["chars"]
+    assert "alert" not in json.dumps(res["page"], ensure_ascii=False)
+    assert validate_dir(out) == []
+
+
+def test_time_limit_fails_the_document_and_the_run_goes_on(tiny_model, docs, tmp_path):
+    from pipeline.run import run
+    from pipeline.settings import RunSettings
+
+    report = run([docs], RunSettings(model=tiny_model, out=tmp_path / "out", timeout=1e-9))
+    assert [d.status for d in report.docs] == ["failed", "failed"]
+    assert all("time limit" in d.reason for d in report.docs)
+    assert report.exit_code == 1
+
+
+def test_long_document_is_mapped_over_chunks_and_reduced(tiny_model, tmp_path):
+    doc = tmp_path / "long.txt"
+    doc.write_text("".join(f"第{i}節では費用が{i * 10}万ドル増えたと筆者は述べる。\n" for i in range(1, 120)),
+                   encoding="utf-8")
+    out = tmp_path / "out"
+    r = brief("run", doc, "--out", out, "--max-context", "2048", "--target", "費用")
+    assert r.exit_code == 0, r.output
+    result = results_of(out)["long"]
+    assert result["provenance"]["counts"]["chunks"] > 1
+    assert [s["target"] for s in result["stance"]].count("費用") == 1  # merged across chunks
+    assert validate_dir(out) == []
+
+
+def test_quiet_and_log_json(tiny_model, docs, tmp_path):
+    from click.testing import CliRunner as R
+
+    quiet = R().invoke(cli, ["run", str(docs), "--out", str(tmp_path / "q"), "--quiet"])
+    assert quiet.exit_code == 0 and quiet.output == ""
+    runner = R()
+    logged = runner.invoke(cli, ["run", str(docs), "--out", str(tmp_path / "j"), "--log-json"])
+    assert logged.exit_code == 0
+    events = [json.loads(line) for line in logged.stderr.splitlines()]
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "run_start" and kinds[-1] == "run_end"
+    assert kinds.count("document_end") == 2 and "task_done" in kinds
+    assert logged.stdout == ""
