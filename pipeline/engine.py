@@ -90,10 +90,18 @@ class Utf8Guard:
     def __init__(self):
         self.decoder = codecs.getincrementaldecoder("utf-8")("strict")
 
+    # Second-byte ranges that Python's incremental decoder does not check on an incomplete
+    # sequence (it would accept \xed\xa1, which can only become a surrogate).
+    _SECOND = {0xE0: (0xA0, 0xBF), 0xED: (0x80, 0x9F), 0xF0: (0x90, 0xBF), 0xF4: (0x80, 0x8F)}
+
     def fits(self, piece: bytes) -> bool:
         state = self.decoder.getstate()
         try:
             self.decoder.decode(piece)
+            pending = self.decoder.getstate()[0]
+            if len(pending) >= 2 and pending[0] in self._SECOND:
+                lo, hi = self._SECOND[pending[0]]
+                return lo <= pending[1] <= hi
             return True
         except UnicodeDecodeError:
             return False
@@ -258,8 +266,10 @@ class Engine:
             raise GenerationError(f"llama.cpp could not evaluate the prompt ({exc})") from None
 
     def generate(self, prompt: list[int], gbnf: Optional[str], max_tokens: int,
-                 deadline: Optional[float] = None, stop_token: Optional[int] = None) -> Generation:
-        """Greedy generation from `prompt`, under a grammar when one is given."""
+                 deadline: Optional[float] = None, stop_token: Optional[int] = None,
+                 allow_end: bool = True) -> Generation:
+        """Greedy generation from `prompt`, under a grammar when one is given; `stop_token` ends it
+        too, and allow_end=False keeps the model from ending its turn (a think block must close)."""
         start = time.monotonic()
         evaluated = self.feed(prompt, deadline)
         grammar = Grammar(self, gbnf) if gbnf else None
@@ -276,6 +286,8 @@ class Engine:
                 if grammar and not (grammar.allows(token) and utf8.fits(self.piece(token))):
                     token = self._fallback(grammar, logits, utf8)
                     masks += 1
+                elif not allow_end and self.is_eog(token):
+                    token = next(int(t) for t in np.argsort(-logits)[:16] if not self.is_eog(int(t)))
                 if self.is_eog(token) or token == stop_token:
                     finish = "stop"
                     if token == stop_token:
@@ -283,7 +295,7 @@ class Engine:
                     break
                 if grammar:
                     grammar.accept(token)
-                utf8.push(self.piece(token))
+                    utf8.push(self.piece(token))
                 out.append(token)
                 if grammar and self._complete_json(out, token):
                     finish = "stop"

@@ -93,7 +93,8 @@ class Conversation:
     def _think(self, name: str, prompt: list[int], stats: TaskStats) -> list[int]:
         """Phase 1 for reasoning models: free text until </think> or the budget; brief closes it."""
         eng = self.engine
-        gen = eng.generate(prompt, None, self.think_budget, self.deadline, stop_token=eng.think_close)
+        gen = eng.generate(prompt, None, self.think_budget, self.deadline,
+                           stop_token=eng.think_close, allow_end=False)
         stats.prompt_tokens += gen.prompt_tokens
         stats.think_tokens += len(gen.ids)
         ids = gen.ids

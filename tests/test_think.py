@@ -1,0 +1,100 @@
+"""Reasoning models: a free think phase under a budget, then the answer under the grammar."""
+
+import json
+import shutil
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from conftest import add_preset
+from pipeline import chat, schemas
+from pipeline.cli import cli
+from pipeline.engine import Engine
+from pipeline.generate import Conversation
+from pipeline.models import ModelRef, sha256_file
+
+DOC = "[1] DeepSeekは安い。\n[2] 米国の輸出規制は効かなかった。"
+
+
+@pytest.fixture
+def thinker(tiny_gguf, models_home):
+    ref = ModelRef("tiny-r", tiny_gguf, sha256_file(tiny_gguf), "path", "chatml", 4096, True)
+    return Engine(ref, 4096, 1, 42)
+
+
+def stance_schema():
+    return schemas.fill("stance", MAX_ITEMS=2, SENTENCE_IDS=[1, 2])
+
+
+def test_budget_is_enforced_and_brief_closes_the_block(thinker):
+    conv = Conversation(thinker, "sys", DOC, think_budget=7)
+    answer = conv.ask("stance_evidence", "Which sentences?", stance_schema(), 200)
+    jsonschema.validate(answer, stance_schema())  # the grammar applied to the answer
+    stats = conv.stats[0]
+    assert stats.think_tokens == 7
+    assert "stance_evidence" in conv.thoughts
+
+
+def test_a_block_the_model_closes_early_ends_phase_one(thinker):
+    conv = Conversation(thinker, "sys", DOC, think_budget=50)
+    prompt = conv._prompt("Which sentences?")
+    free = thinker.generate(prompt, None, 10, allow_end=False)
+    # Treat the first new token the model writes after its opening as its </think>: phase 1 must
+    # stop right there, long before the budget.
+    k = next(i for i in range(1, len(free.ids)) if free.ids[i] not in free.ids[:i])
+    thinker.think_close = free.ids[k]
+    answer = conv.ask("stance_evidence", "Which sentences?", stance_schema(), 200)
+    assert conv.stats[0].think_tokens == k + 1  # k thought tokens and the closing one
+    assert conv.thoughts["stance_evidence"] == thinker.text(free.ids[:k])
+    jsonschema.validate(answer, stance_schema())
+
+
+def test_thought_may_be_free_text_while_the_answer_is_json(thinker):
+    conv = Conversation(thinker, "sys", DOC, think_budget=30)
+    conv.ask("stance_evidence", "Which sentences?", stance_schema(), 200)
+    thought = conv.thoughts["stance_evidence"]
+    with pytest.raises(ValueError):
+        json.loads(thought)  # no grammar in phase 1
+
+
+def test_thinking_disabled_pre_closes_an_empty_block():
+    prefix, suffix = chat.deepseek_r1("sys", "doc", "task", False)
+    assert suffix[-1] == ("<｜Assistant｜><think>\n\n</think>\n\n", True)
+    prefix, suffix = chat.deepseek_r1("sys", "doc", "task", True)
+    assert suffix[-1] == ("<｜Assistant｜><think>\n", True)
+
+
+def test_think_then_answer_keeps_the_document_prefix_cached(thinker):
+    conv = Conversation(thinker, "sys", DOC * 5, think_budget=5)
+    conv.ask("stance_evidence", "Task A?", stance_schema(), 200)
+    conv.ask("stance_evidence", "Task B, other words?", stance_schema(), 200)
+    assert conv.stats[1].prompt_tokens < len(conv.prefix)  # task B did not re-read the document
+
+
+def _reasoning_preset(models_home, tiny_gguf, monkeypatch):
+    target = models_home / "tinyr.gguf"
+    shutil.copy(tiny_gguf, target)
+    add_preset(models_home, "tiny-r", source="package-index", file="tinyr.gguf",
+               size=target.stat().st_size, sha256=sha256_file(target), chat_format="deepseek-r1",
+               context_length=8192, reasoning=True,
+               packages={"name": "none", "version": "0", "count": 0, "module": "none", "member": ""})
+    monkeypatch.setenv("BRIEF_THREADS", "1")
+
+
+def test_run_records_think_tokens_and_keeps_thoughts_only_when_asked(tiny_gguf, models_home,
+                                                                     monkeypatch, tmp_path):
+    _reasoning_preset(models_home, tiny_gguf, monkeypatch)
+    doc = tmp_path / "d.txt"
+    doc.write_text("DeepSeekは安い。米国の輸出規制は効かなかった。価格は3%下がった。\n", encoding="utf-8")
+    for flags, out in (([], "a"), (["--keep-thoughts"], "b"), (["--think-budget", "0"], "c")):
+        r = CliRunner().invoke(cli, ["run", str(doc), "--model", "tiny-r", "--out", str(tmp_path / out),
+                                     "--think-budget", "4", *flags] if "--think-budget" not in flags
+                               else ["run", str(doc), "--model", "tiny-r", "--out", str(tmp_path / out), *flags])
+        assert r.exit_code == 0, r.output
+    a, b, c = (json.loads((tmp_path / o / "d.json").read_text()) for o in "abc")
+    assert "thoughts" not in a and "thoughts" in b
+    assert all(t["think_tokens"] <= 4 for t in a["provenance"]["tasks"])
+    assert sum(t["think_tokens"] for t in a["provenance"]["tasks"]) > 0
+    assert sum(t["think_tokens"] for t in c["provenance"]["tasks"]) == 0
+    assert a["provenance"]["params"]["think_budget"] == 4
