@@ -42,7 +42,7 @@ def test_a_block_the_model_closes_early_ends_phase_one(thinker):
     free = thinker.generate(prompt, None, 10, allow_end=False)
     # Treat the first new token the model writes after its opening as its </think>: phase 1 must
     # stop right there, long before the budget.
-    k = next(i for i in range(1, len(free.ids)) if free.ids[i] not in free.ids[:i])
+    k = next((i for i in range(1, len(free.ids)) if free.ids[i] not in free.ids[:i]), 0)
     thinker.think_close = free.ids[k]
     answer = conv.ask("stance_evidence", "Which sentences?", stance_schema(), 200)
     assert conv.stats[0].think_tokens == k + 1  # k thought tokens and the closing one
