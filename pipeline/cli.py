@@ -283,6 +283,37 @@ def diff(run_a, run_b, directory):
 
 
 @cli.command()
+@click.option("--model", "-m", envvar="BRIEF_MODEL", help="Preset name or path to a .gguf file "
+              "(env BRIEF_MODEL; default: the registry's default preset).")
+@click.option("--docs", "docs", multiple=True, help="Documents to use (repeatable): a path, a folder "
+              "(its *.txt), or an id matched as a file-name prefix in seeds/, e.g. --docs 003 "
+              "(default: every seeds/*.txt).")
+@click.option("--target", "-t", "targets", multiple=True,
+              help="A stance target (repeatable; default: DeepSeek and 米国の対中半導体輸出規制).")
+@click.option("--threads", type=click.IntRange(min=1), default=None,
+              help="CPU threads (default: physical cores).")
+@click.option("--skip-baseline", is_flag=True, help="Skip the hand-written baseline (quick runs).")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), default=None,
+              help="Also write the report as JSON to this file.")
+@friendly
+def bench(model, docs, targets, threads, skip_baseline, json_path):
+    """Measure brief against raw llama.cpp rates and a hand-written llama-cpp-python baseline on
+    the same documents and model, each phase in its own process; print the targets as met or not.
+
+    \b
+    Examples:
+      brief bench --json results/bench.json
+      brief bench --docs 003 --skip-baseline
+    """
+    from .bench import BenchOptions, bench as run_bench, format_report
+
+    report = run_bench(BenchOptions(model=model, docs=list(docs), json_path=json_path,
+                                    targets=list(targets), skip_baseline=skip_baseline,
+                                    threads=threads))
+    click.echo(format_report(report))
+
+
+@cli.command()
 @click.option("--out", "-o", "directory", type=click.Path(path_type=Path), default=Path("results"),
               show_default=True, help="The results folder.")
 @friendly

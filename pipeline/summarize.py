@@ -28,6 +28,9 @@ CLAIMS_PER_SECTION = 3
 STANCE_EVIDENCE = 3
 OUTPUT_RESERVE = 2048  # tokens kept free after the document for a task's suffix and answer
 SUMMARY_CLAIMS = 16  # claims listed to the summary task
+# max_tokens sits above what each task's grammar can produce (maxLength characters at up to
+# 4 UTF-8 bytes, one token per byte in the worst vocabulary), so only a runaway hits it.
+TOKENS_PER_CHAR = 4
 
 
 @dataclass
@@ -162,7 +165,7 @@ class DocumentRun:
         schema = schemas.fill("claims", MAX_ITEMS=CLAIMS_PER_SECTION, SENTENCE_IDS=ids)
         task = self.prompts.render("claims", first=ids[0], last=ids[-1], language=self.language,
                                    max_items=CLAIMS_PER_SECTION)
-        answer = conv.ask("claims", task, schema, max_tokens=160 * CLAIMS_PER_SECTION + 40,
+        answer = conv.ask("claims", task, schema, max_tokens=(100 * TOKENS_PER_CHAR + 40) * CLAIMS_PER_SECTION + 20,
                           check=merge.repeated_claims)
         out = []
         for item in answer["claims"]:
@@ -181,7 +184,7 @@ class DocumentRun:
             task = self.prompts.render("figures", first=sec[0].n, last=sec[-1].n,
                                        candidates="\n".join(lines), language=self.language)
             answer = conv.ask("figures", task, schemas.figures_schema(len(batch)),
-                              max_tokens=48 * len(batch) + 40)
+                              max_tokens=(40 * TOKENS_PER_CHAR + 12) * len(batch) + 20)
             for k, c in enumerate(batch, 1):
                 what = answer.get(f"F{k}")
                 if isinstance(what, str) and what.strip():
@@ -197,14 +200,15 @@ class DocumentRun:
         if len(options) < 2:
             return options[0] if options else None
         task = self.prompts.render("subject", options="\n".join(f"- {o}" for o in options))
-        answer = conv.ask("subject", task, schemas.fill("subject", OPTIONS=options), max_tokens=40)
+        answer = conv.ask("subject", task, schemas.fill("subject", OPTIONS=options),
+                          max_tokens=max(len(o) for o in options) * TOKENS_PER_CHAR + 20)
         return answer["subject"]
 
     def _stance(self, conv: Conversation, piece: list[Sentence], target: str) -> Stance:
         ids = [s.n for s in piece]
         schema = schemas.fill("stance", MAX_ITEMS=STANCE_EVIDENCE, SENTENCE_IDS=ids)
         task = self.prompts.render("stance_evidence", target=target, max_items=STANCE_EVIDENCE)
-        answer = conv.ask("stance_evidence", task, schema, max_tokens=40)
+        answer = conv.ask("stance_evidence", task, schema, max_tokens=8 * STANCE_EVIDENCE + 20)
         evidence = self._evidence(answer["sentences"])
         quoted = "\n".join(f"[{self._n_of(e)}] {e.quote}" for e in evidence)
         label_task = self.prompts.render(
@@ -226,7 +230,7 @@ class DocumentRun:
         schema = schemas.fill("summary", MIN_ITEMS=3, MAX_ITEMS=5, SENTENCE_IDS=ids)
         task = self.prompts.render("summary", claims=listing, language=self.language,
                                    min_items=3, max_items=5)
-        answer = conv.ask("summary", task, schema, max_tokens=5 * 200 + 40)
+        answer = conv.ask("summary", task, schema, max_tokens=5 * (160 * TOKENS_PER_CHAR + 30) + 20)
         return [(item["text"].strip(), self._evidence(item["sentences"]))
                 for item in answer["sentences"] if item["text"].strip()]
 

@@ -1,0 +1,399 @@
+"""`brief bench`: brief against raw llama.cpp rates and a hand-written llama-cpp-python baseline.
+
+Each measured phase runs in its own process (`python -m pipeline.bench --phase ...`) so that it
+reports its own peak RSS and inherits no other phase's model, caches or warmed-up pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from . import models
+from .documents import load_document
+from .errors import BriefError, ModelError, UsageError
+from .settings import DEFAULT_SEED, RunSettings
+from .types import POSITIONS
+
+SEEDS = models.PROJECT_ROOT / "seeds"
+DEFAULT_TARGETS = ["DeepSeek", "米国の対中半導体輸出規制"]
+RAW_PROMPT = 512  # tokens evaluated for the prompt rate
+RAW_GEN = 64  # tokens generated for the generation rate
+BASELINE_MAX_TOKENS = 1500
+GOALS = {  # name: (limit, operator); the issue's targets
+    "brief_vs_baseline_wall": (0.5, "<="),
+    "brief_vs_lower_bound": (1.25, "<="),
+    "prompt_tokens_vs_input": (1.1, "<="),
+    "brief_peak_rss_bytes": (2.0e9, "<="),
+    "warm_rerun_seconds": (3.0, "<"),
+}
+
+_ITEM = {"type": "object", "additionalProperties": False}
+CLAIMS_SCHEMA = {"type": "object", "required": ["claims"], "properties": {"claims": {
+    "type": "array", "items": {**_ITEM, "required": ["text", "quote"], "properties": {
+        "text": {"type": "string"}, "quote": {"type": "string"}}}}}}
+STANCE_SCHEMA = {"type": "object", "required": ["stance"], "properties": {"stance": {
+    "type": "array", "items": {**_ITEM, "required": ["target", "position", "quote"], "properties": {
+        "target": {"type": "string"}, "position": {"enum": list(POSITIONS)},
+        "quote": {"type": "string"}}}}}}
+FIGURES_SCHEMA = {"type": "object", "required": ["figures"], "properties": {"figures": {
+    "type": "array", "items": {**_ITEM, "required": ["text", "value", "unit", "description"],
+                               "properties": {"text": {"type": "string"}, "value": {"type": "number"},
+                                              "unit": {"type": "string"},
+                                              "description": {"type": "string"}}}}}}
+CLAIMS_TASK = ("List the main claims the author makes in the document above. For each, give a "
+               "one-sentence paraphrase as text and copy the sentence that states it, word for word "
+               "from the document, as quote. Answer in JSON.")
+STANCE_TASK = ("For each of these targets, give the author's position towards it (favor, against, "
+               "neutral or mixed) and copy, word for word from the document, the sentence that shows "
+               "it as quote. Targets: {targets}. Answer in JSON.")
+FIGURES_TASK = ("List the key figures in the document above. For each, copy the figure exactly as "
+                "written in the document as text, and give its numeric value, its unit and a short "
+                "description of what it measures. Answer in JSON.")
+
+
+@dataclass
+class BenchOptions:
+    """What `brief bench` measures."""
+
+    model: Optional[str] = None
+    docs: list[str] = field(default_factory=list)
+    json_path: Optional[Path] = None
+    targets: list[str] = field(default_factory=list)
+    skip_baseline: bool = False
+    threads: Optional[int] = None
+
+
+def select_documents(items: list[str], root: Path = SEEDS) -> list[Path]:
+    """Files named, *.txt of folders named, or seeds whose name starts with an id (default: all)."""
+    seeds = sorted(root.glob("*.txt"))
+    if not items:
+        if not seeds:
+            raise UsageError(f"{root}: no .txt documents to benchmark; pass --docs")
+        return seeds
+    out: list[Path] = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(path.glob("*.txt"))
+        elif path.is_file():
+            found = [path]
+        else:  # "003" or "003,004": ids, matched as file-name prefixes
+            found = [f for part in item.split(",") for f in seeds if part and f.stem.startswith(part)]
+        if not found:
+            raise UsageError(f"{item}: no such document (give a path, a folder or a prefix of a "
+                             f"file name in {root})")
+        out += [f for f in found if f.resolve() not in {o.resolve() for o in out}]
+    return out
+
+
+def _count_tokens(ref: models.ModelRef, texts: list[str]) -> tuple[list[int], int, str]:
+    """Each text's token count and the fixed instructions' count, with the model's own vocabulary."""
+    from .engine import Engine
+    from .prompts import Prompts
+
+    try:
+        engine, how = Engine(ref, 512, 1, DEFAULT_SEED, vocab_only=True), "vocab_only"
+    except ModelError:  # a build whose context refuses a vocabulary-only model: a small real load
+        engine, how = Engine(ref, 512, 1, DEFAULT_SEED), "n_ctx=512"
+    # The target "prompt tokens ≤ 1.1 × input" is measured against what a reader must see at least:
+    # each document's plain text once, plus the fixed instructions (system prompt and the document
+    # wrapper with no sentences) once per document.
+    prompts = Prompts.load()
+    fixed = sum(len(engine.tokenize([(t, False)]))
+                for t in (prompts.render("system"), prompts.render("document", sentences="")))
+    counts = [len(engine.tokenize([(t, False)])) for t in texts]
+    del engine
+    return counts, fixed, how
+
+
+def bench(opts: BenchOptions) -> dict:
+    """Run every phase, each in its own process, and return (and optionally write) the report."""
+    spec = opts.model or os.environ.get("BRIEF_MODEL") or None
+    ref = models.resolve(spec)
+    paths = select_documents(opts.docs)
+    docs = [load_document(p) for p in paths]
+    threads = opts.threads or RunSettings().threads
+    targets = list(opts.targets) or list(DEFAULT_TARGETS)
+    counts, fixed, how = _count_tokens(ref, [d.text for d in docs])
+    max_tokens = int(os.environ.get("BRIEF_BENCH_MAX_TOKENS") or BASELINE_MAX_TOKENS)
+    # The baseline reads each whole document in one context: size it for the longest one.
+    n_ctx = 256 * math.ceil((max(counts) + 512 + max_tokens) / 256)
+    if ref.context_length:
+        n_ctx = min(n_ctx, ref.context_length)
+    meta = {"model": {"name": ref.name, "sha256": ref.sha256}, "threads": threads,
+            "stance_targets": targets, "baseline_max_tokens": max_tokens, "baseline_n_ctx": n_ctx,
+            "documents": [{"id": d.id, "path": str(d.path), "tokens": n} for d, n in zip(docs, counts)],
+            "document_tokens": sum(counts), "fixed_tokens_per_document": fixed, "tokenizer_load": how}
+    phases: dict[str, Optional[dict]] = {}
+    with tempfile.TemporaryDirectory(prefix="brief-bench-") as tmp:
+        common = ["--threads", str(threads), "--n-ctx", str(n_ctx), "--out", str(Path(tmp) / "out"),
+                  "--docs", *[str(p.resolve()) for p in paths]]
+        common += [a for t in targets for a in ("--target", t)]
+        if opts.model:  # otherwise each phase resolves BRIEF_MODEL / the default itself
+            common += ["--model", opts.model]
+        for phase in ("raw", "baseline", "brief", "warm"):
+            if phase == "baseline" and opts.skip_baseline:
+                phases[phase] = None
+                continue
+            print(f"bench: {phase} ...", file=sys.stderr, flush=True)
+            phases[phase] = _spawn(phase, common, Path(tmp) / f"{phase}.json")
+            if phases[phase].pop("model") != meta["model"]:
+                raise BriefError(f"bench phase {phase} loaded a different model than {ref.name}; "
+                                 f"pass --model explicitly")
+    report = assemble(meta, phases)
+    if opts.json_path:
+        Path(opts.json_path).parent.mkdir(parents=True, exist_ok=True)
+        Path(opts.json_path).write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n",
+                                        encoding="utf-8")
+    return report
+
+
+def _spawn(phase: str, common: list[str], json_out: Path) -> dict:
+    """One phase in a fresh interpreter; the environment (BRIEF_MODELS_DIR, BRIEF_MODEL...) passes on."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(models.PROJECT_ROOT), env.get("PYTHONPATH")]))
+    cmd = [sys.executable, "-m", "pipeline.bench", "--phase", phase, "--json-out", str(json_out), *common]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0 or not json_out.is_file():
+        last = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]
+        cls = {2: UsageError, 3: ModelError}.get(proc.returncode, BriefError)
+        raise cls(f"bench phase {phase} failed: {last}")
+    return {**json.loads(json_out.read_text(encoding="utf-8")), "process_seconds": seconds}
+
+
+def assemble(meta: dict, phases: dict) -> dict:
+    """Rates, the lower bound, the ratios and the goals, computed from the phases' raw numbers."""
+    raw, base, brief, warm = (phases.get(k) for k in ("raw", "baseline", "brief", "warm"))
+    rates = {"prompt_tokens_per_second": raw["prompt_tokens"] / raw["prompt_seconds"],
+             "generation_tokens_per_second": raw["generated_tokens"] / raw["generation_seconds"]}
+    # Think tokens are generated like answer tokens, so they count towards generation time.
+    lower = (brief["prompt_tokens"] / rates["prompt_tokens_per_second"]
+             + (brief["generated_tokens"] + brief["think_tokens"]) / rates["generation_tokens_per_second"])
+    n_docs = len(meta["documents"])
+    ratios = {
+        "brief_vs_baseline_wall": brief["wall_seconds"] / base["wall_seconds"] if base else None,
+        "brief_vs_lower_bound": brief["wall_seconds"] / lower if lower else None,
+        "prompt_tokens_vs_input": brief["prompt_tokens"] / (meta["document_tokens"]
+                                                            + meta["fixed_tokens_per_document"] * n_docs),
+    }
+    # The warm rerun is judged on what its user waits for: interpreter start included.
+    values = {**ratios, "brief_peak_rss_bytes": brief["peak_rss_bytes"],
+              "warm_rerun_seconds": warm["process_seconds"]}
+    goals = {}
+    for name, (limit, op) in GOALS.items():
+        v = values[name]
+        met = None if v is None else (v <= limit if op == "<=" else v < limit)
+        goals[name] = {"value": v, "limit": limit, "op": op, "met": met}
+    return {**meta, "phases": phases, "rates": rates, "lower_bound_seconds": lower,
+            "ratios": ratios, "goals": goals}
+
+
+def format_report(report: dict) -> str:
+    """The report as a table and one line per goal."""
+    lines = [f"brief bench: model {report['model']['name']}, {len(report['documents'])} document(s), "
+             f"{report['document_tokens']} document tokens, {report['threads']} thread(s)",
+             f"{'phase':<10} {'wall s':>9} {'prompt tok':>11} {'gen tok':>9} {'peak RSS MB':>12}"]
+    for name, p in report["phases"].items():
+        if p is None:
+            lines.append(f"{name:<10} {'skipped':>9}")
+            continue
+        lines.append(f"{name:<10} {p['wall_seconds']:>9.2f} {p['prompt_tokens']:>11} "
+                     f"{p['generated_tokens']:>9} {p['peak_rss_bytes'] / 1e6:>12.0f}")
+    r, brief = report["rates"], report["phases"]["brief"]
+    lines.append(f"raw rates: prompt {r['prompt_tokens_per_second']:.1f} tok/s, "
+                 f"generation {r['generation_tokens_per_second']:.1f} tok/s; brief's lower bound "
+                 f"{report['lower_bound_seconds']:.2f} s")
+    if brief["think_tokens"]:
+        lines.append(f"brief think tokens: {brief['think_tokens']} (in the lower bound as generation)")
+    base = report["phases"].get("baseline")
+    if base:
+        lines.append(f"baseline answers that parsed as JSON: {base['parsed']}/{base['calls']}"
+                     + (f", {base['errors']} failed" if base["errors"] else ""))
+    warm = report["phases"]["warm"]
+    lines.append(f"warm rerun: {warm['skipped']} skipped, {warm['written']} rewritten, "
+                 f"{warm['process_seconds']:.2f} s with interpreter start")
+    labels = {"brief_vs_baseline_wall": "brief / baseline wall",
+              "brief_vs_lower_bound": "brief / lower bound",
+              "prompt_tokens_vs_input": "prompt tokens / input",
+              "brief_peak_rss_bytes": "brief peak RSS",
+              "warm_rerun_seconds": "warm rerun"}
+    for name, g in report["goals"].items():
+        if name == "brief_peak_rss_bytes":
+            value, limit = f"{g['value'] / 1e9:.2f} GB", f"{g['limit'] / 1e9:.1f} GB"
+        elif name == "warm_rerun_seconds":
+            value, limit = f"{g['value']:.2f} s", f"{g['limit']:g} s"
+        else:
+            value = "-" if g["value"] is None else f"{g['value']:.2f}"
+            limit = f"{g['limit']:g}" + ("" if name == "prompt_tokens_vs_input" else " ×")
+        verdict = {True: "met", False: "NOT met", None: "not measured"}[g["met"]]
+        op = "≤" if g["op"] == "<=" else "<"
+        lines.append(f"{labels[name]:<24} {value:>10}   target {op} {limit:<8} {verdict}")
+    return "\n".join(lines)
+
+
+# ---- the phases, each run in its own process -------------------------------------------------
+
+def _phase_raw(args) -> dict:
+    """Prompt and unconstrained greedy generation rates straight through llama-cpp-python."""
+    import numpy as np
+
+    start = time.perf_counter()
+    from .engine import Engine
+
+    engine = Engine(models.resolve(args.model), RunSettings().max_context, args.threads, DEFAULT_SEED)
+    llm = engine.llm
+    ids = llm.tokenize(load_document(args.docs[0]).text.encode("utf-8"), add_bos=False, special=False)
+    ids = ids or llm.tokenize(b"brief", add_bos=False, special=False)
+    prompt = (ids * (RAW_PROMPT // len(ids) + 1))[:RAW_PROMPT]
+    # The first decode allocates compute buffers, a one-off cost that is not a rate; leaving it out
+    # makes the rates (and so the lower bound) stricter.
+    llm.eval(prompt[:8])
+    llm.reset()
+    t = time.perf_counter()
+    llm.eval(prompt)
+    prompt_seconds = time.perf_counter() - t
+    t = time.perf_counter()
+    for _ in range(RAW_GEN):  # 0.3.36 leaves llm.scores unfilled: logits come from llama.cpp itself
+        token = int(np.argmax(engine.logits()))  # end-of-generation is not special: this is a rate
+        llm.eval([token])
+    generation_seconds = time.perf_counter() - t
+    return {"wall_seconds": time.perf_counter() - start, "prompt_tokens": len(prompt),
+            "generated_tokens": RAW_GEN, "think_tokens": 0, "prompt_seconds": prompt_seconds,
+            "generation_seconds": generation_seconds, "model": _model_id(engine.ref)}
+
+
+def _phase_baseline(args) -> dict:
+    """What a careful user would write with llama-cpp-python alone: three JSON-schema chat calls
+    per document, the whole document in each, the model copying quotes and figures itself."""
+    max_tokens = int(os.environ.get("BRIEF_BENCH_MAX_TOKENS") or BASELINE_MAX_TOKENS)
+    start = time.perf_counter()  # includes the load, as brief's wall time does
+    from .engine import Engine
+
+    engine = Engine(models.resolve(args.model), args.n_ctx, args.threads, DEFAULT_SEED)
+    llm = engine.llm
+    # Measurement, not a mock: generate() evaluates the prompt (after llama-cpp-python's prefix
+    # reuse) in its first eval call and each sampled token in a call of its own.
+    count = {"first": True, "prompt": 0}
+    original = llm.eval
+
+    def counting_eval(tokens):
+        if count["first"]:
+            count["prompt"] += len(tokens)
+            count["first"] = False
+        return original(tokens)
+
+    llm.eval = counting_eval
+    tasks = [("claims", CLAIMS_TASK, CLAIMS_SCHEMA),
+             ("stance", STANCE_TASK.format(targets="; ".join(args.target or DEFAULT_TARGETS)),
+              STANCE_SCHEMA),
+             ("figures", FIGURES_TASK, FIGURES_SCHEMA)]
+    calls = []
+    for path in args.docs:
+        doc = load_document(path)
+        for name, task, schema in tasks:
+            count["first"], before = True, count["prompt"]
+            t = time.perf_counter()
+            call = {"document": doc.id, "task": name}
+            try:
+                resp = llm.create_chat_completion(
+                    messages=[{"role": "user", "content": f"{doc.text}\n\n{task}"}],
+                    response_format={"type": "json_object", "schema": schema},
+                    temperature=0, max_tokens=max_tokens)
+            except (ValueError, RuntimeError) as exc:  # e.g. a document longer than the context
+                call.update(error=str(exc), completion_tokens=0, parsed=False)
+            else:
+                text = resp["choices"][0]["message"]["content"] or ""
+                call.update(completion_tokens=resp["usage"]["completion_tokens"],
+                            prompt_length=resp["usage"]["prompt_tokens"],
+                            finish_reason=resp["choices"][0]["finish_reason"], parsed=_parses(text))
+            call.update(prompt_evaluated=count["prompt"] - before, seconds=time.perf_counter() - t)
+            calls.append(call)
+    return {"wall_seconds": time.perf_counter() - start, "prompt_tokens": count["prompt"],
+            "generated_tokens": sum(c["completion_tokens"] for c in calls), "think_tokens": 0,
+            "calls": len(calls), "parsed": sum(c["parsed"] for c in calls),
+            "errors": sum("error" in c for c in calls), "max_tokens": max_tokens,
+            "per_call": calls, "model": _model_id(engine.ref)}
+
+
+def _parses(text: str) -> bool:
+    try:
+        json.loads(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _phase_brief(args, force: bool) -> dict:
+    """`brief run` on the documents: cold (force, fresh folder) or warm (same folder, nothing changed)."""
+    from .run import run
+
+    settings = RunSettings(model=args.model, out=Path(args.out), force=force,
+                           targets=list(args.target or DEFAULT_TARGETS), threads=args.threads)
+    start = time.perf_counter()
+    report = run([Path(p) for p in args.docs], settings)
+    wall = time.perf_counter() - start
+    manifest = json.loads((Path(args.out) / "manifest.json").read_text(encoding="utf-8"))
+    docs = manifest["documents"]
+    return {"wall_seconds": wall,
+            **{k: sum(d[k] for d in docs) for k in ("prompt_tokens", "generated_tokens", "think_tokens")},
+            **{s: report.count(s) for s in ("written", "skipped", "failed")},
+            "model": {"name": manifest["model"]["name"], "sha256": manifest["model"]["sha256"]}}
+
+
+def _peak_rss() -> int:
+    """This process image's peak resident set size in bytes."""
+    # Not ru_maxrss: Linux carries the parent's high-water mark across fork and exec, so every
+    # phase would report at least the size of the process that spawned it. VmHWM is the image's own.
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+
+
+def _model_id(ref: models.ModelRef) -> dict:
+    return {"name": ref.name, "sha256": ref.sha256}
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    """Phase entry point: run one phase and write its numbers and peak RSS as JSON."""
+    ap = argparse.ArgumentParser(prog="python -m pipeline.bench")
+    ap.add_argument("--phase", required=True, choices=["raw", "baseline", "brief", "warm"])
+    ap.add_argument("--model", default=os.environ.get("BRIEF_MODEL") or None)
+    ap.add_argument("--docs", nargs="+", required=True)
+    ap.add_argument("--target", action="append")
+    ap.add_argument("--threads", type=int, default=RunSettings().threads)
+    ap.add_argument("--n-ctx", type=int, default=RunSettings().max_context)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--json-out", required=True)
+    args = ap.parse_args(argv)
+    phases = {"raw": _phase_raw, "baseline": _phase_baseline,
+              "brief": lambda a: _phase_brief(a, force=True),
+              "warm": lambda a: _phase_brief(a, force=False)}
+    try:
+        result = phases[args.phase](args)
+    except BriefError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    result["peak_rss_bytes"] = _peak_rss()
+    Path(args.json_out).write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""`brief bench` end to end on the tiny model: every phase in its own process, every field present,
+ratios consistent with their parts. No timing is asserted: the numbers depend on the machine."""
+
+import json
+
+import pytest
+
+from pipeline.bench import GOALS, BenchOptions, assemble, bench, format_report, select_documents
+from pipeline.errors import UsageError
+
+DOC_A = ("DeepSeekは中国のAI企業である。同社のR1モデルはOpenAIのo1に並ぶ性能を示した。"
+         "訓練コストは約560万ドルとされる。\n")
+DOC_B = ("米国の対中半導体輸出規制は2022年10月に強化された。筆者は規制が効果を上げていると主張する。"
+         "H800の出荷は約2万個だった。\n")
+
+
+@pytest.fixture
+def docs(tmp_path):
+    d = tmp_path / "docs"
+    d.mkdir()
+    (d / "001_a.txt").write_text(DOC_A, encoding="utf-8")
+    (d / "002_b.txt").write_text(DOC_B, encoding="utf-8")
+    return d
+
+
+def test_select_documents_by_prefix_path_and_folder(docs):
+    assert [p.name for p in select_documents([], root=docs)] == ["001_a.txt", "002_b.txt"]
+    assert [p.name for p in select_documents(["002"], root=docs)] == ["002_b.txt"]
+    assert [p.name for p in select_documents(["002,001"], root=docs)] == ["002_b.txt", "001_a.txt"]
+    assert len(select_documents([str(docs), str(docs / "001_a.txt")], root=docs)) == 2
+    with pytest.raises(UsageError):
+        select_documents(["999"], root=docs)
+
+
+def test_bench_end_to_end_on_tiny_model(tiny_model, docs, tmp_path, monkeypatch):
+    monkeypatch.setenv("BRIEF_BENCH_MAX_TOKENS", "48")  # the tiny model's JSON is noise anyway
+    out = tmp_path / "bench" / "bench.json"
+    # model=None: the phases find the tiny preset only through BRIEF_MODEL and BRIEF_MODELS_DIR.
+    report = bench(BenchOptions(model=None, docs=[str(docs)], json_path=out, targets=[],
+                                skip_baseline=False, threads=None))
+    assert json.loads(out.read_text(encoding="utf-8")) == json.loads(json.dumps(report))
+    assert report["model"]["name"] == "tiny" and report["threads"] == 1
+    assert [d["id"] for d in report["documents"]] == ["001_a", "002_b"]
+    assert all(d["tokens"] > 0 for d in report["documents"])
+    assert report["document_tokens"] == sum(d["tokens"] for d in report["documents"])
+    assert report["fixed_tokens_per_document"] > 0
+    assert report["tokenizer_load"] == "vocab_only"  # 0.3.36 tokenizes without loading weights
+
+    ph = report["phases"]
+    for name in ("raw", "baseline", "brief", "warm"):
+        p = ph[name]
+        assert p["wall_seconds"] > 0 and p["process_seconds"] >= p["wall_seconds"]
+        assert p["peak_rss_bytes"] > 10e6  # a Python process with llama.cpp loaded, in bytes
+        assert p["prompt_tokens"] >= 0 and p["generated_tokens"] >= 0
+    assert ph["raw"]["prompt_tokens"] == 512 and ph["raw"]["generated_tokens"] == 64
+
+    base = ph["baseline"]
+    assert base["calls"] == 6 and base["errors"] == 0 and 0 <= base["parsed"] <= 6
+    assert base["max_tokens"] == 48
+    assert all(0 < c["completion_tokens"] <= 48 for c in base["per_call"])
+    assert base["generated_tokens"] == sum(c["completion_tokens"] for c in base["per_call"])
+    # Every call re-reads at least the task after the document; the first reads everything.
+    assert all(0 < c["prompt_evaluated"] <= c["prompt_length"] for c in base["per_call"])
+    assert base["per_call"][0]["prompt_evaluated"] == base["per_call"][0]["prompt_length"]
+    assert base["prompt_tokens"] == sum(c["prompt_evaluated"] for c in base["per_call"])
+    assert base["prompt_tokens"] > report["document_tokens"]
+
+    brief = ph["brief"]
+    assert (brief["written"], brief["skipped"], brief["failed"]) == (2, 0, 0)
+    assert brief["prompt_tokens"] > 0 and brief["generated_tokens"] > 0 and brief["think_tokens"] == 0
+    warm = ph["warm"]
+    assert (warm["written"], warm["skipped"], warm["failed"]) == (0, 2, 0)
+    assert warm["prompt_tokens"] == 0 and warm["generated_tokens"] == 0
+
+    rates = report["rates"]
+    assert rates["prompt_tokens_per_second"] > 0 and rates["generation_tokens_per_second"] > 0
+    assert rates["prompt_tokens_per_second"] == pytest.approx(512 / ph["raw"]["prompt_seconds"])
+    assert rates["generation_tokens_per_second"] == pytest.approx(64 / ph["raw"]["generation_seconds"])
+    lower = (brief["prompt_tokens"] / rates["prompt_tokens_per_second"]
+             + brief["generated_tokens"] / rates["generation_tokens_per_second"])
+    assert report["lower_bound_seconds"] == pytest.approx(lower)
+    r = report["ratios"]
+    assert r["brief_vs_baseline_wall"] == pytest.approx(brief["wall_seconds"] / base["wall_seconds"])
+    assert r["brief_vs_lower_bound"] == pytest.approx(brief["wall_seconds"] / lower)
+    assert r["prompt_tokens_vs_input"] == pytest.approx(
+        brief["prompt_tokens"] / (report["document_tokens"] + 2 * report["fixed_tokens_per_document"]))
+    g = report["goals"]
+    assert set(g) == set(GOALS)
+    assert g["brief_peak_rss_bytes"]["value"] == brief["peak_rss_bytes"]
+    assert g["warm_rerun_seconds"]["value"] == warm["process_seconds"]
+    for name, goal in g.items():
+        assert goal["met"] == (goal["value"] <= goal["limit"] if goal["op"] == "<="
+                               else goal["value"] < goal["limit"])
+
+    text = format_report(report)
+    for label in ("raw", "baseline", "brief", "warm", "brief / baseline wall", "brief / lower bound",
+                  "prompt tokens / input", "brief peak RSS", "warm rerun", "parsed as JSON"):
+        assert label in text
+
+    # --skip-baseline: the baseline ratio is reported as not measured, the rest still computed.
+    meta = {k: v for k, v in report.items() if k not in ("phases", "rates", "lower_bound_seconds",
+                                                          "ratios", "goals")}
+    skipped = assemble(meta, {**ph, "baseline": None})
+    assert skipped["ratios"]["brief_vs_baseline_wall"] is None
+    assert skipped["goals"]["brief_vs_baseline_wall"]["met"] is None
+    assert skipped["ratios"]["brief_vs_lower_bound"] == pytest.approx(r["brief_vs_lower_bound"])
+    assert "not measured" in format_report(skipped) and "skipped" in format_report(skipped)

@@ -1,0 +1,31 @@
+"""Opt-in (`make test-real` / -m real_model): the real default model on one seed, minutes."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+from pipeline.models import ModelError, resolve
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.real_model
+
+
+def test_default_model_summarises_a_seed(tmp_path):
+    try:
+        resolve(None)
+    except ModelError as exc:
+        pytest.fail(f"{exc} (make test-real pulls it first)")
+    seed = ROOT / "seeds" / "003_f037c5791dda5790.txt"
+    out = tmp_path / "out"
+    r = CliRunner().invoke(cli, ["run", str(seed), "--out", str(out), "--target", "DeepSeek",
+                                 "--target", "米国の対中半導体輸出規制"])
+    assert r.exit_code == 0, r.output
+    assert CliRunner().invoke(cli, ["validate", str(out)]).exit_code == 0
+    result = json.loads((out / "003_f037c5791dda5790.json").read_text())
+    assert result["claims"] and result["key_figures"] and result["summary"]
+    assert {"DeepSeek", "米国の対中半導体輸出規制"} <= {s["target"] for s in result["stance"]}
+    texts = {f["text"] for f in result["key_figures"]}
+    assert {"20%", "40%", "60%"} <= texts  # the scaling figures of this seed
