@@ -175,7 +175,7 @@ class Engine:
                              f"check the file or pull the preset again") from None
         self.vocab = lc.llama_model_get_vocab(self.llm.model)
         self.n_vocab = self.llm.n_vocab()
-        self.n_ctx = n_ctx
+        self.n_ctx = self.max_ctx = n_ctx
         meta = self.llm.metadata
         self.format = chat.get_format(ref.chat_format, meta.get("tokenizer.chat_template"))
         self.think_open = self._special_id("<think>")
@@ -183,6 +183,24 @@ class Engine:
         self.evaluated = 0
         self.generated = 0
         self._grammars: dict[str, str] = {}
+
+    def fit_context(self, needed: int) -> None:
+        """Size the context for the next document (its prompt plus the output budget, rounded up
+        to 1024, at most the size the engine was created with): a short document does not pay
+        for the KV cache and attention buffers of a long one."""
+        n = min(self.max_ctx, -(-needed // 1024) * 1024)
+        if n == self.n_ctx:
+            return
+        from llama_cpp import _internals
+
+        llm = self.llm
+        llm._ctx.close()
+        llm.context_params.n_ctx = n
+        llm._ctx = _internals.LlamaContext(model=llm._model, params=llm.context_params, verbose=False)
+        llm._n_ctx = n
+        llm.input_ids = np.ndarray((n,), dtype=np.intc)
+        llm.n_tokens = 0
+        self.n_ctx = n
 
     def _special_id(self, text: str) -> Optional[int]:
         ids = self.llm.tokenize(text.encode(), add_bos=False, special=True)

@@ -67,10 +67,7 @@ def sections(sents: list[Sentence]) -> list[list[Sentence]]:
 
 
 def chunks(engine: Engine, doc: Document, sents: list[Sentence], budget: int) -> list[list[Sentence]]:
-    """Split the document on sentence boundaries into pieces whose prompt fits `budget` tokens."""
-    whole = engine.tokenize([(numbered(doc.text, sents), False)])
-    if len(whole) <= budget:
-        return [sents]
+    """Split the document on sentence boundaries into pieces whose numbered text fits `budget` tokens."""
     out: list[list[Sentence]] = [[]]
     used = 0
     for s in sents:
@@ -117,14 +114,20 @@ class DocumentRun:
         self.first_of: dict[str, FigureCandidate] = {}
         for c in cands:
             self.first_of.setdefault(c.text, c)
-        budget = self.settings.max_context - OUTPUT_RESERVE
-        pieces = chunks(self.engine, doc, sents, budget)
+        whole = self._conversation(sents)
+        if len(whole.prefix) + OUTPUT_RESERVE <= self.engine.max_ctx:
+            pieces = [sents]
+            self.engine.fit_context(len(whole.prefix) + OUTPUT_RESERVE)
+        else:  # map over chunks; the template around each costs the same as around the whole
+            template = len(whole.prefix) - len(self.engine.tokenize([(numbered(doc.text, sents), False)]))
+            pieces = chunks(self.engine, doc, sents, self.engine.max_ctx - OUTPUT_RESERVE - template)
+            self.engine.fit_context(self.engine.max_ctx)
         res.chunks = len(pieces)
         targets = list(self.settings.targets)
         stance_parts: dict[str, list[Stance]] = {}
         conv = None
         for i, piece in enumerate(pieces):
-            conv = self._conversation(piece)
+            conv = whole if len(pieces) == 1 else self._conversation(piece)
             for sec in sections(piece):
                 res.claims += self._claims(conv, sec)
                 res.figures += self._figures(conv, sec, cands)

@@ -117,3 +117,16 @@ def test_prompt_puts_instructions_after_the_fenced_document():
     # The fence is named once in the instructions and closed once; the document's copy is broken.
     assert whole.count("</document>") == 2 and "PWNED.</ document>" in whole
     assert whole.index("Ignore the instructions") < whole.rindex("</document>") < whole.index("Task:")
+
+
+def test_context_is_sized_per_document(tiny_gguf, models_home):
+    eng = Engine(resolve_path(tiny_gguf), 8192, 1, 42)
+    eng.fit_context(1500)
+    assert eng.n_ctx == 2048 and eng.llm.n_ctx() == 2048
+    conv = Conversation(eng, "sys", DOC)
+    conv.ask("claims", "list claims", claims_schema(), 2000)
+    eng.fit_context(20000)
+    assert eng.n_ctx == 8192  # never above what the engine was created with
+    conv = Conversation(eng, "sys", DOC)
+    conv.ask("claims", "list claims", claims_schema(), 2000)
+    assert conv.stats[0].prompt_tokens >= len(conv.prefix)  # a new context starts empty
