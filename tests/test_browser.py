@@ -279,3 +279,29 @@ def test_link_with_ref_opens_selected(tmp_path, browser):
     state = browser.js(PROBE + "('d0-c3')")
     assert state["item"] and state["active"] == state["marks"] and state["inPane"]
     assert "4分の1" in state["firstSpan"]
+
+
+def test_report_of_a_tiny_model_run(tmp_path, browser, tiny_model, capsys):
+    """The report of a real run (tiny model through llama.cpp): click a figure, its span is marked."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    doc = tmp_path / "doc.txt"
+    doc.write_text("DeepSeekの訓練費用は約560万ドルとされる。\n価格は3%下がった。<script>alert(1)</script>\n"
+                   "米国の輸出規制は効果が薄いと筆者は考える。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert CliRunner().invoke(cli, ["run", str(doc), "--out", str(out)]).exit_code == 0
+    report = write_report(out)
+    browser.open(report.as_uri())
+    assert browser.js("document.querySelectorAll('script:not([nonce])').length") <= 1
+    assert browser.js("document.body.innerText.includes('<script>alert(1)</script>')")
+    refs = browser.js("[...document.querySelectorAll('tr[data-ref]')].map(e => e.dataset.ref)")
+    assert refs, "the tiny run produced no key figure to click"
+    browser.click(f'[data-ref="{refs[0]}"]')
+    state = browser.js(PROBE + f"('{refs[0]}')")
+    assert state["item"] and state["marks"] > 0 and state["active"] == state["marks"]
+    assert state["inWindow"] and state["inPane"]
+    shot = browser.screenshot(tmp_path / "tiny-report.png")
+    with capsys.disabled():
+        print(f"\nscreenshot of a tiny-model run's report: {shot}")
