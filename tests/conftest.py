@@ -29,6 +29,19 @@ def add_preset(home: Path, name: str, **spec) -> None:
     path.write_text(json.dumps(data))
 
 
+def register_gguf(home: Path, name: str, gguf: Path, **spec) -> None:
+    """Copy a GGUF into a test models/ and register it as a preset with its real sha256."""
+    from pipeline.models import sha256_file
+
+    target = home / f"{name}.gguf"
+    shutil.copy(gguf, target)
+    fields = dict(source="package-index", file=target.name, size=target.stat().st_size,
+                  sha256=sha256_file(target), chat_format="chatml", context_length=8192,
+                  reasoning=False,
+                  packages={"name": "none", "version": "0", "count": 0, "module": "none", "member": ""})
+    add_preset(home, name, **{**fields, **spec})
+
+
 @pytest.fixture(scope="session")
 def tiny_gguf(tmp_path_factory):
     """A random-weight qwen2 GGUF with a byte-level vocabulary: real llama.cpp, nonsense text."""
@@ -40,14 +53,7 @@ def tiny_gguf(tmp_path_factory):
 @pytest.fixture
 def tiny_model(tiny_gguf, models_home, monkeypatch):
     """The tiny model registered as a preset (so the sha256 path is exercised) and made the default."""
-    from pipeline.models import sha256_file
-
-    target = models_home / "tiny.gguf"
-    shutil.copy(tiny_gguf, target)
-    add_preset(models_home, "tiny", source="package-index", file="tiny.gguf",
-               size=target.stat().st_size, sha256=sha256_file(target), chat_format="chatml",
-               context_length=8192, reasoning=False,
-               packages={"name": "none", "version": "0", "count": 0, "module": "none", "member": ""})
+    register_gguf(models_home, "tiny", tiny_gguf)
     monkeypatch.setenv("BRIEF_MODEL", "tiny")
     # One thread: the tiny model is faster single-threaded, and OpenMP threads spin-wait, which
     # starves everything else on a 2-core machine.

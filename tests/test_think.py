@@ -1,13 +1,12 @@
 """Reasoning models: a free think phase under a budget, then the answer under the grammar."""
 
 import json
-import shutil
 
 import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from conftest import add_preset
+from conftest import register_gguf
 from pipeline import chat, schemas
 from pipeline.cli import cli
 from pipeline.engine import Engine
@@ -73,12 +72,7 @@ def test_think_then_answer_keeps_the_document_prefix_cached(thinker):
 
 
 def _reasoning_preset(models_home, tiny_gguf, monkeypatch):
-    target = models_home / "tinyr.gguf"
-    shutil.copy(tiny_gguf, target)
-    add_preset(models_home, "tiny-r", source="package-index", file="tinyr.gguf",
-               size=target.stat().st_size, sha256=sha256_file(target), chat_format="deepseek-r1",
-               context_length=8192, reasoning=True,
-               packages={"name": "none", "version": "0", "count": 0, "module": "none", "member": ""})
+    register_gguf(models_home, "tiny-r", tiny_gguf, chat_format="deepseek-r1", reasoning=True)
     monkeypatch.setenv("BRIEF_THREADS", "1")
 
 
