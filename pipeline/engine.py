@@ -167,9 +167,11 @@ class Engine:
         check_gguf(ref.path)
         self.ref = ref
         try:
+            # No mmap: llama.cpp repacks Q4_K weights for AVX2 into memory of its own, and with
+            # mmap the file's pages stay resident too (measured: 2.05 GB peak RSS vs 1.45 GB).
             self.llm = lc.Llama(model_path=str(ref.path), n_ctx=n_ctx, n_batch=512,
                                 n_threads=threads, n_threads_batch=threads, seed=seed,
-                                vocab_only=vocab_only, verbose=False)
+                                vocab_only=vocab_only, use_mmap=False, verbose=False)
         except (ValueError, RuntimeError, OSError) as exc:
             raise ModelError(f"{ref.path}: llama.cpp cannot load it as a language model ({exc}); "
                              f"check the file or pull the preset again") from None
