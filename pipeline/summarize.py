@@ -31,6 +31,7 @@ SUMMARY_CLAIMS = 16  # claims listed to the summary task
 # max_tokens sits above what each task's grammar can produce (maxLength characters at up to
 # 4 UTF-8 bytes, one token per byte in the worst vocabulary), so only a runaway hits it.
 TOKENS_PER_CHAR = 4
+NULL_WORDS = {"", "null", "none", "n/a", "なし"}
 
 
 @dataclass
@@ -190,7 +191,8 @@ class DocumentRun:
                               max_tokens=(40 * TOKENS_PER_CHAR + 12) * len(batch) + 20)
             for k, c in enumerate(batch, 1):
                 what = answer.get(f"F{k}")
-                if isinstance(what, str) and what.strip():
+                # A small model sometimes spells its null as a string.
+                if isinstance(what, str) and what.strip().lower() not in NULL_WORDS:
                     out.append(KeyFigure(c, what.strip()))
         return out
 
