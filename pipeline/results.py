@@ -43,16 +43,22 @@ def document_json(doc: Document) -> dict:
             "encoding": doc.encoding, "kind": doc.kind}
 
 
+def join_summary(sentences: list[str], language: str) -> str:
+    """Summary sentences as one text, each closed by a terminator (the model often drops it)."""
+    if language == "ja":
+        return "".join(t if t.endswith(("。", "！", "？", "!", "?")) else t + "。" for t in sentences)
+    return " ".join(t if t.endswith((".", "!", "?")) else t + "." for t in sentences)
+
+
 def build(doc: Document, res, provenance: dict, keep_thoughts: bool = False) -> dict:
     """The result dict for one document (res is a summarize.DocResult)."""
     empty = not doc.text.strip()
-    joiner = "" if res.language == "ja" else " "
     out = {
         "schema_version": 1,
         "document": document_json(doc),
         "status": "empty" if empty else "ok",
         "language": res.language,
-        "summary": joiner.join(text for text, _ in res.summary),
+        "summary": join_summary([text for text, _ in res.summary], res.language),
         "claims": [c.to_json() for c in res.claims],
         "stance": [s.to_json() for s in res.stance],
         "key_figures": [k.to_json() for k in res.figures],

@@ -198,3 +198,10 @@ def test_quiet_and_log_json(tiny_model, docs, tmp_path):
     assert kinds[0] == "run_start" and kinds[-1] == "run_end"
     assert kinds.count("document_end") == 2 and "task_done" in kinds
     assert logged.stdout == ""
+
+
+def test_summary_sentences_are_closed():
+    from pipeline.results import join_summary
+
+    assert join_summary(["AIは誇張である", "規制は効かない。"], "ja") == "AIは誇張である。規制は効かない。"
+    assert join_summary(["Costs fell", "Is it?"], "en") == "Costs fell. Is it?"
