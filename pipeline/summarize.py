@@ -119,8 +119,8 @@ class DocumentRun:
         if len(whole.prefix) + OUTPUT_RESERVE <= self.engine.max_ctx:
             pieces = [sents]
             self.engine.fit_context(len(whole.prefix) + OUTPUT_RESERVE)
-        else:  # map over chunks; the template around each costs the same as around the whole
-            template = len(whole.prefix) - len(self.engine.tokenize([(numbered(doc.text, sents), False)]))
+        else:  # map over chunks; each pays the template (system + fence) once, measured empty
+            template = len(self._conversation([]).prefix)
             pieces = chunks(self.engine, doc, sents, self.engine.max_ctx - OUTPUT_RESERVE - template)
             self.engine.fit_context(self.engine.max_ctx)
         res.chunks = len(pieces)
@@ -169,8 +169,8 @@ class DocumentRun:
         schema = schemas.fill("claims", MAX_ITEMS=CLAIMS_PER_SECTION, SENTENCE_IDS=ids)
         task = self.prompts.render("claims", first=ids[0], last=ids[-1], language=self.language,
                                    max_items=CLAIMS_PER_SECTION)
-        answer = conv.ask("claims", task, schema, max_tokens=(100 * TOKENS_PER_CHAR + 40) * CLAIMS_PER_SECTION + 20,
-                          check=merge.repeated_claims)
+        answer = conv.ask("claims", task, schema, check=merge.repeated_claims,
+                          max_tokens=(100 * TOKENS_PER_CHAR + 40) * CLAIMS_PER_SECTION + 20)
         out = []
         for item in answer["claims"]:
             evidence = self._evidence(item["sentences"])
