@@ -318,7 +318,12 @@ def bench(model, docs, targets, threads, skip_baseline, json_path):
               show_default=True, help="The results folder.")
 @friendly
 def runs(directory):
-    """List the recorded runs (for `brief diff`), oldest first."""
+    """List the recorded runs (for `brief diff`), oldest first.
+
+    \b
+    Example:
+      brief runs --out results/
+    """
     from . import history
 
     for run_id in history.list_runs(directory):
