@@ -72,6 +72,7 @@ class BenchOptions:
     targets: list[str] = field(default_factory=list)
     skip_baseline: bool = False
     threads: Optional[int] = None
+    keep_results: Optional[Path] = None  # where to copy brief's results of the measured run
 
 
 def select_documents(items: list[str], root: Path = SEEDS) -> list[Path]:
@@ -151,6 +152,10 @@ def bench(opts: BenchOptions) -> dict:
             if phases[phase].pop("model") != meta["model"]:
                 raise BriefError(f"bench phase {phase} loaded a different model than {ref.name}; "
                                  f"pass --model explicitly")
+        if opts.keep_results:
+            import shutil
+
+            shutil.copytree(Path(tmp) / "out", opts.keep_results, dirs_exist_ok=True)
     report = assemble(meta, phases)
     if opts.json_path:
         Path(opts.json_path).parent.mkdir(parents=True, exist_ok=True)

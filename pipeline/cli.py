@@ -295,8 +295,10 @@ def diff(run_a, run_b, directory):
 @click.option("--skip-baseline", is_flag=True, help="Skip the hand-written baseline (quick runs).")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), default=None,
               help="Also write the report as JSON to this file.")
+@click.option("--keep-results", type=click.Path(path_type=Path), default=None,
+              help="Keep brief's results from the measured run in this folder (e.g. for brief eval).")
 @friendly
-def bench(model, docs, targets, threads, skip_baseline, json_path):
+def bench(model, docs, targets, threads, skip_baseline, json_path, keep_results):
     """Measure brief against raw llama.cpp rates and a hand-written llama-cpp-python baseline on
     the same documents and model, each phase in its own process; print the targets as met or not.
 
@@ -304,12 +306,13 @@ def bench(model, docs, targets, threads, skip_baseline, json_path):
     Examples:
       brief bench --json results/bench.json
       brief bench --docs 003 --skip-baseline
+      brief bench --docs 000 --docs 003 --keep-results /tmp/b && brief eval /tmp/b --gold GOLD
     """
     from .bench import BenchOptions, bench as run_bench, format_report
 
     report = run_bench(BenchOptions(model=model, docs=list(docs), json_path=json_path,
                                     targets=list(targets), skip_baseline=skip_baseline,
-                                    threads=threads))
+                                    threads=threads, keep_results=keep_results))
     click.echo(format_report(report))
 
 

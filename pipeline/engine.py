@@ -178,6 +178,7 @@ class Engine:
         self.vocab = lc.llama_model_get_vocab(self.llm.model)
         self.n_vocab = self.llm.n_vocab()
         self.n_ctx = self.max_ctx = n_ctx
+        self._fitted = False  # the first document may shrink the context; later ones only grow it
         meta = self.llm.metadata
         self.format = chat.get_format(ref.chat_format, meta.get("tokenizer.chat_template"))
         self.think_open = self._special_id("<think>")
@@ -187,11 +188,14 @@ class Engine:
         self._grammars: dict[str, str] = {}
 
     def fit_context(self, needed: int) -> None:
-        """Size the context for the next document (its prompt plus the output budget, rounded up
-        to 1024, at most the size the engine was created with): a short document does not pay
-        for the KV cache and attention buffers of a long one."""
+        """Size the context for the next document: its prompt plus the output budget, rounded up
+        to 1024, at most the size the engine was created with. It grows but never shrinks within
+        a run: a new context starts empty, so shrinking would re-read the system prompt (every
+        task's instructions) that the documents share, and the peak memory is the largest
+        document's anyway. A run of short documents never pays for a long one's KV cache."""
         n = min(self.max_ctx, -(-needed // 1024) * 1024)
-        if n == self.n_ctx:
+        fitted, self._fitted = self._fitted, True
+        if n == self.n_ctx or (fitted and n < self.n_ctx):
             return
         from llama_cpp import _internals
 

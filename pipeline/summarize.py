@@ -14,6 +14,7 @@ from typing import Callable, Optional
 
 from . import merge, schemas
 from .engine import Engine
+from .errors import GenerationError
 from .figures import extract_figures
 from .generate import Conversation
 from .prompts import LANGUAGES, Prompts, detect_language, numbered
@@ -25,9 +26,11 @@ SECTION_SENTENCES = 20
 SECTION_CHARS = 1000
 FIGURES_PER_CALL = 12
 CLAIMS_PER_SECTION = 3
-STANCE_EVIDENCE = 3
+STANCE_EVIDENCE = 3  # sentences the model may cite when no sentence names the target
+STANCE_MENTIONS = 6  # sentences naming the target that the stance is judged from
+MENTION_OVERLAP = 0.34
 OUTPUT_RESERVE = 2048  # tokens kept free after the document for a task's suffix and answer
-SUMMARY_CLAIMS = 16  # claims listed to the summary task
+MIN_CHUNK = 256  # tokens of document per chunk below which chunking is pointless
 # max_tokens sits above what each task's grammar can produce (maxLength characters at up to
 # 4 UTF-8 bytes, one token per byte in the worst vocabulary), so only a runaway hits it.
 TOKENS_PER_CHAR = 4
@@ -91,6 +94,26 @@ def subject_options(text: str, limit: int = 12) -> list[str]:
     return [t for t, c in counts.most_common(limit) if c >= 2]
 
 
+def _bigrams(text: str) -> set[str]:
+    import re
+
+    # Particles and punctuation carry no topic: 米国の対中半導体輸出規制 should match 輸出規制を.
+    text = re.sub(r"[のをにはがとでもへや、。「」『』\s]", "", text.lower())
+    return {text[i: i + 2] for i in range(len(text) - 1)} or {text}
+
+
+def mentions(text: str, sents: list[Sentence], target: str, limit: int) -> list[Sentence]:
+    """The sentences that name `target`, best matches first up to `limit`, in document order: a
+    sentence qualifies when it holds at least a third of the target's character bigrams."""
+    want = _bigrams(target)
+    scored = []
+    for s in sents:
+        overlap = len(want & _bigrams(s.text(text))) / len(want)
+        if overlap >= MENTION_OVERLAP:
+            scored.append((-overlap, s.n, s))
+    return sorted((s for _, _, s in sorted(scored)[:limit]), key=lambda s: s.n)
+
+
 class DocumentRun:
     """The tasks of one document on one engine."""
 
@@ -121,7 +144,13 @@ class DocumentRun:
             self.engine.fit_context(len(whole.prefix) + OUTPUT_RESERVE)
         else:  # map over chunks; each pays the template (system + fence) once, measured empty
             template = len(self._conversation([]).prefix)
-            pieces = chunks(self.engine, doc, sents, self.engine.max_ctx - OUTPUT_RESERVE - template)
+            budget = self.engine.max_ctx - OUTPUT_RESERVE - template
+            if budget < MIN_CHUNK:
+                raise GenerationError(
+                    f"a context of {self.engine.max_ctx} tokens leaves no room for the document "
+                    f"after the instructions ({template}) and answers ({OUTPUT_RESERVE}); "
+                    f"use --max-context {template + OUTPUT_RESERVE + 4 * MIN_CHUNK} or more")
+            pieces = chunks(self.engine, doc, sents, budget)
             self.engine.fit_context(self.engine.max_ctx)
         res.chunks = len(pieces)
         targets = list(self.settings.targets)
@@ -144,7 +173,7 @@ class DocumentRun:
         res.figures = merge.figures(res.figures)
         res.stance = [merge.stance(t, parts) for t, parts in stance_parts.items()]
         stats_before = len(conv.stats)
-        res.summary = self._summary(conv, res.claims)
+        res.summary = self._summary(conv)
         res.stats += conv.stats[stats_before:]
         res.thoughts.update(conv.thoughts)
         return res
@@ -210,31 +239,32 @@ class DocumentRun:
         return answer["subject"]
 
     def _stance(self, conv: Conversation, piece: list[Sentence], target: str) -> Stance:
-        ids = [s.n for s in piece]
-        schema = schemas.fill("stance", MAX_ITEMS=STANCE_EVIDENCE, SENTENCE_IDS=ids)
-        task = self.prompts.render("stance_evidence", target=target, max_items=STANCE_EVIDENCE)
-        answer = conv.ask("stance_evidence", task, schema, max_tokens=8 * STANCE_EVIDENCE + 20)
-        evidence = self._evidence(answer["sentences"])
-        quoted = "\n".join(f"[{self._n_of(e)}] {e.quote}" for e in evidence)
+        # Code picks the sentences that name the target (measured on the dev set: 3 of 4 stances
+        # right, against 2 of 4 when the model picked them); the model only when none does.
+        chosen = mentions(self.doc.text, piece, target, STANCE_MENTIONS)
+        if not chosen:
+            ids = [s.n for s in piece]
+            schema = schemas.fill("stance", MAX_ITEMS=STANCE_EVIDENCE, SENTENCE_IDS=ids)
+            task = self.prompts.render("stance_evidence", target=target, max_items=STANCE_EVIDENCE)
+            answer = conv.ask("stance_evidence", task, schema, max_tokens=8 * STANCE_EVIDENCE + 20)
+            chosen = [self.by_n[n] for n in dict.fromkeys(answer["sentences"]) if n in self.by_n]
+        quoted = "\n".join(f"[{s.n}] {s.text(self.doc.text)}" for s in chosen)
         label_task = self.prompts.render(
             "stance_label", target=target,
-            evidence=f"The sentences where the author touches it:\n{quoted}" if quoted
+            evidence=f"The sentences that mention it:\n{quoted}" if quoted
             else "The author does not clearly address it.")
         scores = conv.score("stance_label", label_task, list(merge.POSITIONS))
         position = max(scores, key=scores.get)
+        evidence = [Evidence.of(self.doc.text, s.start, s.end) for s in chosen]
         return Stance(target, position, scores[position], evidence, scores)
 
     def _n_of(self, e: Evidence) -> int:
         return self.n_by_start[e.start]
 
-    def _summary(self, conv: Conversation, claims: list[Claim]) -> list[tuple[str, list[Evidence]]]:
-        listing = "\n".join(
-            f"- {c.text[:120]} [{', '.join(str(self._n_of(e)) for e in c.evidence[:4])}]"
-            for c in claims[:SUMMARY_CLAIMS]) or "- (none found)"
+    def _summary(self, conv: Conversation) -> list[tuple[str, list[Evidence]]]:
         ids = [s.n for s in self.sents]
         schema = schemas.fill("summary", MIN_ITEMS=3, MAX_ITEMS=5, SENTENCE_IDS=ids)
-        task = self.prompts.render("summary", claims=listing, language=self.language,
-                                   min_items=3, max_items=5)
+        task = self.prompts.render("summary", language=self.language, min_items=3, max_items=5)
         answer = conv.ask("summary", task, schema, max_tokens=5 * (160 * TOKENS_PER_CHAR + 30) + 20)
         return [(item["text"].strip(), self._evidence(item["sentences"]))
                 for item in answer["sentences"] if item["text"].strip()]

@@ -36,8 +36,10 @@ def test_bench_end_to_end_on_tiny_model(tiny_model, docs, tmp_path, monkeypatch)
     monkeypatch.setenv("BRIEF_BENCH_MAX_TOKENS", "48")  # the tiny model's JSON is noise anyway
     out = tmp_path / "bench" / "bench.json"
     # model=None: the phases find the tiny preset only through BRIEF_MODEL and BRIEF_MODELS_DIR.
+    kept = tmp_path / "kept"
     report = bench(BenchOptions(model=None, docs=[str(docs)], json_path=out, targets=[],
-                                skip_baseline=False, threads=None))
+                                skip_baseline=False, threads=None, keep_results=kept))
+    assert sorted(p.name for p in kept.glob("0*.json")) == ["001_a.json", "002_b.json"]
     assert json.loads(out.read_text(encoding="utf-8")) == json.loads(json.dumps(report))
     assert report["model"]["name"] == "tiny" and report["threads"] == 1
     assert [d["id"] for d in report["documents"]] == ["001_a", "002_b"]

@@ -33,6 +33,21 @@ def test_second_task_evaluates_only_its_suffix(engine):
     assert 0 < second.prompt_tokens <= suffix < len(conv.prefix)  # the document was not read again
 
 
+def test_next_document_reuses_the_shared_system_prompt(engine):
+    system = "Every task's instructions, the same for all documents. " * 8
+    engine.fit_context(1500)
+    first = Conversation(engine, system, DOC)
+    first.ask("claims", "Task: claims.", claims_schema(), 300)
+    engine.fit_context(1100)  # a shorter document keeps the context, and with it the cache
+    assert engine.n_ctx == 2048
+    other = "[1] 別の文書である。\n[2] 内容も違う。"
+    second = Conversation(engine, system, other)
+    second.ask("claims", "Task: claims.", claims_schema(), 300)
+    shared = next(i for i, (a, b) in enumerate(zip(first.prefix, second.prefix)) if a != b)
+    assert shared > 50  # the system prompt
+    assert second.stats[0].prompt_tokens == len(second._prompt("Task: claims.")) - shared
+
+
 def test_document_text_never_becomes_control_tokens(engine):
     im_start = engine.tokenize([("<|im_start|>", True)])
     assert len(im_start) == 1

@@ -177,12 +177,20 @@ def test_long_document_is_mapped_over_chunks_and_reduced(tiny_model, tmp_path):
     doc.write_text("".join(f"第{i}節では費用が{i * 10}万ドル増えたと筆者は述べる。\n" for i in range(1, 120)),
                    encoding="utf-8")
     out = tmp_path / "out"
-    r = brief("run", doc, "--out", out, "--max-context", "2048", "--target", "費用")
+    r = brief("run", doc, "--out", out, "--max-context", "6144", "--target", "費用")
     assert r.exit_code == 0, r.output
     result = results_of(out)["long"]
     assert result["provenance"]["counts"]["chunks"] > 1
     assert [s["target"] for s in result["stance"]].count("費用") == 1  # merged across chunks
     assert validate_dir(out) == []
+
+
+def test_context_too_small_for_the_instructions_names_the_fix(tiny_model, tmp_path):
+    doc = tmp_path / "long.txt"
+    doc.write_text("費用が増えたと筆者は述べる。\n" * 200, encoding="utf-8")
+    r = brief("run", doc, "--out", tmp_path / "out", "--max-context", "2048")
+    assert r.exit_code == 1
+    assert "leaves no room for the document" in r.output and "use --max-context" in r.output
 
 
 def test_quiet_and_log_json(tiny_model, docs, tmp_path):

@@ -1,0 +1,41 @@
+"""The code-side choices of the summarising stage: sections, subject options, stance mentions."""
+
+from pipeline.segment import segment
+from pipeline.summarize import SECTION_CHARS, SECTION_SENTENCES, mentions, sections, subject_options
+
+TEXT = ("米国は半導体の輸出規制を強化した。今日は晴れだった。DeepSeekは安いモデルを出した。"
+        "筆者は対中規制が逆効果だと考える。deepseek の価格は3%に過ぎない。中国の輸出は伸びた。")
+
+
+def test_mentions_find_the_sentences_naming_a_target():
+    sents = segment(TEXT)
+    names = lambda found: [s.text(TEXT) for s in found]  # noqa: E731
+    assert names(mentions(TEXT, sents, "DeepSeek", 6)) == [
+        "DeepSeekは安いモデルを出した。", "deepseek の価格は3%に過ぎない。"]
+    # A third of the target's character bigrams, particles aside: 輸出規制 alone qualifies,
+    # 輸出 alone (中国の輸出は伸びた) does not.
+    assert names(mentions(TEXT, sents, "米国の対中半導体輸出規制", 6)) == ["米国は半導体の輸出規制を強化した。"]
+    assert mentions(TEXT, sents, "量子コンピュータ", 6) == []
+
+
+def test_mentions_keep_the_best_matches_in_document_order():
+    text = "AIの規制。AI規制法案の審議。規制。AI規制法案が成立した。"
+    sents = segment(text)
+    found = mentions(text, sents, "AI規制法案", 2)
+    assert [s.n for s in found] == [2, 4]  # the two full matches, not the partial first one
+
+
+def test_sections_bound_sentences_and_characters():
+    text = "".join(f"文{i}です。" for i in range(1, 60))
+    secs = sections(segment(text))
+    assert all(len(sec) <= SECTION_SENTENCES for sec in secs)
+    assert [s.n for sec in secs for s in sec] == list(range(1, 60))  # every sentence once, in order
+    long = "".join(f"これは{i}番目の長めの文で、説明がしばらく続いていくのである。" for i in range(80))
+    secs = sections(segment(long))
+    assert len(secs) > 1
+    assert all(sec[-1].end - sec[0].start <= SECTION_CHARS for sec in secs)
+
+
+def test_subject_options_are_repeated_names():
+    text = "DeepSeekとOpenAIの話。DeepSeekは安い。OpenAIは高い。Nvidiaは一度だけ。エヌビディアとエヌビディア。"
+    assert subject_options(text) == ["DeepSeek", "OpenAI", "エヌビディア"]
