@@ -29,6 +29,7 @@ CLAIMS_PER_SECTION = 3
 STANCE_EVIDENCE = 3  # sentences the model may cite when no sentence names the target
 STANCE_MENTIONS = 6  # sentences naming the target that the stance is judged from
 MENTION_OVERLAP = 0.34
+SUMMARY_CLAIMS = 16  # claims listed to the summary task
 OUTPUT_RESERVE = 2048  # tokens kept free after the document for a task's suffix and answer
 MIN_CHUNK = 256  # tokens of document per chunk below which chunking is pointless
 # max_tokens sits above what each task's grammar can produce (maxLength characters at up to
@@ -173,7 +174,7 @@ class DocumentRun:
         res.figures = merge.figures(res.figures)
         res.stance = [merge.stance(t, parts) for t, parts in stance_parts.items()]
         stats_before = len(conv.stats)
-        res.summary = self._summary(conv)
+        res.summary = self._summary(conv, res.claims)
         res.stats += conv.stats[stats_before:]
         res.thoughts.update(conv.thoughts)
         return res
@@ -261,10 +262,14 @@ class DocumentRun:
     def _n_of(self, e: Evidence) -> int:
         return self.n_by_start[e.start]
 
-    def _summary(self, conv: Conversation) -> list[tuple[str, list[Evidence]]]:
+    def _summary(self, conv: Conversation, claims: list[Claim]) -> list[tuple[str, list[Evidence]]]:
+        listing = "\n".join(
+            f"- {c.text[:120]} [{', '.join(str(self._n_of(e)) for e in c.evidence[:4])}]"
+            for c in claims[:SUMMARY_CLAIMS]) or "- (none found)"
         ids = [s.n for s in self.sents]
         schema = schemas.fill("summary", MIN_ITEMS=3, MAX_ITEMS=5, SENTENCE_IDS=ids)
-        task = self.prompts.render("summary", language=self.language, min_items=3, max_items=5)
+        task = self.prompts.render("summary", claims=listing, language=self.language,
+                                   min_items=3, max_items=5)
         answer = conv.ask("summary", task, schema, max_tokens=5 * (160 * TOKENS_PER_CHAR + 30) + 20)
         return [(item["text"].strip(), self._evidence(item["sentences"]))
                 for item in answer["sentences"] if item["text"].strip()]
