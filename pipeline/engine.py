@@ -190,9 +190,8 @@ class Engine:
     def fit_context(self, needed: int) -> None:
         """Size the context for the next document: its prompt plus the output budget, rounded up
         to 1024, at most the size the engine was created with. It grows but never shrinks within
-        a run: a new context starts empty, so shrinking would re-read the system prompt (every
-        task's instructions) that the documents share, and the peak memory is the largest
-        document's anyway. A run of short documents never pays for a long one's KV cache."""
+        a run: a new context starts empty, so shrinking would re-read the system prompt that the
+        documents share, and the peak memory is the largest document's anyway. A run of short documents never pays for a long one's KV cache."""
         n = min(self.max_ctx, -(-needed // 1024) * 1024)
         fitted, self._fitted = self._fitted, True
         if n == self.n_ctx or (fitted and n < self.n_ctx):

@@ -8,7 +8,9 @@ documents are split into chunks that fit the context (map) and merged the same w
 
 from __future__ import annotations
 
+import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -28,7 +30,7 @@ FIGURES_PER_CALL = 12
 CLAIMS_PER_SECTION = 3
 STANCE_EVIDENCE = 3  # sentences the model may cite when no sentence names the target
 STANCE_MENTIONS = 6  # sentences naming the target that the stance is judged from
-MENTION_OVERLAP = 0.34
+MENTION_OVERLAP = 0.34  # share of the target's character bigrams a sentence must hold
 SUMMARY_CLAIMS = 16  # claims listed to the summary task
 OUTPUT_RESERVE = 2048  # tokens kept free after the document for a task's suffix and answer
 MIN_CHUNK = 256  # tokens of document per chunk below which chunking is pointless
@@ -87,17 +89,12 @@ def chunks(engine: Engine, doc: Document, sents: list[Sentence], budget: int) ->
 
 def subject_options(text: str, limit: int = 12) -> list[str]:
     """Names the document repeats (Latin-script names, katakana words): the subject must be one."""
-    import re
-    from collections import Counter
-
     terms = re.findall(r"[A-Z][A-Za-z0-9][A-Za-z0-9\-]*(?: [A-Z][A-Za-z0-9\-]+)?|[ァ-ヺー]{3,}", text)
     counts = Counter(t for t in terms if len(t) >= 3)
     return [t for t, c in counts.most_common(limit) if c >= 2]
 
 
 def _bigrams(text: str) -> set[str]:
-    import re
-
     # Particles and punctuation carry no topic: 米国の対中半導体輸出規制 should match 輸出規制を.
     text = re.sub(r"[のをにはがとでもへや、。「」『』\s]", "", text.lower())
     return {text[i: i + 2] for i in range(len(text) - 1)} or {text}
@@ -185,14 +182,12 @@ class DocumentRun:
                             think_budget=self.think_budget, deadline=self.deadline,
                             on_task=self.on_task)
 
+    def _sentences(self, ids) -> list[Sentence]:
+        """The cited sentences: invalid numbers dropped, repeats removed, order kept."""
+        return [self.by_n[n] for n in dict.fromkeys(ids) if n in self.by_n]
+
     def _evidence(self, ids) -> list[Evidence]:
-        seen, out = set(), []
-        for n in ids:
-            s = self.by_n.get(n)
-            if s is not None and n not in seen:  # invalid numbers are dropped, repeats removed
-                seen.add(n)
-                out.append(Evidence.of(self.doc.text, s.start, s.end))
-        return out
+        return [Evidence.of(self.doc.text, s.start, s.end) for s in self._sentences(ids)]
 
     def _claims(self, conv: Conversation, sec: list[Sentence]) -> list[Claim]:
         ids = [s.n for s in sec]
@@ -248,7 +243,7 @@ class DocumentRun:
             schema = schemas.fill("stance", MAX_ITEMS=STANCE_EVIDENCE, SENTENCE_IDS=ids)
             task = self.prompts.render("stance_evidence", target=target, max_items=STANCE_EVIDENCE)
             answer = conv.ask("stance_evidence", task, schema, max_tokens=8 * STANCE_EVIDENCE + 20)
-            chosen = [self.by_n[n] for n in dict.fromkeys(answer["sentences"]) if n in self.by_n]
+            chosen = self._sentences(answer["sentences"])
         quoted = "\n".join(f"[{s.n}] {s.text(self.doc.text)}" for s in chosen)
         label_task = self.prompts.render(
             "stance_label", target=target,
@@ -256,7 +251,7 @@ class DocumentRun:
             else "The author does not clearly address it.")
         scores = conv.score("stance_label", label_task, list(merge.POSITIONS))
         position = max(scores, key=scores.get)
-        evidence = [Evidence.of(self.doc.text, s.start, s.end) for s in chosen]
+        evidence = self._evidence([s.n for s in chosen])
         return Stance(target, position, scores[position], evidence, scores)
 
     def _n_of(self, e: Evidence) -> int:
