@@ -14,7 +14,7 @@ $(PY):
 
 # One stamp per extra, so a repeated make does not reinstall; pyproject changes invalidate it.
 $(VENV)/.installed-%: pyproject.toml | $(PY)
-	@echo "== install brief[$*] (llama-cpp-python builds from source the first time: ~5-10 min on 2 cores)"
+	@echo "== install brief[$*] (llama-cpp-python builds from source the first time: measured 11 min on 2 cores)"
 	@start=$$(date +%s); $(PIP) install --quiet -e ".[$*]" && echo "== installed in $$(( $$(date +%s) - start )) s"
 	@touch $@
 
