@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import string
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,11 @@ class Prompts:
     def render(self, name: str, **values) -> str:
         """One prompt with its {placeholders} filled."""
         return self.texts[name].format(**values)
+
+    def skeleton(self, name: str) -> str:
+        """A prompt's fixed text: every placeholder left empty (what a reader must read of it)."""
+        fields = {f for _, f, _, _ in string.Formatter().parse(self.texts[name]) if f}
+        return self.render(name, **dict.fromkeys(fields, ""))
 
 
 def numbered(text: str, sentences: list[Sentence]) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Optional
@@ -32,6 +33,7 @@ STANCE_EVIDENCE = 3  # sentences the model may cite when no sentence names the t
 STANCE_MENTIONS = 6  # sentences naming the target that the stance is judged from
 MENTION_OVERLAP = 0.34  # share of the target's character bigrams a sentence must hold
 SUMMARY_CLAIMS = 16  # claims listed to the summary task
+SUMMARY_SENTENCES = (3, 5)
 OUTPUT_RESERVE = 2048  # tokens kept free after the document for a task's suffix and answer
 MIN_CHUNK = 256  # tokens of document per chunk below which chunking is pointless
 # max_tokens sits above what each task's grammar can produce (maxLength characters at up to
@@ -130,6 +132,7 @@ class DocumentRun:
         self.doc, self.sents, self.language = doc, sents, LANGUAGES[lang]
         self.by_n = {s.n: s for s in sents}
         self.n_by_start = {s.start: s.n for s in sents}
+        self.starts = [s.start for s in sents]
         cands = extract_figures(doc.text)
         res.candidates = len(cands)
         # A figure repeated verbatim is asked about once, at its first mention.
@@ -158,7 +161,7 @@ class DocumentRun:
             conv = whole if len(pieces) == 1 else self._conversation(piece)
             for sec in sections(piece):
                 res.claims += self._claims(conv, sec)
-                res.figures += self._figures(conv, sec, cands)
+            res.figures += self._figures(conv, piece, cands)
             if i == 0:
                 subject = self._subject(conv, doc.text)
                 if subject and all(subject.lower() != t.lower() for t in targets):
@@ -203,14 +206,17 @@ class DocumentRun:
                 out.append(Claim(item["text"].strip(), evidence))
         return out
 
-    def _figures(self, conv: Conversation, sec: list[Sentence], cands) -> list[KeyFigure]:
-        lo, hi = sec[0].start, sec[-1].end
+    def _figures(self, conv: Conversation, piece: list[Sentence], cands) -> list[KeyFigure]:
+        # One entry per candidate (no repeats possible), so unlike claims the candidates of several
+        # sections can share a call: fewer calls, fewer suffixes to read.
+        lo, hi = piece[0].start, piece[-1].end
         mine = [c for c in cands if lo <= c.start < hi and c is self.first_of[c.text]]
         out = []
         for i in range(0, len(mine), FIGURES_PER_CALL):
             batch = mine[i: i + FIGURES_PER_CALL]
-            lines = [self._candidate_line(k, c, sec) for k, c in enumerate(batch, 1)]
-            task = self.prompts.render("figures", first=sec[0].n, last=sec[-1].n,
+            lines = [f"F{k}: {c.text} [{self._n_at(c.start)}]" for k, c in enumerate(batch, 1)]
+            task = self.prompts.render("figures", first=self._n_at(batch[0].start),
+                                       last=self._n_at(batch[-1].start),
                                        candidates="\n".join(lines), language=self.language)
             answer = conv.ask("figures", task, schemas.figures_schema(len(batch)),
                               max_tokens=(40 * TOKENS_PER_CHAR + 12) * len(batch) + 20)
@@ -221,9 +227,9 @@ class DocumentRun:
                     out.append(KeyFigure(c, what.strip()))
         return out
 
-    def _candidate_line(self, k: int, c: FigureCandidate, sec: list[Sentence]) -> str:
-        n = next((s.n for s in sec if s.start <= c.start < s.end), sec[0].n)
-        return f"F{k}: {c.text} [{n}]"  # the sentence is in the document above: no context repeated
+    def _n_at(self, offset: int) -> int:
+        """The number of the sentence holding `offset` (shown with a figure instead of its context)."""
+        return self.sents[max(0, bisect_right(self.starts, offset) - 1)].n
 
     def _subject(self, conv: Conversation, text: str) -> Optional[str]:
         options = subject_options(text)
@@ -262,9 +268,10 @@ class DocumentRun:
             f"- {c.text[:120]} [{', '.join(str(self._n_of(e)) for e in c.evidence[:4])}]"
             for c in claims[:SUMMARY_CLAIMS]) or "- (none found)"
         ids = [s.n for s in self.sents]
-        schema = schemas.fill("summary", MIN_ITEMS=3, MAX_ITEMS=5, SENTENCE_IDS=ids)
+        low, high = SUMMARY_SENTENCES
+        schema = schemas.fill("summary", MIN_ITEMS=low, MAX_ITEMS=high, SENTENCE_IDS=ids)
         task = self.prompts.render("summary", claims=listing, language=self.language,
-                                   min_items=3, max_items=5)
+                                   min_items=low, max_items=high)
         answer = conv.ask("summary", task, schema, max_tokens=5 * (160 * TOKENS_PER_CHAR + 30) + 20)
         return [(item["text"].strip(), self._evidence(item["sentences"]))
                 for item in answer["sentences"] if item["text"].strip()]

@@ -1,5 +1,6 @@
 """The code-side choices of the summarising stage: sections, subject options, stance mentions."""
 
+from pipeline.prompts import Prompts
 from pipeline.segment import segment
 from pipeline.summarize import SECTION_CHARS, SECTION_SENTENCES, mentions, sections, subject_options
 
@@ -39,3 +40,14 @@ def test_sections_bound_sentences_and_characters():
 def test_subject_options_are_repeated_names():
     text = "DeepSeekとOpenAIの話。DeepSeekは安い。OpenAIは高い。Nvidiaは一度だけ。エヌビディアとエヌビディア。"
     assert subject_options(text) == ["DeepSeek", "OpenAI", "エヌビディア"]
+
+
+
+def test_a_prompt_skeleton_is_its_fixed_text_without_data():
+    # The bench counts each task's instructions once per document: the skeleton, data left out.
+    p = Prompts.load()
+    skeleton = p.skeleton("figures")
+    assert "Answer with JSON only" in skeleton and '{"F1"' in skeleton
+    assert not any(f"{{{name}}}" in skeleton for name in ("first", "last", "candidates", "language"))
+    full = p.render("figures", first=3, last=9, candidates="F1: 3% [3]", language="Japanese")
+    assert len(skeleton) < len(full) and "3%" not in skeleton and "Japanese" not in skeleton
