@@ -109,9 +109,11 @@ def _count_tokens(ref: models.ModelRef, texts: list[str]) -> tuple[list[int], li
         engine, how = Engine(ref, 512, 1, DEFAULT_SEED), "n_ctx=512"
     # The target "prompt tokens ≤ 1.1 × input" is measured against what a reader must see at least:
     # each document's plain text once, plus the fixed instructions once per document: the system
-    # prompt, the document's fence and every task's instructions, their data left out.
+    # prompt, the document's fence and the instructions of every task that each document runs,
+    # their data left out (stance_evidence runs only when no sentence names a target: not counted).
     prompts = Prompts.load()
-    once = sum(len(engine.tokenize([(prompts.skeleton(n), False)])) for n in NAMES)
+    once = sum(len(engine.tokenize([(prompts.skeleton(n), False)]))
+               for n in NAMES if n != "stance_evidence")
     fixed = [once for _ in texts]
     counts = [len(engine.tokenize([(t, False)])) for t in texts]
     del engine
