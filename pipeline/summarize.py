@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
@@ -94,6 +95,16 @@ def subject_options(text: str, limit: int = 12) -> list[str]:
     terms = re.findall(r"[A-Z][A-Za-z0-9][A-Za-z0-9\-]*(?: [A-Z][A-Za-z0-9\-]+)?|[ァ-ヺー]{3,}", text)
     counts = Counter(t for t in terms if len(t) >= 3)
     return [t for t, c in counts.most_common(limit) if c >= 2]
+
+
+def description(what: str, numbers: list[str]) -> str:
+    """The model's description of a key figure, or "" when it only repeats a number it was shown
+    (measured: the 1.5B model does so for most figures of seed 003): a number is not a meaning."""
+    def norm(t: str) -> str:
+        return re.sub(r"\s", "", unicodedata.normalize("NFKC", t))
+
+    what = what.strip()
+    return "" if norm(what) in {norm(n) for n in numbers} else what
 
 
 def _bigrams(text: str) -> set[str]:
@@ -224,7 +235,7 @@ class DocumentRun:
                 what = answer.get(f"F{k}")
                 # A small model sometimes spells its null as a string.
                 if isinstance(what, str) and what.strip().lower() not in NULL_WORDS:
-                    out.append(KeyFigure(c, what.strip()))
+                    out.append(KeyFigure(c, description(what, [b.text for b in batch])))
         return out
 
     def _n_at(self, offset: int) -> int:

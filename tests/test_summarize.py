@@ -2,7 +2,8 @@
 
 from pipeline.prompts import Prompts
 from pipeline.segment import segment
-from pipeline.summarize import SECTION_CHARS, SECTION_SENTENCES, mentions, sections, subject_options
+from pipeline.summarize import (SECTION_CHARS, SECTION_SENTENCES, description, mentions, sections,
+                                subject_options)
 
 TEXT = ("米国は半導体の輸出規制を強化した。今日は晴れだった。DeepSeekは安いモデルを出した。"
         "筆者は対中規制が逆効果だと考える。deepseek の価格は3%に過ぎない。中国の輸出は伸びた。")
@@ -51,3 +52,12 @@ def test_a_prompt_skeleton_is_its_fixed_text_without_data():
     assert not any(f"{{{name}}}" in skeleton for name in ("first", "last", "candidates", "language"))
     full = p.render("figures", first=3, last=9, candidates="F1: 3% [3]", language="Japanese")
     assert len(skeleton) < len(full) and "3%" not in skeleton and "Japanese" not in skeleton
+
+
+def test_a_description_that_only_repeats_a_shown_number_is_dropped():
+    shown = ["2~3割", "7,000万ドル前後", "3つ"]
+    assert description("2~3割", shown) == ""
+    assert description(" ７,０００万ドル前後 ", shown) == ""  # full-width and spaces: the same number
+    assert description("3つ", shown) == ""  # another candidate's number is no meaning either
+    assert description("訓練コストの削減幅", shown) == "訓練コストの削減幅"
+    assert description("  GPU の台数 ", shown) == "GPU の台数"
