@@ -29,6 +29,7 @@ SEEDS = models.PROJECT_ROOT / "seeds"
 DEFAULT_TARGETS = ["DeepSeek", "米国の対中半導体輸出規制"]
 RAW_MIN_PROMPT = 512  # tokens evaluated for the prompt rate, at least
 RAW_GEN = 64  # tokens generated for the generation rate
+RAW_SLACK = 64  # context tokens beyond the prompt and the generation
 BASELINE_MAX_TOKENS = 1500
 GOALS = {  # name: (limit, operator); the issue's targets
     "brief_vs_baseline_wall": (0.5, "<="),
@@ -98,8 +99,8 @@ def select_documents(items: list[str], root: Path = SEEDS) -> list[Path]:
     return out
 
 
-def _count_tokens(ref: models.ModelRef, texts: list[str]) -> tuple[list[int], list[int], str]:
-    """Each text's token count and its fixed instructions' count, with the model's own vocabulary."""
+def _count_tokens(ref: models.ModelRef, texts: list[str]) -> tuple[list[int], int, str]:
+    """Each text's token count and the fixed instructions' count, with the model's own vocabulary."""
     from .engine import Engine
     from .prompts import NAMES, Prompts
 
@@ -112,9 +113,8 @@ def _count_tokens(ref: models.ModelRef, texts: list[str]) -> tuple[list[int], li
     # prompt, the document's fence and the instructions of every task that each document runs,
     # their data left out (stance_evidence runs only when no sentence names a target: not counted).
     prompts = Prompts.load()
-    once = sum(len(engine.tokenize([(prompts.skeleton(n), False)]))
-               for n in NAMES if n != "stance_evidence")
-    fixed = [once for _ in texts]
+    fixed = sum(len(engine.tokenize([(prompts.skeleton(n), False)]))
+                for n in NAMES if n != "stance_evidence")
     counts = [len(engine.tokenize([(t, False)])) for t in texts]
     del engine
     return counts, fixed, how
@@ -136,9 +136,9 @@ def bench(opts: BenchOptions) -> dict:
         n_ctx = min(n_ctx, ref.context_length)
     meta = {"model": {"name": ref.name, "sha256": ref.sha256}, "threads": threads,
             "stance_targets": targets, "baseline_max_tokens": max_tokens, "baseline_n_ctx": n_ctx,
-            "documents": [{"id": d.id, "path": str(d.path), "tokens": n, "fixed_tokens": f}
-                          for d, n, f in zip(docs, counts, fixed)],
-            "document_tokens": sum(counts), "fixed_tokens": sum(fixed), "tokenizer_load": how,
+            "documents": [{"id": d.id, "path": str(d.path), "tokens": n, "fixed_tokens": fixed}
+                          for d, n in zip(docs, counts)],
+            "document_tokens": sum(counts), "fixed_tokens": fixed * len(docs), "tokenizer_load": how,
             # Attention makes every token dearer as the context fills (measured here: prompt
             # 20.4 tok/s at depth 0, 13.7 at 4,096; generation 9.5 at 512, 6.2 at 4,557), so the
             # raw rates are taken at the documents' mean length: like with like.
@@ -266,8 +266,8 @@ def _phase_raw(args) -> dict:
     start = time.perf_counter()
     from .engine import Engine
 
-    size = min(args.raw_tokens, args.n_ctx - RAW_GEN - 64)
-    engine = Engine(models.resolve(args.model), size + RAW_GEN + 64, args.threads, DEFAULT_SEED)
+    size = min(args.raw_tokens, args.n_ctx - RAW_GEN - RAW_SLACK)
+    engine = Engine(models.resolve(args.model), size + RAW_GEN + RAW_SLACK, args.threads, DEFAULT_SEED)
     llm = engine.llm
     ids = [t for d in args.docs
            for t in llm.tokenize(load_document(d).text.encode("utf-8"), add_bos=False, special=False)]

@@ -189,9 +189,10 @@ class Engine:
 
     def fit_context(self, needed: int) -> None:
         """Size the context for the next document: its prompt plus the output budget, rounded up
-        to 1024, at most the size the engine was created with. It grows but never shrinks within
-        a run: a new context starts empty, so shrinking would re-read the system prompt that the
-        documents share, and the peak memory is the largest document's anyway. A run of short documents never pays for a long one's KV cache."""
+        to 1024, at most the size the engine was created with. The first document sets it; later
+        ones only grow it, because a new context starts empty and would re-read the system prompt
+        the documents share (peak memory is the largest document's anyway). So a run of short
+        documents never pays for a long document's KV cache."""
         n = min(self.max_ctx, -(-needed // 1024) * 1024)
         fitted, self._fitted = self._fitted, True
         if n == self.n_ctx or (fitted and n < self.n_ctx):

@@ -142,7 +142,6 @@ class DocumentRun:
             return res
         self.doc, self.sents, self.language = doc, sents, LANGUAGES[lang]
         self.by_n = {s.n: s for s in sents}
-        self.n_by_start = {s.start: s.n for s in sents}
         self.starts = [s.start for s in sents]
         cands = extract_figures(doc.text)
         res.candidates = len(cands)
@@ -200,8 +199,8 @@ class DocumentRun:
         """The cited sentences: invalid numbers dropped, repeats removed, order kept."""
         return [self.by_n[n] for n in dict.fromkeys(ids) if n in self.by_n]
 
-    def _evidence(self, ids) -> list[Evidence]:
-        return [Evidence.of(self.doc.text, s.start, s.end) for s in self._sentences(ids)]
+    def _evidence(self, sents: list[Sentence]) -> list[Evidence]:
+        return [Evidence.of(self.doc.text, s.start, s.end) for s in sents]
 
     def _claims(self, conv: Conversation, sec: list[Sentence]) -> list[Claim]:
         ids = [s.n for s in sec]
@@ -212,7 +211,7 @@ class DocumentRun:
                           max_tokens=(100 * TOKENS_PER_CHAR + 40) * CLAIMS_PER_SECTION + 20)
         out = []
         for item in answer["claims"]:
-            evidence = self._evidence(item["sentences"])
+            evidence = self._evidence(self._sentences(item["sentences"]))
             if evidence and item["text"].strip():
                 out.append(Claim(item["text"].strip(), evidence))
         return out
@@ -268,23 +267,19 @@ class DocumentRun:
             else "The author does not clearly address it.")
         scores = conv.score("stance_label", label_task, list(merge.POSITIONS))
         position = max(scores, key=scores.get)
-        evidence = self._evidence([s.n for s in chosen])
-        return Stance(target, position, scores[position], evidence, scores)
-
-    def _n_of(self, e: Evidence) -> int:
-        return self.n_by_start[e.start]
+        return Stance(target, position, scores[position], self._evidence(chosen), scores)
 
     def _summary(self, conv: Conversation, claims: list[Claim]) -> list[tuple[str, list[Evidence]]]:
         listing = "\n".join(
-            f"- {c.text[:120]} [{', '.join(str(self._n_of(e)) for e in c.evidence[:4])}]"
+            f"- {c.text[:120]} [{', '.join(str(self._n_at(e.start)) for e in c.evidence[:4])}]"
             for c in claims[:SUMMARY_CLAIMS]) or "- (none found)"
         ids = [s.n for s in self.sents]
         low, high = SUMMARY_SENTENCES
         schema = schemas.fill("summary", MIN_ITEMS=low, MAX_ITEMS=high, SENTENCE_IDS=ids)
         task = self.prompts.render("summary", claims=listing, language=self.language,
                                    min_items=low, max_items=high)
-        answer = conv.ask("summary", task, schema, max_tokens=5 * (160 * TOKENS_PER_CHAR + 30) + 20)
-        return [(item["text"].strip(), self._evidence(item["sentences"]))
+        answer = conv.ask("summary", task, schema, max_tokens=high * (160 * TOKENS_PER_CHAR + 30) + 20)
+        return [(item["text"].strip(), self._evidence(self._sentences(item["sentences"])))
                 for item in answer["sentences"] if item["text"].strip()]
 
 
