@@ -15,10 +15,24 @@ from .types import Document
 MANIFEST = "manifest.json"
 
 
+def _scratch(path: Path, pid: int) -> Path:
+    return path.with_name(f".{path.name}.{pid}.tmp")
+
+
+def remove_scratch(folder: Path) -> int:
+    """Delete the temporary files that killed runs left in `folder` (call it holding the folder's
+    lock: no live writer then); a SIGKILL between writing and renaming cannot clean up itself."""
+    removed = 0
+    for tmp in folder.glob(_scratch(Path("*"), "*").name):
+        tmp.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
 def write_json(path: Path, data: dict) -> None:
     """Write atomically: a temporary file in the same folder, fsync, then rename over the target,
     so a run killed at any moment leaves the old file or the new one, never half of one."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = _scratch(path, os.getpid())
     try:
         with open(tmp, "w", encoding="utf-8") as fh:
             json.dump(data, fh, ensure_ascii=False, indent=1)

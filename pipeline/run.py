@@ -80,6 +80,7 @@ class OutputLock:
         self.fh.truncate()
         self.fh.write(str(os.getpid()))
         self.fh.flush()
+        results.remove_scratch(self.path.parent)
         return self
 
     def __exit__(self, *exc):

@@ -213,3 +213,15 @@ def test_summary_sentences_are_closed():
 
     assert join_summary(["AIは誇張である", "規制は効かない。"], "ja") == "AIは誇張である。規制は効かない。"
     assert join_summary(["Costs fell", "Is it?"], "en") == "Costs fell. Is it?"
+
+
+def test_a_run_removes_scratch_files_that_killed_runs_left(tiny_model, docs, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".manifest.json.99999.tmp").write_text('{"half', encoding="utf-8")
+    (out / ".001_a.json.99998.tmp").write_text("", encoding="utf-8")
+    (out / "notes.tmp").write_text("the user's own file", encoding="utf-8")
+    r = brief("run", docs, "--out", out, "--quiet")
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in out.glob("*tmp")) == ["notes.tmp"]  # only brief's scratch went
+    assert validate_dir(out) == []
