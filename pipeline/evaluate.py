@@ -133,8 +133,10 @@ def load_gold(path: Path) -> dict[str, dict]:
     """The gold file's documents by id, checked enough that scoring cannot trip on its shape."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"{path}: gold file not readable JSON ({exc})") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the gold file ({exc.strerror}); check the path") from None
+    except ValueError as exc:
+        raise UsageError(f"{path}: gold file is not valid JSON ({exc}); fix or re-export it") from None
     docs = data.get("docs") if isinstance(data, dict) else None
     if not isinstance(docs, dict):
         raise UsageError(f"{path}: gold file has no \"docs\" object keyed by document id")

@@ -245,6 +245,14 @@ def test_malformed_gold_is_a_usage_error(folder):
         evaluate(folder, folder.parent / "bad.json")
 
 
+def test_missing_or_broken_gold_file_names_the_fix(folder):
+    with pytest.raises(UsageError, match=r"nope.json: cannot read the gold file \(No such file or directory\); check the path"):
+        evaluate(folder, folder.parent / "nope.json")
+    (folder.parent / "broken.json").write_text("{", encoding="utf-8")
+    with pytest.raises(UsageError, match=r"broken.json: gold file is not valid JSON .*; fix or re-export it"):
+        evaluate(folder, folder.parent / "broken.json")
+
+
 def test_table_lists_rows_totals_and_misses(folder):
     table = format_table(evaluate(folder, folder.parent / "gold.json"))
     lines = table.splitlines()
