@@ -5,21 +5,8 @@ from __future__ import annotations
 import unicodedata
 from typing import Optional
 
+from .align import SIMILAR, similar
 from .types import POSITIONS, Claim, KeyFigure, Stance
-
-SIMILAR = 0.6  # character-bigram Jaccard above which two short texts say the same thing
-
-
-def _bigrams(text: str) -> set[str]:
-    t = "".join(ch for ch in unicodedata.normalize("NFKC", text).lower() if ch.isalnum())
-    return {t[i:i + 2] for i in range(len(t) - 1)} or {t}
-
-
-def similar(a: str, b: str) -> float:
-    """Jaccard similarity of character bigrams: works for Japanese, which has no spaces."""
-    x, y = _bigrams(a), _bigrams(b)
-    return len(x & y) / len(x | y) if x | y else 1.0
-
 
 def claims(items: list[Claim]) -> list[Claim]:
     """Merge claims that repeat each other (by wording or by identical evidence), keeping all evidence,

@@ -14,9 +14,10 @@ import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable, Optional
 
-from . import merge, schemas
+from . import align, merge, schemas
 from .engine import Engine
 from .errors import GenerationError
 from .figures import extract_figures
@@ -125,6 +126,24 @@ def mentions(text: str, sents: list[Sentence], target: str, limit: int) -> list[
     return sorted((s for _, _, s in sorted(scored)[:limit]), key=lambda s: s.n)
 
 
+def claims_problem(answer: dict, text: str, sec: list[Sentence], piece: list[Sentence],
+                   lang: str) -> Optional[str]:
+    """Why a claims answer for section `sec` must be asked again: a repeat, the wrong language, or a
+    claim copied from outside the section (positional bias pulls the model to the document's start)."""
+    repeated = merge.repeated_claims(answer)
+    if repeated:
+        return repeated
+    first, last = sec[0].n, sec[-1].n
+    for i, item in enumerate(answer.get("claims", []), 1):
+        if detect_language(item["text"]) != lang:
+            return f"claim {i} is not in {LANGUAGES[lang]}; write every claim in {LANGUAGES[lang]}"
+        source = align.copied_sentence(item["text"], text, piece)
+        if source is not None and source not in sec:
+            return (f"claim {i} repeats sentence [{source.n}], outside [{first}] to [{last}]; "
+                    f"give only claims that sentences [{first}] to [{last}] make")
+    return None
+
+
 class DocumentRun:
     """The tasks of one document on one engine."""
 
@@ -140,7 +159,7 @@ class DocumentRun:
         res = DocResult(language=lang, sentences=len(sents))
         if not sents:
             return res
-        self.doc, self.sents, self.language = doc, sents, LANGUAGES[lang]
+        self.doc, self.sents, self.lang, self.language = doc, sents, lang, LANGUAGES[lang]
         self.by_n = {s.n: s for s in sents}
         self.starts = [s.start for s in sents]
         cands = extract_figures(doc.text)
@@ -170,7 +189,7 @@ class DocumentRun:
         for i, piece in enumerate(pieces):
             conv = whole if len(pieces) == 1 else self._conversation(piece)
             for sec in sections(piece):
-                res.claims += self._claims(conv, sec)
+                res.claims += self._claims(conv, sec, piece)
             res.figures += self._figures(conv, piece, cands)
             if i == 0:
                 subject = self._subject(conv, doc.text)
@@ -202,18 +221,28 @@ class DocumentRun:
     def _evidence(self, sents: list[Sentence]) -> list[Evidence]:
         return [Evidence.of(self.doc.text, s.start, s.end) for s in sents]
 
-    def _claims(self, conv: Conversation, sec: list[Sentence]) -> list[Claim]:
+    def _claims(self, conv: Conversation, sec: list[Sentence], piece: list[Sentence]) -> list[Claim]:
         ids = [s.n for s in sec]
         schema = schemas.fill("claims", MAX_ITEMS=CLAIMS_PER_SECTION, SENTENCE_IDS=ids)
         task = self.prompts.render("claims", first=ids[0], last=ids[-1], language=self.language,
                                    max_items=CLAIMS_PER_SECTION)
-        answer = conv.ask("claims", task, schema, check=merge.repeated_claims,
+        check = partial(claims_problem, text=self.doc.text, sec=sec, piece=piece, lang=self.lang)
+        answer = conv.ask("claims", task, schema, check=check,
                           max_tokens=(100 * TOKENS_PER_CHAR + 40) * CLAIMS_PER_SECTION + 20)
         out = []
         for item in answer["claims"]:
-            evidence = self._evidence(self._sentences(item["sentences"]))
-            if evidence and item["text"].strip():
-                out.append(Claim(item["text"].strip(), evidence))
+            text = item["text"].strip()
+            if not text or detect_language(text) != self.lang:
+                continue
+            # A claim that copies a sentence is grounded in that sentence, whatever numbers the
+            # model cited (measured: it often cites neighbours of the sentence it copied). A copy
+            # of a sentence outside the section survived a re-ask: that section speaks for it.
+            source = align.copied_sentence(text, self.doc.text, piece)
+            if source is not None and source not in sec:
+                continue
+            cited = [source] if source else self._sentences(item["sentences"])
+            if cited:
+                out.append(Claim(text, self._evidence(cited)))
         return out
 
     def _figures(self, conv: Conversation, piece: list[Sentence], cands) -> list[KeyFigure]:
@@ -279,8 +308,13 @@ class DocumentRun:
         task = self.prompts.render("summary", claims=listing, language=self.language,
                                    min_items=low, max_items=high)
         answer = conv.ask("summary", task, schema, max_tokens=high * (160 * TOKENS_PER_CHAR + 30) + 20)
-        return [(item["text"].strip(), self._evidence(self._sentences(item["sentences"])))
-                for item in answer["sentences"] if item["text"].strip()]
+        out = []
+        for item in answer["sentences"]:
+            text = item["text"].strip()
+            if text:  # grounded like a claim: in the sentence it copies, else in what it cited
+                source = align.copied_sentence(text, self.doc.text, self.sents)
+                out.append((text, self._evidence([source] if source else self._sentences(item["sentences"]))))
+        return out
 
 
 def summarize(doc: Document, engine: Engine, prompts: Prompts, settings: RunSettings,

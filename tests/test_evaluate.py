@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import UsageError
-from pipeline.evaluate import evaluate, format_table, norm, width
+from pipeline.evaluate import evaluate, format_table, load_gold, norm, width
 
 GOLD_DEV = Path(__file__).resolve().parents[2] / "shared/eval/gold-dev.json"
 
@@ -307,3 +307,17 @@ def test_dev_gold_is_fully_found_by_results_that_contain_every_answer(tmp_path):
     assert (t.duplicate_figures, t.duplicate_claims) == (0, 0)
     assert report.missing == []
     assert "gold misses" not in format_table(report)
+
+
+GOLD_HELDOUT = Path(__file__).resolve().parent / "gold-heldout.json"
+
+
+def test_heldout_gold_loads_and_every_needle_and_keyword_is_in_its_seed():
+    gold = load_gold(GOLD_HELDOUT)
+    assert sorted(gold) == ["001_504d558f0a83e77d", "002_5776214d9316c819", "004_bdb0cca51a4c4ebc"]
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    for doc_id, g in gold.items():
+        text = norm((seeds / f"{doc_id}.txt").read_text(encoding="utf-8"))
+        words = [n for f in g["figures"] for n in f["needles"]] + [k for c in g["claims"] for k in c["keywords"]]
+        assert [w for w in words if norm(w) not in text] == [], doc_id
+        assert set(g["stance"]) == {"DeepSeek", "米国の対中半導体輸出規制"}
