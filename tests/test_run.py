@@ -225,3 +225,19 @@ def test_a_run_removes_scratch_files_that_killed_runs_left(tiny_model, docs, tmp
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in out.glob("*tmp")) == ["notes.tmp"]  # only brief's scratch went
     assert validate_dir(out) == []
+
+
+def test_claims_read_one_section_each_and_the_document_is_read_once_after(tiny_model, tmp_path):
+    doc = tmp_path / "long.txt"
+    doc.write_text("".join(f"Sentence {i} says the price is {i} dollars. " for i in range(60)), encoding="utf-8")
+    out = tmp_path / "out"
+    assert brief("run", doc, "--out", out).exit_code == 0
+    tasks = results_of(out)["long"]["provenance"]["tasks"]
+    claims = [t["prompt_tokens"] for t in tasks if t["task"] == "claims"]
+    rest = [t["prompt_tokens"] for t in tasks if t["task"] != "claims"]
+    assert len(claims) == 3  # 60 sentences, sections of 20
+    # Each claims call reads its own section (a third of the text, plus a re-ask's suffix at
+    # most), never the whole document; the first task after them reads the document, every later
+    # one only its suffix.
+    assert max(claims) < rest[0] * 2 / 3
+    assert all(r < rest[0] / 2 for r in rest[1:])
