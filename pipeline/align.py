@@ -30,15 +30,24 @@ def similar(a: str, b: str) -> float:
     return len(x & y) / len(x | y) if x | y else 1.0
 
 
-def copied_sentence(claim: str, text: str, sents: list[Sentence]) -> Optional[Sentence]:
-    """The sentence of the document that `claim` restates nearly word for word, if any (the one
-    holding most of its bigrams; the first such on a tie)."""
-    want = bigrams(claim)
-    if len(want) < MIN_BIGRAMS:
-        return None
-    best, share = None, 0.0
-    for s in sents:
-        got = len(want & bigrams(s.text(text))) / len(want)
-        if got > share:
-            best, share = s, got
-    return best if share >= COPIED else None
+class SentenceIndex:
+    """Every sentence's bigrams, computed once per document, to find the sentence a text copies."""
+
+    def __init__(self, text: str, sents: list[Sentence]):
+        self.items = [(s, bigrams(s.text(text))) for s in sents]
+
+    def copied(self, claim: str, within: Optional[list[Sentence]] = None) -> Optional[Sentence]:
+        """The sentence (of `within`, a run of consecutive sentences, else of the whole document)
+        that `claim` restates nearly word for word: the one holding most of its bigrams, the first
+        such on a tie; None when none holds COPIED of them."""
+        want = bigrams(claim)
+        if len(want) < MIN_BIGRAMS:
+            return None
+        lo, hi = (within[0].n, within[-1].n) if within else (0, float("inf"))
+        best, share = None, 0.0
+        for s, grams in self.items:
+            if lo <= s.n <= hi:
+                got = len(want & grams) / len(want)
+                if got > share:
+                    best, share = s, got
+        return best if share >= COPIED else None

@@ -127,21 +127,30 @@ def mentions(text: str, sents: list[Sentence], target: str, limit: int) -> list[
     return sorted((s for _, _, s in sorted(scored)[:limit]), key=lambda s: s.n)
 
 
-def claims_problem(answer: dict, text: str, sec: list[Sentence], piece: list[Sentence],
-                   lang: str) -> Optional[str]:
-    """Why a claims answer for section `sec` must be asked again: a repeat, the wrong language, or a
-    claim copied from outside the section (positional bias pulls the model to the document's start)."""
+def claim_fault(claim: str, index: align.SentenceIndex, sec: list[Sentence], piece: list[Sentence],
+                lang: str) -> tuple[Optional[str], Optional[Sentence]]:
+    """Why a claim cannot stand for section `sec` (None if it can), and the sentence it copies.
+    Positional bias pulls the model to copy the document's first sentences whatever the section."""
+    if detect_language(claim) != lang:
+        return f"is not in {LANGUAGES[lang]}; write every claim in {LANGUAGES[lang]}", None
+    source = index.copied(claim, piece)
+    if source is not None and source not in sec:
+        first, last = sec[0].n, sec[-1].n
+        return (f"repeats sentence [{source.n}], outside [{first}] to [{last}]; "
+                f"give only claims that sentences [{first}] to [{last}] make"), source
+    return None, source
+
+
+def claims_problem(answer: dict, index: align.SentenceIndex, sec: list[Sentence],
+                   piece: list[Sentence], lang: str) -> Optional[str]:
+    """Why a claims answer for section `sec` must be asked again: a repeat or a faulty claim."""
     repeated = merge.repeated_claims(answer)
     if repeated:
         return repeated
-    first, last = sec[0].n, sec[-1].n
     for i, item in enumerate(answer.get("claims", []), 1):
-        if detect_language(item["text"]) != lang:
-            return f"claim {i} is not in {LANGUAGES[lang]}; write every claim in {LANGUAGES[lang]}"
-        source = align.copied_sentence(item["text"], text, piece)
-        if source is not None and source not in sec:
-            return (f"claim {i} repeats sentence [{source.n}], outside [{first}] to [{last}]; "
-                    f"give only claims that sentences [{first}] to [{last}] make")
+        fault, _ = claim_fault(item["text"], index, sec, piece, lang)
+        if fault:
+            return f"claim {i} {fault}"
     return None
 
 
@@ -162,6 +171,7 @@ class DocumentRun:
             return res
         self.doc, self.sents, self.lang, self.language = doc, sents, lang, LANGUAGES[lang]
         self.by_n = {s.n: s for s in sents}
+        self.index = align.SentenceIndex(doc.text, sents)
         self.starts = [s.start for s in sents]
         cands = extract_figures(doc.text)
         res.candidates = len(cands)
@@ -233,20 +243,18 @@ class DocumentRun:
         schema = schemas.fill("claims", MAX_ITEMS=CLAIMS_PER_SECTION, SENTENCE_IDS=ids)
         task = self.prompts.render("claims", first=ids[0], last=ids[-1], language=self.language,
                                    max_items=CLAIMS_PER_SECTION)
-        check = partial(claims_problem, text=self.doc.text, sec=sec, piece=piece, lang=self.lang)
+        check = partial(claims_problem, index=self.index, sec=sec, piece=piece, lang=self.lang)
         answer = conv.ask("claims", task, schema, check=check,
                           max_tokens=(100 * TOKENS_PER_CHAR + 40) * CLAIMS_PER_SECTION + 20)
         out = []
         for item in answer["claims"]:
             text = item["text"].strip()
-            if not text or detect_language(text) != self.lang:
+            # Still faulty after the re-ask: dropped (a copy from elsewhere is that section's).
+            fault, source = claim_fault(text, self.index, sec, piece, self.lang)
+            if not text or fault:
                 continue
-            # A claim that copies a sentence is grounded first in that sentence, then in the
-            # section's sentences the model cited for it. A copy of a sentence outside the
-            # section survived a re-ask: that section speaks for it.
-            source = align.copied_sentence(text, self.doc.text, piece)
-            if source is not None and source not in sec:
-                continue
+            # A copy is grounded first in the sentence it copies, then in the section's sentences
+            # the model cited for it.
             cited = self._sentences(([source.n] if source else []) + item["sentences"])
             if cited:
                 out.append(Claim(text, self._evidence(cited)))
@@ -320,8 +328,9 @@ class DocumentRun:
             text = item["text"].strip()
             # The sentence it copies, else what it cited (whole-document citations miss, measured).
             if text:
-                source = align.copied_sentence(text, self.doc.text, self.sents)
-                out.append((text, self._evidence([source] if source else self._sentences(item["sentences"]))))
+                source = self.index.copied(text)
+                cited = [source] if source else self._sentences(item["sentences"])
+                out.append((text, self._evidence(cited)))
         return out
 
 

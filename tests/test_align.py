@@ -1,6 +1,6 @@
 """Text likeness in code: repeats, and the sentence a claim copies."""
 
-from pipeline.align import COPIED, copied_sentence, similar
+from pipeline.align import COPIED, SentenceIndex, similar
 from pipeline.segment import segment
 from pipeline.summarize import claims_problem
 
@@ -8,6 +8,7 @@ TEXT = ("AIは主にパターン認識の誇張である。今日は晴れだっ
         "DeepSeekは最新のチップに頼らず、工夫で成果を上げた。"
         "筆者は対中規制が逆効果だと考える。輸出は伸びた。")
 SENTS = segment(TEXT)
+INDEX = SentenceIndex(TEXT, SENTS)
 
 
 def test_similar_is_bigram_jaccard_over_letters():
@@ -17,16 +18,22 @@ def test_similar_is_bigram_jaccard_over_letters():
 
 
 def test_a_near_verbatim_claim_is_traced_to_its_sentence():
-    got = copied_sentence("DeepSeekは最新のチップに頼らず工夫で成果を上げた", TEXT, SENTS)
+    got = INDEX.copied("DeepSeekは最新のチップに頼らず工夫で成果を上げた")
     assert got is not None and got.n == 3
-    got = copied_sentence("AIはパターン認識の誇張である", TEXT, SENTS)  # 主に dropped
+    got = INDEX.copied("AIはパターン認識の誇張である")  # 主に dropped
     assert got is not None and got.n == 1
 
 
 def test_a_paraphrase_or_a_short_claim_is_not_a_copy():
-    assert copied_sentence("中国の企業は安い計算資源で高性能のモデルを作れると示した", TEXT, SENTS) is None
-    assert copied_sentence("輸出", TEXT, SENTS) is None  # too short to tell
+    assert INDEX.copied("中国の企業は安い計算資源で高性能のモデルを作れると示した") is None
+    assert INDEX.copied("輸出") is None  # too short to tell
     assert COPIED > 0.5
+
+
+def test_a_copy_is_looked_for_only_within_the_given_sentences():
+    claim = "AIはパターン認識の誇張である"
+    assert INDEX.copied(claim, within=SENTS[2:4]) is None
+    assert INDEX.copied(claim, within=SENTS[0:2]).n == 1
 
 
 def _answer(*texts):
@@ -36,12 +43,12 @@ def _answer(*texts):
 def test_claims_check_accepts_claims_from_the_section_or_paraphrased():
     sec = SENTS[2:4]
     answer = _answer("DeepSeekは最新のチップに頼らず、工夫で成果を上げた", "規制は裏目に出たと筆者は見る")
-    assert claims_problem(answer, TEXT, sec, SENTS, "ja") is None
+    assert claims_problem(answer, INDEX, sec, SENTS, "ja") is None
 
 
 def test_claims_check_rejects_a_copy_from_outside_the_section():
     sec = SENTS[2:4]
-    problem = claims_problem(_answer("AIは主にパターン認識の誇張である"), TEXT, sec, SENTS, "ja")
+    problem = claims_problem(_answer("AIは主にパターン認識の誇張である"), INDEX, sec, SENTS, "ja")
     assert problem == ("claim 1 repeats sentence [1], outside [3] to [4]; "
                        "give only claims that sentences [3] to [4] make")
 
@@ -49,8 +56,8 @@ def test_claims_check_rejects_a_copy_from_outside_the_section():
 def test_claims_check_rejects_the_wrong_language_and_repeats():
     sec = SENTS[2:4]
     problem = claims_problem(_answer("規制は裏目に出た", "The author says export controls failed."),
-                             TEXT, sec, SENTS, "ja")
+                             INDEX, sec, SENTS, "ja")
     assert problem == "claim 2 is not in Japanese; write every claim in Japanese"
-    problem = claims_problem(_answer("規制は裏目に出た", "規制は裏目に出た。"), TEXT, sec, SENTS, "ja")
+    problem = claims_problem(_answer("規制は裏目に出た", "規制は裏目に出た。"), INDEX, sec, SENTS, "ja")
     assert problem.startswith("claim 2 repeats an earlier claim")
-    assert claims_problem(_answer("Export controls backfired."), TEXT, sec, SENTS, "en") is None
+    assert claims_problem(_answer("Export controls backfired."), INDEX, sec, SENTS, "en") is None
