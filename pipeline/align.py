@@ -34,7 +34,11 @@ class SentenceIndex:
     """Every sentence's bigrams, computed once per document, to find the sentence a text copies."""
 
     def __init__(self, text: str, sents: list[Sentence]):
+        self.text = text
         self.items = [(s, bigrams(s.text(text))) for s in sents]
+
+    def body(self, sentence: Sentence) -> str:
+        return sentence.text(self.text)
 
     def copied(self, claim: str, within: Optional[list[Sentence]] = None) -> Optional[Sentence]:
         """The sentence (of `within`, a run of consecutive sentences, else of the whole document)

@@ -20,17 +20,16 @@ from pathlib import Path
 from typing import Optional
 
 from . import models
+from . import baseline
+from .baseline import DEFAULT_TARGETS, model_id
 from .documents import load_document
 from .errors import BriefError, ModelError, UsageError
 from .settings import DEFAULT_SEED, RunSettings
-from .types import POSITIONS
 
 SEEDS = models.PROJECT_ROOT / "seeds"
-DEFAULT_TARGETS = ["DeepSeek", "米国の対中半導体輸出規制"]
 RAW_MIN_PROMPT = 512  # tokens evaluated for the prompt rate, at least
 RAW_GEN = 64  # tokens generated for the generation rate
 RAW_SLACK = 64  # context tokens beyond the prompt and the generation
-BASELINE_MAX_TOKENS = 1500
 GOALS = {  # name: (limit, operator); the issue's targets
     "brief_vs_baseline_wall": (0.5, "<="),
     "brief_vs_lower_bound": (1.25, "<="),
@@ -38,29 +37,6 @@ GOALS = {  # name: (limit, operator); the issue's targets
     "brief_peak_rss_bytes": (2.0e9, "<="),
     "warm_rerun_seconds": (3.0, "<"),
 }
-
-_ITEM = {"type": "object", "additionalProperties": False}
-CLAIMS_SCHEMA = {"type": "object", "required": ["claims"], "properties": {"claims": {
-    "type": "array", "items": {**_ITEM, "required": ["text", "quote"], "properties": {
-        "text": {"type": "string"}, "quote": {"type": "string"}}}}}}
-STANCE_SCHEMA = {"type": "object", "required": ["stance"], "properties": {"stance": {
-    "type": "array", "items": {**_ITEM, "required": ["target", "position", "quote"], "properties": {
-        "target": {"type": "string"}, "position": {"enum": list(POSITIONS)},
-        "quote": {"type": "string"}}}}}}
-FIGURES_SCHEMA = {"type": "object", "required": ["figures"], "properties": {"figures": {
-    "type": "array", "items": {**_ITEM, "required": ["text", "value", "unit", "description"],
-                               "properties": {"text": {"type": "string"}, "value": {"type": "number"},
-                                              "unit": {"type": "string"},
-                                              "description": {"type": "string"}}}}}}
-CLAIMS_TASK = ("List the main claims the author makes in the document above. For each, give a "
-               "one-sentence paraphrase as text and copy the sentence that states it, word for word "
-               "from the document, as quote. Answer in JSON.")
-STANCE_TASK = ("For each of these targets, give the author's position towards it (favor, against, "
-               "neutral or mixed) and copy, word for word from the document, the sentence that shows "
-               "it as quote. Targets: {targets}. Answer in JSON.")
-FIGURES_TASK = ("List the key figures in the document above. For each, copy the figure exactly as "
-                "written in the document as text, and give its numeric value, its unit and a short "
-                "description of what it measures. Answer in JSON.")
 
 
 @dataclass
@@ -287,68 +263,7 @@ def _phase_raw(args) -> dict:
     generation_seconds = time.perf_counter() - t
     return {"wall_seconds": time.perf_counter() - start, "prompt_tokens": len(prompt),
             "generated_tokens": RAW_GEN, "think_tokens": 0, "prompt_seconds": prompt_seconds,
-            "generation_seconds": generation_seconds, "model": _model_id(engine.ref)}
-
-
-def _phase_baseline(args) -> dict:
-    """What a careful user would write with llama-cpp-python alone: three JSON-schema chat calls
-    per document, the whole document in each, the model copying quotes and figures itself."""
-    max_tokens = int(os.environ.get("BRIEF_BENCH_MAX_TOKENS") or BASELINE_MAX_TOKENS)
-    start = time.perf_counter()  # includes the load, as brief's wall time does
-    from .engine import Engine
-
-    engine = Engine(models.resolve(args.model), args.n_ctx, args.threads, DEFAULT_SEED)
-    llm = engine.llm
-    # Measurement, not a mock: generate() evaluates the prompt (after llama-cpp-python's prefix
-    # reuse) in its first eval call and each sampled token in a call of its own.
-    count = {"first": True, "prompt": 0}
-    original = llm.eval
-
-    def counting_eval(tokens):
-        if count["first"]:
-            count["prompt"] += len(tokens)
-            count["first"] = False
-        return original(tokens)
-
-    llm.eval = counting_eval
-    tasks = [("claims", CLAIMS_TASK, CLAIMS_SCHEMA),
-             ("stance", STANCE_TASK.format(targets="; ".join(args.target or DEFAULT_TARGETS)),
-              STANCE_SCHEMA),
-             ("figures", FIGURES_TASK, FIGURES_SCHEMA)]
-    calls = []
-    for path in args.docs:
-        doc = load_document(path)
-        for name, task, schema in tasks:
-            count["first"], before = True, count["prompt"]
-            t = time.perf_counter()
-            call = {"document": doc.id, "task": name}
-            try:
-                resp = llm.create_chat_completion(
-                    messages=[{"role": "user", "content": f"{doc.text}\n\n{task}"}],
-                    response_format={"type": "json_object", "schema": schema},
-                    temperature=0, max_tokens=max_tokens)
-            except (ValueError, RuntimeError) as exc:  # e.g. a document longer than the context
-                call.update(error=str(exc), completion_tokens=0, parsed=False)
-            else:
-                text = resp["choices"][0]["message"]["content"] or ""
-                call.update(completion_tokens=resp["usage"]["completion_tokens"],
-                            prompt_length=resp["usage"]["prompt_tokens"],
-                            finish_reason=resp["choices"][0]["finish_reason"], parsed=_parses(text))
-            call.update(prompt_evaluated=count["prompt"] - before, seconds=time.perf_counter() - t)
-            calls.append(call)
-    return {"wall_seconds": time.perf_counter() - start, "prompt_tokens": count["prompt"],
-            "generated_tokens": sum(c["completion_tokens"] for c in calls), "think_tokens": 0,
-            "calls": len(calls), "parsed": sum(c["parsed"] for c in calls),
-            "errors": sum("error" in c for c in calls), "max_tokens": max_tokens,
-            "per_call": calls, "model": _model_id(engine.ref)}
-
-
-def _parses(text: str) -> bool:
-    try:
-        json.loads(text)
-        return True
-    except ValueError:
-        return False
+            "generation_seconds": generation_seconds, "model": model_id(engine.ref)}
 
 
 def _phase_brief(args, force: bool) -> dict:
@@ -382,10 +297,6 @@ def _peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
 
 
-def _model_id(ref: models.ModelRef) -> dict:
-    return {"name": ref.name, "sha256": ref.sha256}
-
-
 def main(argv: Optional[list[str]] = None) -> None:
     """Phase entry point: run one phase and write its numbers and peak RSS as JSON."""
     ap = argparse.ArgumentParser(prog="python -m pipeline.bench")
@@ -399,7 +310,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     ap.add_argument("--out", required=True)
     ap.add_argument("--json-out", required=True)
     args = ap.parse_args(argv)
-    phases = {"raw": _phase_raw, "baseline": _phase_baseline,
+    phases = {"raw": _phase_raw, "baseline": baseline.measure,
               "brief": lambda a: _phase_brief(a, force=True),
               "warm": lambda a: _phase_brief(a, force=False)}
     try:

@@ -89,7 +89,7 @@ def cli():
               help="Reasoning models: think tokens per task (0 disables thinking; default 512).")
 @click.option("--keep-thoughts", is_flag=True, help="Keep reasoning models' thoughts in the results.")
 @click.option("--max-context", type=click.IntRange(min=1024), default=8192, show_default=True,
-              help="Context tokens; longer documents are split on sentence boundaries.")
+              help="Most context tokens to use; the model reads one section (~1,000 characters) at a time, so any length of document fits.")
 @click.option("--threads", type=click.IntRange(min=1), default=None,
               help="CPU threads (default: physical cores).")
 @click.option("--keep", "keep_runs", type=click.IntRange(min=1), default=10, show_default=True,

@@ -1,4 +1,4 @@
-"""Reduce: de-duplicate what the sections and chunks produced, in code, not by asking the model."""
+"""Reduce: de-duplicate what the sections produced, in code, not by asking the model."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import unicodedata
 from typing import Optional
 
 from .align import SIMILAR, similar
-from .types import POSITIONS, Claim, KeyFigure, Stance
+from .types import Claim, KeyFigure
 
 def claims(items: list[Claim]) -> list[Claim]:
     """Merge claims that repeat each other (by wording or by identical evidence), keeping all evidence,
@@ -51,17 +51,3 @@ def figures(items: list[KeyFigure]) -> list[KeyFigure]:
         seen.update({(f.start, f.end), key})
         out.append(k)
     return out
-
-
-def stance(target: str, parts: list[Stance]) -> Stance:
-    """One stance per target from per-chunk judgements: label probabilities averaged, weighted by how
-    much evidence each chunk found, and the evidence of all chunks kept."""
-    if len(parts) == 1:
-        return parts[0]
-    weights = [1 + len(p.evidence) for p in parts]
-    total = sum(weights)
-    scores = {pos: sum(w * p.scores.get(pos, 0.0) for w, p in zip(weights, parts)) / total
-              for pos in POSITIONS}
-    position = max(scores, key=scores.get)
-    evidence = [e for p in parts for e in p.evidence]
-    return Stance(target, position, scores[position], evidence, scores)

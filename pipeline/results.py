@@ -82,7 +82,7 @@ def build(doc: Document, res, provenance: dict, keep_thoughts: bool = False) -> 
                                  for t, ev in res.summary],
             "tasks": [s.to_json() for s in res.stats],
             "counts": {"sentences": res.sentences, "figure_candidates": res.candidates,
-                       "chunks": res.chunks},
+                       "sections": res.sections},
         },
     }
     if keep_thoughts and res.thoughts:

@@ -24,6 +24,8 @@ _OPENERS = "".join(_PAIRS)
 _QUOTE_CLOSERS = "」』”\"»"
 # What follows a closing quote when the quote is part of a longer sentence.
 _QUOTE_PARTICLES = tuple("とのはがをもでにやへかっ") + ("など", "から", "まで", "より")
+HEADING_CHARS = 15  # a line without a final stop up to this long is a title or a list label
+_NUMBERED = re.compile(r"^(?:\d{1,2}[.．)）]|[(（]\d{1,2}[)）]|第\d{1,2}[章節])")
 _FOOTNOTE = re.compile(r"\{\d{1,3}\}|\[\d{1,3}\]|\[\*?\w\]")
 
 # Never end a sentence: titles and Latin abbreviations that are followed by more of it.
@@ -217,3 +219,12 @@ def _cuttable(text: str, p: int, e: int) -> bool:
         # "1,000" and "9:19" are not boundaries; ASCII punctuation needs a space after it.
         return p + 1 < e and text[p + 1].isspace()
     return True
+
+
+def is_heading(body: str) -> bool:
+    """A title, a numbered heading or a question: a sentence that asserts nothing, so no claim.
+    (Not a line ending in a colon: on seed 000 those are claims that introduce a quote.)"""
+    b = body.strip().rstrip(_CLOSERS).strip()
+    if not b or b[-1] in "?？":
+        return True
+    return b[-1] not in "。．.!！" and (len(b) <= HEADING_CHARS or bool(_NUMBERED.match(b)))

@@ -43,7 +43,7 @@ class RunSettings:
     lang: Optional[str] = None  # None: each document's own language
     seed: int = DEFAULT_SEED
     temperature: float = 0.0  # greedy: the same inputs give the same results
-    max_context: int = 8192  # tokens; longer documents are split on sentence boundaries
+    max_context: int = 8192  # tokens at most; the context is sized for one section and its answers
     think_budget: Optional[int] = None  # None: the preset's default
     keep_thoughts: bool = False
     threads: int = field(default_factory=lambda: int(os.environ.get("BRIEF_THREADS") or physical_cores()))

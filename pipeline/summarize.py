@@ -1,10 +1,11 @@
-"""One document through every task.
+"""One document through every task, a section at a time.
 
-Against a small model's positional bias every part of the document gets its turn: claims are asked
-of each section shown alone, figures in batches over the whole document. The whole document is
-shown once as numbered sentences (the shared prefix) for figures, stance and summary, each task a
-short suffix. Answers are merged and de-duplicated in code. Long documents are split into chunks
-that fit the context (map) and merged the same way (reduce).
+Against a small model's positional bias every part of the document gets its turn: each section is
+shown alone (system + its numbered sentences), and its claims, its key figures and, for the first
+section, the document's subject are asked after it, so the section is read once for all of them.
+No task reads the whole document: the stance of a target is judged from the sentences that name
+it, the summary from the claims. Answers are merged and de-duplicated in code (reduce), so a
+document of any length runs in a context sized for one section.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from .errors import GenerationError
 from .figures import extract_figures
 from .generate import Conversation
 from .prompts import LANGUAGES, Prompts, detect_language, numbered
-from .segment import segment
+from .segment import is_heading, segment
 from .settings import RunSettings
-from .types import Claim, Document, Evidence, FigureCandidate, KeyFigure, Sentence, Stance, TaskStats
+from .types import (POSITIONS, Claim, Document, Evidence, FigureCandidate, KeyFigure, Sentence,
+                    Stance, TaskStats)
 
 SECTION_SENTENCES = 20
 SECTION_CHARS = 1000
@@ -35,10 +37,8 @@ CLAIMS_PER_SECTION = 3
 STANCE_EVIDENCE = 3  # sentences the model may cite when no sentence names the target
 STANCE_MENTIONS = 6  # sentences naming the target that the stance is judged from
 MENTION_OVERLAP = 0.34  # share of the target's character bigrams a sentence must hold
-SUMMARY_CLAIMS = 16  # claims listed to the summary task
 SUMMARY_SENTENCES = (3, 5)
-OUTPUT_RESERVE = 2048  # tokens kept free after the document for a task's suffix and answer
-MIN_CHUNK = 256  # tokens of document per chunk below which chunking is pointless
+OUTPUT_RESERVE = 2048  # tokens kept free after a section for the tasks' suffixes and answers
 # max_tokens sits above what each task's grammar can produce (maxLength characters at up to
 # 4 UTF-8 bytes, one token per byte in the worst vocabulary), so only a runaway hits it.
 TOKENS_PER_CHAR = 4
@@ -56,7 +56,7 @@ class DocResult:
     summary: list[tuple[str, list[Evidence]]] = field(default_factory=list)
     stats: list[TaskStats] = field(default_factory=list)
     thoughts: dict[str, str] = field(default_factory=dict)
-    chunks: int = 0
+    sections: int = 0
     sentences: int = 0
     candidates: int = 0
 
@@ -75,20 +75,6 @@ def sections(sents: list[Sentence]) -> list[list[Sentence]]:
         chars += length
     if cur:
         out.append(cur)
-    return out
-
-
-def chunks(engine: Engine, doc: Document, sents: list[Sentence], budget: int) -> list[list[Sentence]]:
-    """Split the document on sentence boundaries into pieces whose numbered text fits `budget` tokens."""
-    out: list[list[Sentence]] = [[]]
-    used = 0
-    for s in sents:
-        cost = len(engine.tokenize([(numbered(doc.text, [s]), False)])) + 1
-        if out[-1] and used + cost > budget:
-            out.append([])
-            used = 0
-        out[-1].append(s)
-        used += cost
     return out
 
 
@@ -127,13 +113,13 @@ def mentions(text: str, sents: list[Sentence], target: str, limit: int) -> list[
     return sorted((s for _, _, s in sorted(scored)[:limit]), key=lambda s: s.n)
 
 
-def claim_fault(claim: str, index: align.SentenceIndex, sec: list[Sentence], piece: list[Sentence],
+def claim_fault(claim: str, index: align.SentenceIndex, sec: list[Sentence],
                 lang: str) -> tuple[Optional[str], Optional[Sentence]]:
     """Why a claim cannot stand for section `sec` (None if it can), and the sentence it copies.
     Positional bias pulls the model to copy the document's first sentences whatever the section."""
     if detect_language(claim) != lang:
         return f"is not in {LANGUAGES[lang]}; write every claim in {LANGUAGES[lang]}", None
-    source = index.copied(claim, piece)
+    source = index.copied(claim)
     if source is not None and source not in sec:
         first, last = sec[0].n, sec[-1].n
         return (f"repeats sentence [{source.n}], outside [{first}] to [{last}]; "
@@ -141,17 +127,43 @@ def claim_fault(claim: str, index: align.SentenceIndex, sec: list[Sentence], pie
     return None, source
 
 
+def kept_claim(claim: str, index: align.SentenceIndex, sec: list[Sentence],
+               lang: str) -> tuple[bool, Optional[Sentence]]:
+    """Whether a claim is written, and the sentence it copies: not when still faulty after the
+    re-ask, nor when it copies a heading or a question, which asserts nothing. Headings are dropped,
+    not re-asked: re-asked, the model dropped good claims with them (seed 003: 8 claims became 3)."""
+    fault, source = claim_fault(claim, index, sec, lang)
+    heading = source is not None and is_heading(index.body(source))
+    return bool(claim.strip()) and fault is None and not heading, source
+
+
 def claims_problem(answer: dict, index: align.SentenceIndex, sec: list[Sentence],
-                   piece: list[Sentence], lang: str) -> Optional[str]:
+                   lang: str) -> Optional[str]:
     """Why a claims answer for section `sec` must be asked again: a repeat or a faulty claim."""
     repeated = merge.repeated_claims(answer)
     if repeated:
         return repeated
     for i, item in enumerate(answer.get("claims", []), 1):
-        fault, _ = claim_fault(item["text"], index, sec, piece, lang)
+        fault, _ = claim_fault(item["text"], index, sec, lang)
         if fault:
             return f"claim {i} {fault}"
     return None
+
+
+def spread(per_section: list[list[Claim]], merged: list[Claim]) -> list[Claim]:
+    """The claims the summary is written from, in document order: one per summary sentence,
+    sections' first claims (each section lists its most important first) before any second, evenly
+    spaced over the sections. Shown all claims, the 1.5B model summarised the first five (seed 000)."""
+    texts = {c.text for c in merged}  # a claim merged into an earlier one is gone
+    chosen: list[str] = []
+    for rank in range(max(map(len, per_section), default=0)):
+        row = [p[rank].text for p in per_section if rank < len(p) and p[rank].text in texts
+               and p[rank].text not in chosen]
+        need = SUMMARY_SENTENCES[1] - len(chosen)
+        if len(row) > need:
+            row = [row[round(i * (len(row) - 1) / max(need - 1, 1))] for i in range(need)]
+        chosen += row
+    return [c for c in merged if c.text in chosen]
 
 
 class DocumentRun:
@@ -179,57 +191,63 @@ class DocumentRun:
         self.first_of: dict[str, FigureCandidate] = {}
         for c in cands:
             self.first_of.setdefault(c.text, c)
-        whole = self._conversation(sents)
-        if len(whole.prefix) + OUTPUT_RESERVE <= self.engine.max_ctx:
-            pieces = [sents]
-            self.engine.fit_context(len(whole.prefix) + OUTPUT_RESERVE)
-        else:  # map over chunks; each pays the template (system + fence) once, measured empty
-            template = len(self._conversation([]).prefix)
-            budget = self.engine.max_ctx - OUTPUT_RESERVE - template
-            if budget < MIN_CHUNK:
-                raise GenerationError(
-                    f"a context of {self.engine.max_ctx} tokens leaves no room for the document "
-                    f"after the instructions ({template}) and answers ({OUTPUT_RESERVE}); "
-                    f"use --max-context {template + OUTPUT_RESERVE + 4 * MIN_CHUNK} or more")
-            pieces = chunks(self.engine, doc, sents, budget)
-            self.engine.fit_context(self.engine.max_ctx)
-        res.chunks = len(pieces)
+        secs = sections(sents)
+        convs = [self._conversation(numbered(doc.text, sec)) for sec in secs]
+        self._fit(max(len(c.prefix) for c in convs))
+        res.sections = len(secs)
         targets = list(self.settings.targets)
-        stance_parts: dict[str, list[Stance]] = {}
-        conv = None
-        for i, piece in enumerate(pieces):
-            # Claims map over sections, each shown alone: with the whole document before it the
-            # 1.5B model copied the document's first sentences for every section (measured on seed
-            # 000: 4 distinct claims from 8 sections, three from sentences 5-7, even after re-asks).
-            for sec in sections(piece):
-                sconv = self._conversation(sec)
-                res.claims += self._claims(sconv, sec, piece)
-                res.stats += sconv.stats
-                res.thoughts.update(sconv.thoughts)
-            conv = whole if len(pieces) == 1 else self._conversation(piece)
-            res.figures += self._figures(conv, piece, cands)
+        chosen: dict[str, list[Sentence]] = {}
+        unnamed: list[str] = []
+        per_section: list[list[Claim]] = []
+        for i, (sec, conv) in enumerate(zip(secs, convs)):
+            # Claims of a section shown alone: with the whole document before it the 1.5B model
+            # copied the document's first sentences for every section (measured on seed 000: 4
+            # distinct claims from 8 sections, three from sentences 5-7, even after re-asks).
+            per_section.append(self._claims(conv, sec))
+            res.figures += self._figures(conv, sec, cands)
             if i == 0:
                 subject = self._subject(conv, doc.text)
                 if subject and all(subject.lower() != t.lower() for t in targets):
                     targets.insert(0, subject)
-            for target in targets:
-                stance_parts.setdefault(target, []).append(self._stance(conv, piece, target))
+                # Code picks the sentences that name a target (measured on the dev set: 3 of 4
+                # stances right, against 2 of 4 when the model picked them); the model only
+                # for a target no sentence names, section by section.
+                chosen = {t: mentions(doc.text, sents, t, STANCE_MENTIONS) for t in targets}
+                unnamed = [t for t in targets if not chosen[t]]
+            for target in unnamed:
+                chosen[target] += self._stance_evidence(conv, sec, target)
             res.stats += conv.stats
             res.thoughts.update(conv.thoughts)
-        res.claims = merge.claims(res.claims)
+        res.claims = merge.claims([c for part in per_section for c in part])
         res.figures = merge.figures(res.figures)
-        res.stance = [merge.stance(t, parts) for t, parts in stance_parts.items()]
-        stats_before = len(conv.stats)
-        res.summary = self._summary(conv, res.claims)
-        res.stats += conv.stats[stats_before:]
-        res.thoughts.update(conv.thoughts)
+        res.stance = [self._stance(t, chosen[t][:STANCE_MENTIONS], res) for t in targets]
+        res.summary = self._summary(spread(per_section, res.claims), res)
         return res
 
-    def _conversation(self, piece: list[Sentence]) -> Conversation:
-        document = self.prompts.render("document", sentences=numbered(self.doc.text, piece))
+    def _conversation(self, sentences: str) -> Conversation:
+        document = self.prompts.render("document", sentences=sentences)
         return Conversation(self.engine, self.prompts.render("system"), document,
                             think_budget=self.think_budget, deadline=self.deadline,
                             on_task=self.on_task)
+
+    def _fit(self, prefix: int) -> None:
+        """Grow the context to hold a prefix of `prefix` tokens and the answers after it."""
+        needed = prefix + OUTPUT_RESERVE
+        if needed > self.engine.max_ctx:
+            raise GenerationError(
+                f"a context of {self.engine.max_ctx} tokens leaves no room for the document's "
+                f"sections ({prefix} tokens with the instructions) and the answers "
+                f"({OUTPUT_RESERVE}); use --max-context {-(-needed // 1024) * 1024} or more")
+        self.engine.fit_context(needed)
+
+    def _alone(self, name: str, sentences: str, task: str, res: DocResult, **ask) -> dict:
+        """One task in a conversation of its own, whose document part is `sentences`."""
+        conv = self._conversation(sentences)
+        self._fit(len(conv.prefix))
+        answer = conv.score(name, task, **ask) if "options" in ask else conv.ask(name, task, **ask)
+        res.stats += conv.stats
+        res.thoughts.update(conv.thoughts)
+        return answer
 
     def _sentences(self, ids) -> list[Sentence]:
         """The cited sentences: invalid numbers dropped, repeats removed, order kept."""
@@ -238,20 +256,19 @@ class DocumentRun:
     def _evidence(self, sents: list[Sentence]) -> list[Evidence]:
         return [Evidence.of(self.doc.text, s.start, s.end) for s in sents]
 
-    def _claims(self, conv: Conversation, sec: list[Sentence], piece: list[Sentence]) -> list[Claim]:
+    def _claims(self, conv: Conversation, sec: list[Sentence]) -> list[Claim]:
         ids = [s.n for s in sec]
         schema = schemas.fill("claims", MAX_ITEMS=CLAIMS_PER_SECTION, SENTENCE_IDS=ids)
         task = self.prompts.render("claims", first=ids[0], last=ids[-1], language=self.language,
                                    max_items=CLAIMS_PER_SECTION)
-        check = partial(claims_problem, index=self.index, sec=sec, piece=piece, lang=self.lang)
+        check = partial(claims_problem, index=self.index, sec=sec, lang=self.lang)
         answer = conv.ask("claims", task, schema, check=check,
                           max_tokens=(100 * TOKENS_PER_CHAR + 40) * CLAIMS_PER_SECTION + 20)
         out = []
         for item in answer["claims"]:
             text = item["text"].strip()
-            # Still faulty after the re-ask: dropped (a copy from elsewhere is that section's).
-            fault, source = claim_fault(text, self.index, sec, piece, self.lang)
-            if not text or fault:
+            kept, source = kept_claim(text, self.index, sec, self.lang)
+            if not kept:
                 continue
             # A copy is grounded first in the sentence it copies, then in the section's sentences
             # the model cited for it.
@@ -260,10 +277,8 @@ class DocumentRun:
                 out.append(Claim(text, self._evidence(cited)))
         return out
 
-    def _figures(self, conv: Conversation, piece: list[Sentence], cands) -> list[KeyFigure]:
-        # One entry per candidate (no repeats possible), so unlike claims the candidates of several
-        # sections can share a call: fewer calls, fewer suffixes to read.
-        lo, hi = piece[0].start, piece[-1].end
+    def _figures(self, conv: Conversation, sec: list[Sentence], cands) -> list[KeyFigure]:
+        lo, hi = sec[0].start, sec[-1].end
         mine = [c for c in cands if lo <= c.start < hi and c is self.first_of[c.text]]
         out = []
         for i in range(0, len(mine), FIGURES_PER_CALL):
@@ -294,39 +309,41 @@ class DocumentRun:
                           max_tokens=max(len(o) for o in options) * TOKENS_PER_CHAR + 20)
         return answer["subject"]
 
-    def _stance(self, conv: Conversation, piece: list[Sentence], target: str) -> Stance:
-        # Code picks the sentences that name the target (measured on the dev set: 3 of 4 stances
-        # right, against 2 of 4 when the model picked them); the model only when none does.
-        chosen = mentions(self.doc.text, piece, target, STANCE_MENTIONS)
-        if not chosen:
-            ids = [s.n for s in piece]
-            schema = schemas.fill("stance", MAX_ITEMS=STANCE_EVIDENCE, SENTENCE_IDS=ids)
-            task = self.prompts.render("stance_evidence", target=target, max_items=STANCE_EVIDENCE)
-            answer = conv.ask("stance_evidence", task, schema, max_tokens=8 * STANCE_EVIDENCE + 20)
-            chosen = self._sentences(answer["sentences"])
-        quoted = "\n".join(f"[{s.n}] {s.text(self.doc.text)}" for s in chosen)
-        label_task = self.prompts.render(
+    def _stance_evidence(self, conv: Conversation, sec: list[Sentence], target: str) -> list[Sentence]:
+        """The sentences of a section where the author shows a view of a target no sentence names."""
+        ids = [s.n for s in sec]
+        schema = schemas.fill("stance", MAX_ITEMS=STANCE_EVIDENCE, SENTENCE_IDS=ids)
+        task = self.prompts.render("stance_evidence", target=target, first=ids[0], last=ids[-1],
+                                   max_items=STANCE_EVIDENCE)
+        answer = conv.ask("stance_evidence", task, schema, max_tokens=8 * STANCE_EVIDENCE + 20)
+        return self._sentences(answer["sentences"])
+
+    def _stance(self, target: str, chosen: list[Sentence], res: DocResult) -> Stance:
+        # Judged from the chosen sentences alone (they are what the label rests on), so no stance
+        # call reads the document again.
+        task = self.prompts.render(
             "stance_label", target=target,
-            evidence=f"The sentences that mention it:\n{quoted}" if quoted
+            evidence="The document above is shown only by its sentences about it." if chosen
             else "The author does not clearly address it.")
-        scores = conv.score("stance_label", label_task, list(merge.POSITIONS))
+        scores = self._alone("stance_label", numbered(self.doc.text, chosen), task, res,
+                             options=list(POSITIONS))
         position = max(scores, key=scores.get)
         return Stance(target, position, scores[position], self._evidence(chosen), scores)
 
-    def _summary(self, conv: Conversation, claims: list[Claim]) -> list[tuple[str, list[Evidence]]]:
-        listing = "\n".join(
-            f"- {c.text[:120]} [{', '.join(str(self._n_at(e.start)) for e in c.evidence[:4])}]"
-            for c in claims[:SUMMARY_CLAIMS]) or "- (none found)"
-        ids = [s.n for s in self.sents]
+    def _summary(self, claims: list[Claim], res: DocResult) -> list[tuple[str, list[Evidence]]]:
+        # The claims stand for the document, each numbered by the sentence it comes from.
+        first = [self._n_at(c.evidence[0].start) for c in claims]
+        listing = "\n".join(f"[{n}] {c.text}" for n, c in zip(first, claims))
+        ids = sorted(set(first)) or [s.n for s in self.sents[:1]]
         low, high = SUMMARY_SENTENCES
         schema = schemas.fill("summary", MIN_ITEMS=low, MAX_ITEMS=high, SENTENCE_IDS=ids)
-        task = self.prompts.render("summary", claims=listing, language=self.language,
-                                   min_items=low, max_items=high)
-        answer = conv.ask("summary", task, schema, max_tokens=high * (160 * TOKENS_PER_CHAR + 30) + 20)
+        task = self.prompts.render("summary", language=self.language, min_items=low, max_items=high)
+        answer = self._alone("summary", listing, task, res, schema=schema,
+                             max_tokens=high * (160 * TOKENS_PER_CHAR + 30) + 20)
         out = []
         for item in answer["sentences"]:
             text = item["text"].strip()
-            # The sentence it copies, else what it cited (whole-document citations miss, measured).
+            # The sentence it copies, else what it cited (its claim's sentence).
             if text:
                 source = self.index.copied(text)
                 cited = [source] if source else self._sentences(item["sentences"])

@@ -2,7 +2,7 @@
 
 from pipeline.align import COPIED, SentenceIndex, similar
 from pipeline.segment import segment
-from pipeline.summarize import claims_problem
+from pipeline.summarize import claims_problem, kept_claim
 
 TEXT = ("AIは主にパターン認識の誇張である。今日は晴れだった。"
         "DeepSeekは最新のチップに頼らず、工夫で成果を上げた。"
@@ -43,12 +43,12 @@ def _answer(*texts):
 def test_claims_check_accepts_claims_from_the_section_or_paraphrased():
     sec = SENTS[2:4]
     answer = _answer("DeepSeekは最新のチップに頼らず、工夫で成果を上げた", "規制は裏目に出たと筆者は見る")
-    assert claims_problem(answer, INDEX, sec, SENTS, "ja") is None
+    assert claims_problem(answer, INDEX, sec, "ja") is None
 
 
 def test_claims_check_rejects_a_copy_from_outside_the_section():
     sec = SENTS[2:4]
-    problem = claims_problem(_answer("AIは主にパターン認識の誇張である"), INDEX, sec, SENTS, "ja")
+    problem = claims_problem(_answer("AIは主にパターン認識の誇張である"), INDEX, sec, "ja")
     assert problem == ("claim 1 repeats sentence [1], outside [3] to [4]; "
                        "give only claims that sentences [3] to [4] make")
 
@@ -56,8 +56,23 @@ def test_claims_check_rejects_a_copy_from_outside_the_section():
 def test_claims_check_rejects_the_wrong_language_and_repeats():
     sec = SENTS[2:4]
     problem = claims_problem(_answer("規制は裏目に出た", "The author says export controls failed."),
-                             INDEX, sec, SENTS, "ja")
+                             INDEX, sec, "ja")
     assert problem == "claim 2 is not in Japanese; write every claim in Japanese"
-    problem = claims_problem(_answer("規制は裏目に出た", "規制は裏目に出た。"), INDEX, sec, SENTS, "ja")
+    problem = claims_problem(_answer("規制は裏目に出た", "規制は裏目に出た。"), INDEX, sec, "ja")
     assert problem.startswith("claim 2 repeats an earlier claim")
-    assert claims_problem(_answer("Export controls backfired."), INDEX, sec, SENTS, "en") is None
+    assert claims_problem(_answer("Export controls backfired."), INDEX, sec, "en") is None
+
+
+def test_a_copied_heading_or_question_is_dropped_without_a_re_ask():
+    text = "2. アメリカ勢はまだ伸ばせる\n米企業は莫大な資本とGPUクラスターを抱えてる。\nDeepSeekは本当に脅威かよ?\n"
+    sents = segment(text)
+    index = SentenceIndex(text, sents)
+    heading, question = _answer("アメリカ勢はまだ伸ばせる"), _answer("DeepSeekは本当に脅威かよ")
+    assert claims_problem(heading, index, sents, "ja") is None
+    assert claims_problem(question, index, sents, "ja") is None
+    assert kept_claim("アメリカ勢はまだ伸ばせる", index, sents, "ja") == (False, sents[0])
+    assert kept_claim("DeepSeekは本当に脅威かよ", index, sents, "ja") == (False, sents[2])
+    assert kept_claim("米企業は莫大な資本とGPUクラスターを抱えてる", index, sents, "ja") == (True, sents[1])
+    assert kept_claim("米企業は資本を持つ", index, sents, "ja") == (True, None)  # a paraphrase: no copy
+    assert kept_claim("  ", index, sents, "ja")[0] is False
+    assert kept_claim("AIは主にパターン認識の誇張である", INDEX, SENTS[2:4], "ja")[0] is False  # outside

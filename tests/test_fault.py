@@ -55,29 +55,29 @@ def test_sigkill_mid_batch_then_rerun(tiny_model, models_home, tmp_path):
     assert not list(out.glob("*.tmp"))  # the rerun cleaned up
 
 
-def test_two_megabyte_document_is_read_segmented_and_chunked_with_bounded_memory(tiny_gguf, models_home, tmp_path):
+def test_two_megabyte_document_is_read_segmented_and_sectioned_with_bounded_memory(tmp_path):
     from pipeline.documents import load_document
-    from pipeline.engine import Engine
     from pipeline.figures import extract_figures
-    from pipeline.models import resolve_path
+    from pipeline.prompts import numbered
     from pipeline.segment import segment
-    from pipeline.summarize import chunks
+    from pipeline.summarize import SECTION_CHARS, sections
 
     big = tmp_path / "big.txt"
     line = "DeepSeekの訓練費用は約560万ドルで、価格は3%下がったと筆者は述べる。\n"
     big.write_text(line * (2_000_000 // len(line.encode())), encoding="utf-8")
     assert big.stat().st_size > 1_900_000
-    engine = Engine(resolve_path(tiny_gguf), 2048, 1, 42)
     tracemalloc.start()
     doc = load_document(big)
     sents = segment(doc.text)
     cands = extract_figures(doc.text)
-    pieces = chunks(engine, doc, sents, 2048 - 1024)
+    pieces = sections(sents)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert len(pieces) > 100 and sum(len(p) for p in pieces) == len(sents)
+    # What the model is shown at a time is one section, whatever the document's length.
+    assert max(len(numbered(doc.text, p)) for p in pieces) < SECTION_CHARS * 1.2
     assert len(cands) >= 2 * len(sents) - 10
     # Python-side memory stays a small multiple of the text (about 3.7 MB as str), not per token.
-    print(f"2 MB document: {len(sents)} sentences, {len(cands)} figures, {len(pieces)} chunks, "
+    print(f"2 MB document: {len(sents)} sentences, {len(cands)} figures, {len(pieces)} sections, "
           f"peak traced memory {peak / 1e6:.0f} MB")
     assert peak < 400e6

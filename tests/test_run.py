@@ -172,16 +172,18 @@ def test_time_limit_fails_the_document_and_the_run_goes_on(tiny_model, docs, tmp
     assert report.exit_code == 1
 
 
-def test_long_document_is_mapped_over_chunks_and_reduced(tiny_model, tmp_path):
+def test_a_document_longer_than_the_context_runs_section_by_section(tiny_model, tmp_path):
     doc = tmp_path / "long.txt"
-    doc.write_text("".join(f"第{i}節では費用が{i * 10}万ドル増えたと筆者は述べる。\n" for i in range(1, 120)),
-                   encoding="utf-8")
+    text = "".join(f"第{i}節では費用が{i * 10}万ドル増えたと筆者は述べる。\n" for i in range(1, 120))
+    doc.write_text(text, encoding="utf-8")
+    assert len(text.encode()) > 6144  # the tiny model's vocabulary is bytes: more tokens than the context
     out = tmp_path / "out"
     r = brief("run", doc, "--out", out, "--max-context", "6144", "--target", "費用")
     assert r.exit_code == 0, r.output
     result = results_of(out)["long"]
-    assert result["provenance"]["counts"]["chunks"] > 1
-    assert [s["target"] for s in result["stance"]].count("費用") == 1  # merged across chunks
+    assert result["provenance"]["counts"]["sections"] == 6  # 119 short sentences, 20 a section
+    assert [s["target"] for s in result["stance"]].count("費用") == 1
+    assert len(result["stance"][-1]["evidence"]) == 6  # the six best mentions, from any section
     assert validate_dir(out) == []
 
 
@@ -227,17 +229,22 @@ def test_a_run_removes_scratch_files_that_killed_runs_left(tiny_model, docs, tmp
     assert validate_dir(out) == []
 
 
-def test_claims_read_one_section_each_and_the_document_is_read_once_after(tiny_model, tmp_path):
+def test_each_section_is_read_once_and_no_task_reads_the_whole_document(tiny_model, tmp_path):
     doc = tmp_path / "long.txt"
-    doc.write_text("".join(f"Sentence {i} says the price is {i} dollars. " for i in range(60)), encoding="utf-8")
+    text = "".join(f"Sentence {i} says the price is {i} dollars. " for i in range(120))
+    doc.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
     assert brief("run", doc, "--out", out).exit_code == 0
     tasks = results_of(out)["long"]["provenance"]["tasks"]
+    whole = len(text.encode())  # tokens of the bare text in the tiny model's byte vocabulary
     claims = [t["prompt_tokens"] for t in tasks if t["task"] == "claims"]
-    rest = [t["prompt_tokens"] for t in tasks if t["task"] != "claims"]
-    assert len(claims) == 3  # 60 sentences, sections of 20
-    # Each claims call reads its own section (a third of the text, plus a re-ask's suffix at
-    # most), never the whole document; the first task after them reads the document, every later
-    # one only its suffix.
-    assert max(claims) < rest[0] * 2 / 3
-    assert all(r < rest[0] / 2 for r in rest[1:])
+    assert len(claims) == 6  # 120 sentences, sections of 20
+    # The claims task, first in its section, reads the section (a sixth of the text, plus the
+    # instructions and a re-ask's suffix at most); the section's later tasks read only their
+    # suffix; stance and summary read the chosen sentences or the claims, never the document.
+    assert all(c < whole / 2 for c in claims)
+    after = [t["prompt_tokens"] for t in tasks if t["task"] in ("figures", "subject")]
+    assert after and all(a < min(claims) for a in after)
+    alone = [t["prompt_tokens"] for t in tasks if t["task"] in ("stance_label", "summary")]
+    assert len(alone) >= 2 and all(a < whole / 2 for a in alone)
+    assert sum(claims) < whole * 2  # the text once, and six sections' instructions

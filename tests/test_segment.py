@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.segment import MAX_SENTENCE_CHARS, segment
+from pipeline.segment import MAX_SENTENCE_CHARS, is_heading, segment
 from pipeline.types import Sentence
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
@@ -292,3 +292,22 @@ def test_seed_001_long_line_is_split_into_citable_units():
     inside = [s for s in segment(text) if start <= s.start < start + len(longest_line)]
     assert len(inside) > 5
     assert inside[0].text(text) == "- カーブ・シフト。"
+
+
+@pytest.mark.parametrize("body, heading", [
+    ("見出し画像", True),  # a title: short, no final stop
+    ("2. アモデイがブチ上げるAI開発の3大ダイナミクス", True),  # numbered heading
+    ("(1) スケーリング法則", True),
+    ("DeepSeekは本当に脅威かよ?", True),  # a question asserts nothing
+    ("Is it a threat?", True),
+    ("Why it matters", True),
+    ("AIは(主に)パターン認識の誇張である", False),  # no stop, but a statement longer than a title
+    ("米企業は莫大な資本とGPUクラスターを抱えてる。", False),
+    ("アモデイは「大したことない」とばっさり。", False),
+    ("彼は言った。「規制は必要だ。」", False),  # a closing quote after the stop
+    ("OpenAIの非営利構造を擁護してから1年後、アルトマンは組織を非公開化したのである:", False),
+    ("Export controls did not stop it.", False),
+    ("1. 評価基準が曖昧だ。", False),  # numbered, but a sentence
+])
+def test_headings_and_questions_are_told_from_statements(body, heading):
+    assert is_heading(body) is heading

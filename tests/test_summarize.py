@@ -2,8 +2,8 @@
 
 from pipeline.prompts import Prompts
 from pipeline.segment import segment
-from pipeline.summarize import (SECTION_CHARS, SECTION_SENTENCES, description, mentions, sections,
-                                subject_options)
+from pipeline.summarize import (SECTION_CHARS, SECTION_SENTENCES, description,
+                                mentions, sections, spread, subject_options)
 
 TEXT = ("米国は半導体の輸出規制を強化した。今日は晴れだった。DeepSeekは安いモデルを出した。"
         "筆者は対中規制が逆効果だと考える。deepseek の価格は3%に過ぎない。中国の輸出は伸びた。")
@@ -61,3 +61,24 @@ def test_a_description_that_only_repeats_a_shown_number_is_dropped():
     assert description("3つ", shown) == ""  # another candidate's number is no meaning either
     assert description("訓練コストの削減幅", shown) == "訓練コストの削減幅"
     assert description("  GPU の台数 ", shown) == "GPU の台数"
+
+
+def _claim(text, start):
+    from pipeline.types import Claim, Evidence
+
+    return Claim(text, [Evidence(text, start, start + len(text))])
+
+
+def test_the_summary_is_written_from_first_claims_spread_over_the_document():
+    parts = [[_claim(f"s{i}c{r}", i * 100 + r) for r in range(3)] for i in range(8)]
+    picked = spread(parts, [c for p in parts for c in p])
+    assert [c.text for c in picked] == ["s0c0", "s2c0", "s4c0", "s5c0", "s7c0"]  # first to last
+    few = [[_claim("a0", 0), _claim("a1", 5)], [_claim("b0", 100), _claim("b1", 105)]]
+    picked = spread(few, [c for p in few for c in p])  # two sections: their first, then seconds
+    assert [c.text for c in picked] == ["a0", "a1", "b0", "b1"]
+
+
+def test_the_summary_skips_claims_merged_into_earlier_ones():
+    parts = [[_claim("a", 0), _claim("b", 5)], [_claim("c", 100)]]
+    merged = [parts[0][0], parts[1][0]]  # "b" was merged into "a"
+    assert [c.text for c in spread(parts, merged)] == ["a", "c"]
