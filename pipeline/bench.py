@@ -21,7 +21,7 @@ from typing import Optional
 
 from . import models
 from . import baseline
-from .baseline import DEFAULT_TARGETS, model_id
+from .baseline import BASELINE_MAX_TOKENS, DEFAULT_TARGETS, model_id
 from .documents import load_document
 from .errors import BriefError, ModelError, UsageError
 from .settings import DEFAULT_SEED, RunSettings

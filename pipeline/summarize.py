@@ -331,10 +331,15 @@ class DocumentRun:
         return Stance(target, position, scores[position], self._evidence(chosen), scores)
 
     def _summary(self, claims: list[Claim], res: DocResult) -> list[tuple[str, list[Evidence]]]:
-        # The claims stand for the document, each numbered by the sentence it comes from.
-        first = [self._n_at(c.evidence[0].start) for c in claims]
-        listing = "\n".join(f"[{n}] {c.text}" for n, c in zip(first, claims))
-        ids = sorted(set(first)) or [s.n for s in self.sents[:1]]
+        # The claims stand for the document, each numbered by the sentence it comes from; with no
+        # claim the opening section does, so the summary never rests on nothing.
+        if claims:
+            first = [self._n_at(c.evidence[0].start) for c in claims]
+            listing = "\n".join(f"[{n}] {c.text}" for n, c in zip(first, claims))
+        else:
+            opening = sections(self.sents)[0]
+            first, listing = [s.n for s in opening], numbered(self.doc.text, opening)
+        ids = sorted(set(first))
         low, high = SUMMARY_SENTENCES
         schema = schemas.fill("summary", MIN_ITEMS=low, MAX_ITEMS=high, SENTENCE_IDS=ids)
         task = self.prompts.render("summary", language=self.language, min_items=low, max_items=high)
