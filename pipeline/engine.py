@@ -188,11 +188,11 @@ class Engine:
         self._grammars: dict[str, str] = {}
 
     def fit_context(self, needed: int) -> None:
-        """Size the context for the next document: its prompt plus the output budget, rounded up
-        to 1024, at most the size the engine was created with. The first document sets it; later
-        ones only grow it, because a new context starts empty and would re-read the system prompt
-        the documents share (peak memory is the largest document's anyway). So a run of short
-        documents never pays for a long document's KV cache."""
+        """Size the context for the next prompt: its prefix plus the output budget, rounded up
+        to 1024, at most the size the engine was created with. The first call sets it; later ones
+        only grow it, because a new context starts empty and would re-read the system prompt every
+        prompt shares (peak memory is the largest prompt's anyway). So a run never pays for more
+        KV cache than its largest section needs."""
         n = min(self.max_ctx, -(-needed // 1024) * 1024)
         fitted, self._fitted = self._fitted, True
         if n == self.n_ctx or (fitted and n < self.n_ctx):

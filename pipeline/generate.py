@@ -20,7 +20,7 @@ Check = Callable[[dict], Optional[str]]  # returns a problem to re-ask with, or 
 
 @dataclass
 class Conversation:
-    """The document prefix of one document (or chunk) and the tasks asked after it."""
+    """A prefix (system + sentences of a document) and the tasks asked after it."""
 
     engine: Engine
     system: str
