@@ -225,6 +225,6 @@ def is_heading(body: str) -> bool:
     """A title, a numbered heading or a question: a sentence that asserts nothing, so no claim.
     (Not a line ending in a colon: on seed 000 those are claims that introduce a quote.)"""
     b = body.strip().rstrip(_CLOSERS).strip()
-    if not b or b[-1] in "?？":
-        return True
+    if not b or b[-1] in "?？" or re.search(r"(?:です|ます|でしょう|のだろう|の)か[。．]$", b):
+        return True  # 〜のでしょうか。 asks too, with a full stop (seed 004)
     return b[-1] not in "。．.!！" and (len(b) <= HEADING_CHARS or bool(_NUMBERED.match(b)))

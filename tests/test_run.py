@@ -248,3 +248,15 @@ def test_each_section_is_read_once_and_no_task_reads_the_whole_document(tiny_mod
     alone = [t["prompt_tokens"] for t in tasks if t["task"] in ("stance_label", "summary")]
     assert len(alone) >= 2 and all(a < whole / 2 for a in alone)
     assert sum(claims) < whole * 2  # the text once, and six sections' instructions
+
+
+def test_a_target_no_sentence_names_is_looked_for_in_every_section(tiny_model, tmp_path):
+    doc = tmp_path / "d.txt"
+    doc.write_text("".join(f"Sentence {i} says the price is {i} dollars. " for i in range(40)), encoding="utf-8")
+    out = tmp_path / "out"
+    assert brief("run", doc, "--out", out, "--target", "輸出規制").exit_code == 0
+    result = results_of(out)["d"]
+    tasks = [t["task"] for t in result["provenance"]["tasks"]]
+    assert tasks.count("stance_evidence") == 2  # 40 sentences, two sections, each asked once
+    stance = [s for s in result["stance"] if s["target"] == "輸出規制"]
+    assert len(stance) == 1 and len(stance[0]["evidence"]) <= 6

@@ -300,6 +300,9 @@ def test_seed_001_long_line_is_split_into_citable_units():
     ("(1) スケーリング法則", True),
     ("DeepSeekは本当に脅威かよ?", True),  # a question asserts nothing
     ("Is it a threat?", True),
+    ("これらの新しい中国モデルは世界のAIランドスケープにどのような影響を与えるのでしょうか。", True),
+    ("なぜこれほど話題になっているのですか。", True),
+    ("それが正しいかどうかは分からない。", False),  # か inside, not a question's end
     ("Why it matters", True),
     ("AIは(主に)パターン認識の誇張である", False),  # no stop, but a statement longer than a title
     ("米企業は莫大な資本とGPUクラスターを抱えてる。", False),
