@@ -150,6 +150,15 @@ def claims_problem(answer: dict, index: align.SentenceIndex, sec: list[Sentence]
     return None
 
 
+def completed(claim: str, source: Optional[Sentence], index: align.SentenceIndex, limit: int) -> str:
+    """A claim (or summary sentence), or when the grammar cut it at `limit` characters while it
+    restated a sentence, that sentence whole: code has the text the model was copying (seed 000:
+    "…請求して" stopped mid-word)."""
+    if source is not None and len(claim) >= limit:
+        return " ".join(index.body(source).split())
+    return claim.strip()
+
+
 def spread(per_section: list[list[Claim]], merged: list[Claim]) -> list[Claim]:
     """The claims the summary is written from, in document order: one per summary sentence,
     sections' first claims (each section lists its most important first) before any second, evenly
@@ -259,17 +268,18 @@ class DocumentRun:
     def _claims(self, conv: Conversation, sec: list[Sentence]) -> list[Claim]:
         ids = [s.n for s in sec]
         schema = schemas.fill("claims", MAX_ITEMS=CLAIMS_PER_SECTION, SENTENCE_IDS=ids)
+        limit = schema["properties"]["claims"]["items"]["properties"]["text"]["maxLength"]
         task = self.prompts.render("claims", first=ids[0], last=ids[-1], language=self.language,
                                    max_items=CLAIMS_PER_SECTION)
         check = partial(claims_problem, index=self.index, sec=sec, lang=self.lang)
         answer = conv.ask("claims", task, schema, check=check,
-                          max_tokens=(100 * TOKENS_PER_CHAR + 40) * CLAIMS_PER_SECTION + 20)
+                          max_tokens=(limit * TOKENS_PER_CHAR + 40) * CLAIMS_PER_SECTION + 20)
         out = []
         for item in answer["claims"]:
-            text = item["text"].strip()
-            kept, source = kept_claim(text, self.index, sec, self.lang)
+            kept, source = kept_claim(item["text"].strip(), self.index, sec, self.lang)
             if not kept:
                 continue
+            text = completed(item["text"], source, self.index, limit)
             # A copy is grounded first in the sentence it copies, then in the section's sentences
             # the model cited for it.
             cited = self._sentences(([source.n] if source else []) + item["sentences"])
@@ -346,13 +356,13 @@ class DocumentRun:
         answer = self._alone("summary", listing, task, res, schema=schema,
                              max_tokens=high * (160 * TOKENS_PER_CHAR + 30) + 20)
         out = []
+        limit = schema["properties"]["sentences"]["items"]["properties"]["text"]["maxLength"]
         for item in answer["sentences"]:
-            text = item["text"].strip()
             # The sentence it copies, else what it cited (its claim's sentence).
-            if text:
-                source = self.index.copied(text)
+            if item["text"].strip():
+                source = self.index.copied(item["text"])
                 cited = [source] if source else self._sentences(item["sentences"])
-                out.append((text, self._evidence(cited)))
+                out.append((completed(item["text"], source, self.index, limit), self._evidence(cited)))
         return out
 
 

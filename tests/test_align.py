@@ -2,7 +2,7 @@
 
 from pipeline.align import COPIED, SentenceIndex, similar
 from pipeline.segment import segment
-from pipeline.summarize import claims_problem, kept_claim
+from pipeline.summarize import claims_problem, completed, kept_claim
 
 TEXT = ("AIは主にパターン認識の誇張である。今日は晴れだった。"
         "DeepSeekは最新のチップに頼らず、工夫で成果を上げた。"
@@ -76,3 +76,12 @@ def test_a_copied_heading_or_question_is_dropped_without_a_re_ask():
     assert kept_claim("米企業は資本を持つ", index, sents, "ja") == (True, None)  # a paraphrase: no copy
     assert kept_claim("  ", index, sents, "ja")[0] is False
     assert kept_claim("AIは主にパターン認識の誇張である", INDEX, SENTS[2:4], "ja")[0] is False  # outside
+
+
+def test_a_copy_cut_at_the_length_limit_is_completed_from_its_sentence():
+    cut = "DeepSeekは最新のチップに頼らず、工夫"
+    source = INDEX.copied(cut + "で成果")
+    assert source is not None and source.n == 3
+    assert completed(cut, source, INDEX, len(cut)) == "DeepSeekは最新のチップに頼らず、工夫で成果を上げた。"
+    assert completed(cut, source, INDEX, len(cut) + 1) == cut  # not at the limit: the model's words
+    assert completed(" 規制は裏目に出た ", None, INDEX, 5) == "規制は裏目に出た"  # no copy: kept as written
