@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,16 +55,30 @@ class Prompts:
         return self.render(name, **dict.fromkeys(fields, ""))
 
 
+_BREAK = re.compile(r"[ \t\u3000]*[\r\n]+[ \t\u3000]*")
+
+
+def flat(body: str) -> str:
+    """A sentence on one line: a break inside it (a soft-wrapped transcript) is a space between
+    two ASCII characters and nothing next to Japanese."""
+    def join(m: re.Match) -> str:
+        before, after = body[m.start() - 1: m.start()], body[m.end(): m.end() + 1]
+        return " " if before.isascii() and after.isascii() else ""
+    return _BREAK.sub(join, body)
+
+
 def numbered(text: str, sentences: list[Sentence]) -> str:
-    """The document as the model sees it: one numbered sentence a line.
+    """The document as the model sees it: one numbered sentence a line, headings as "## title"
+    lines without a number. Numbered, the 1.5B model listed headings as claims (seed 003: 2 of its
+    first section's 3 claims); unnumbered, it cited the sentences under them.
 
     A document that spells the fence itself must not close it early, so '</document>' inside the
     text is shown broken; offsets are unaffected because evidence is cut from the original text.
     """
     lines = []
     for s in sentences:
-        body = s.text(text).replace("\n", " ").replace("</document>", "</ document>")
-        lines.append(f"[{s.n}] {body}")
+        body = flat(s.text(text)).replace("</document>", "</ document>")
+        lines.append(f"## {body}" if s.heading else f"[{s.n}] {body}")
     return "\n".join(lines)
 
 

@@ -1,7 +1,8 @@
 """Split a document into numbered sentences with code-point offsets, for Japanese and English."""
 
 # The model cites sentences by number, so every sentence must be a short, citable unit: a line
-# break always ends one, and over-long ones are cut at a comma or a space.
+# break ends one unless the line visibly stops mid-sentence, and over-long ones are cut at a comma
+# or a space.
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ MAX_SENTENCE_CHARS = 400
 MAX_QUOTE_CHARS = 300  # an opening bracket with no close this near is a typo, not a quote
 
 _LINE_BREAKS = "\n\r\u2028\u2029\x0b\x0c\x85"
-_LINE_SPLIT = re.compile("[" + _LINE_BREAKS + "]")
+_LINE_SPLIT = re.compile("\r\n|[" + _LINE_BREAKS + "]")  # CRLF is one break
 _JA_FINAL = "。！？"
 _TERMINATORS = "。！？．.!?"
 _RUN = _TERMINATORS + "…‥"
@@ -25,6 +26,10 @@ _QUOTE_CLOSERS = "」』”\"»"
 # What follows a closing quote when the quote is part of a longer sentence.
 _QUOTE_PARTICLES = tuple("とのはがをもでにやへかっ") + ("など", "から", "まで", "より")
 HEADING_CHARS = 15  # a line without a final stop up to this long is a title or a list label
+# A line ending in one of these, or a next line starting with one, is a sentence cut by a break.
+_CARRIED = "、，,がをにはのとでもへや"
+_CARRYING = tuple("、，がをにはのへゃゅょっー") + ("ました", "ます", "です", "でした", "ません", "ている", "ていた")
+_ITEM = re.compile(r"[-–—•・*＊●○■□◆◇→>＞]|\d{1,3}[.．)）]|[(（]\d{1,3}[)）]")
 _NUMBERED = re.compile(r"^(?:\d{1,2}[.．)）]|[(（]\d{1,2}[)）]|第\d{1,2}[章節])")
 _FOOTNOTE = re.compile(r"\{\d{1,3}\}|\[\d{1,3}\]|\[\*?\w\]")
 
@@ -49,18 +54,42 @@ _CUT_GROUPS = ("。！？；;：:", "、，,", " \u3000\t")
 def segment(text: str) -> list[Sentence]:
     """Numbered sentences of text; spans are trimmed, non-empty, in order and non-overlapping."""
     spans: list[tuple[int, int]] = []
-    start = 0
-    for m in [*_LINE_SPLIT.finditer(text), None]:
-        end = m.start() if m else len(text)
+    for start, end in _lines(text):
         for s, e in _split_line(text, start, end):
             spans.extend(_split_long(text, s, e))
-        start = m.end() if m else end
     out = []
     for s, e in spans:
         s, e = _trim(text, s, e)
         if s < e:
-            out.append(Sentence(n=len(out) + 1, start=s, end=e))
+            out.append(Sentence(n=len(out) + 1, start=s, end=e, heading=is_heading(text[s:e])))
+    if all(s.heading for s in out):
+        # Nothing but short lines (a list, a title alone): they are what there is to cite.
+        out = [Sentence(s.n, s.start, s.end) for s in out]
     return out
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """Line spans, a line cut mid-sentence joined to the next (soft-wrapped transcripts)."""
+    lines: list[tuple[int, int]] = []
+    start = 0
+    for m in [*_LINE_SPLIT.finditer(text), None]:
+        end = m.start() if m else len(text)
+        if lines and _wrapped(text[slice(*lines[-1])].strip(), text[start:end].strip()):
+            lines[-1] = (lines[-1][0], end)
+        else:
+            lines.append((start, end))
+        start = m.end() if m else end
+    return lines
+
+
+def _wrapped(line: str, following: str) -> bool:
+    """Does `line` stop mid-sentence and `following` carry it on? Seed 002, a transcript, breaks
+    "…自称していました" / "が、私は、…このAI開発" / "に関して、…"; a heading or list item stays a line."""
+    if not line or not following or line[-1] in _RUN + _CLOSERS + ":：" or _ITEM.match(following):
+        return False
+    if line[-1].isascii() and following[0].isascii():  # English hard-wrapped prose
+        return bool(re.search(r"[a-z,;]$", line)) and following[0].islower()
+    return line[-1] in _CARRIED or following.startswith(_CARRYING)
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:

@@ -24,8 +24,8 @@ from .engine import Engine
 from .errors import GenerationError
 from .figures import extract_figures
 from .generate import Conversation
-from .prompts import LANGUAGES, Prompts, detect_language, numbered
-from .segment import is_heading, segment
+from .prompts import LANGUAGES, Prompts, detect_language, flat, numbered
+from .segment import segment
 from .settings import RunSettings
 from .types import (POSITIONS, Claim, Document, Evidence, FigureCandidate, KeyFigure, Sentence,
                     Stance, TaskStats)
@@ -133,7 +133,7 @@ def kept_claim(claim: str, index: align.SentenceIndex, sec: list[Sentence],
     re-ask, nor when it copies a heading or a question, which asserts nothing. Headings are dropped,
     not re-asked: re-asked, the model dropped good claims with them (seed 003: 8 claims became 3)."""
     fault, source = claim_fault(claim, index, sec, lang)
-    heading = source is not None and is_heading(index.body(source))
+    heading = source is not None and source.heading
     return bool(claim.strip()) and fault is None and not heading, source
 
 
@@ -155,7 +155,7 @@ def completed(claim: str, source: Optional[Sentence], index: align.SentenceIndex
     restated a sentence, that sentence whole: code has the text the model was copying (seed 004:
     4 of 13 claims ran to the 100-character limit, 3 of them stopping mid-sentence: "…チャートで最")."""
     if source is not None and len(claim) >= limit:
-        return " ".join(index.body(source).split())
+        return " ".join(flat(index.body(source)).split())
     return claim.strip()
 
 
@@ -266,7 +266,9 @@ class DocumentRun:
         return [Evidence.of(self.doc.text, s.start, s.end) for s in sents]
 
     def _claims(self, conv: Conversation, sec: list[Sentence]) -> list[Claim]:
-        ids = [s.n for s in sec]
+        ids = [s.n for s in sec if not s.heading]
+        if not ids:
+            return []
         schema = schemas.fill("claims", MAX_ITEMS=CLAIMS_PER_SECTION, SENTENCE_IDS=ids)
         limit = schema["properties"]["claims"]["items"]["properties"]["text"]["maxLength"]
         task = self.prompts.render("claims", first=ids[0], last=ids[-1], language=self.language,
@@ -321,7 +323,9 @@ class DocumentRun:
 
     def _stance_evidence(self, conv: Conversation, sec: list[Sentence], target: str) -> list[Sentence]:
         """The sentences of a section where the author shows a view of a target no sentence names."""
-        ids = [s.n for s in sec]
+        ids = [s.n for s in sec if not s.heading]
+        if not ids:
+            return []
         schema = schemas.fill("stance", MAX_ITEMS=STANCE_EVIDENCE, SENTENCE_IDS=ids)
         task = self.prompts.render("stance_evidence", target=target, first=ids[0], last=ids[-1],
                                    max_items=STANCE_EVIDENCE)
@@ -342,12 +346,12 @@ class DocumentRun:
 
     def _summary(self, claims: list[Claim], res: DocResult) -> list[tuple[str, list[Evidence]]]:
         # The claims stand for the document, each numbered by the sentence it comes from; with no
-        # claim the opening section does, so the summary never rests on nothing.
+        # claim the opening sentences do, so the summary never rests on nothing.
         if claims:
             first = [self._n_at(c.evidence[0].start) for c in claims]
             listing = "\n".join(f"[{n}] {c.text}" for n, c in zip(first, claims))
         else:
-            opening = sections(self.sents)[0]
+            opening = [s for s in self.sents if not s.heading][:SECTION_SENTENCES]
             first, listing = [s.n for s in opening], numbered(self.doc.text, opening)
         ids = sorted(set(first))
         low, high = SUMMARY_SENTENCES

@@ -36,6 +36,9 @@ class Sentence:
     n: int
     start: int
     end: int
+    # A title, list label or question (segment.is_heading): shown to the model without a number,
+    # so it can neither cite it nor take it for a claim.
+    heading: bool = False
 
     def text(self, doc_text: str) -> str:
         return doc_text[self.start:self.end]

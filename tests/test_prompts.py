@@ -23,3 +23,12 @@ def test_no_prompt_example_comes_from_the_seeds():
     for example in found:
         assert example not in seeds, example
         assert not [w for w in example.split() if len(w) >= 4 and w in seeds], example
+
+
+def test_headings_are_shown_without_a_number_and_wrapped_lines_joined():
+    from pipeline.prompts import numbered
+    from pipeline.segment import segment
+
+    text = "2. アメリカ勢はまだ伸ばせる\n米企業は莫大な資本と\nGPUクラスターを抱えてる。\nこの\n企業は強い。"
+    assert numbered(text, segment(text)) == (
+        "## 2. アメリカ勢はまだ伸ばせる\n[2] 米企業は莫大な資本とGPUクラスターを抱えてる。\n[3] この企業は強い。")

@@ -260,3 +260,18 @@ def test_a_target_no_sentence_names_is_looked_for_in_every_section(tiny_model, t
     assert tasks.count("stance_evidence") == 2  # 40 sentences, two sections, each asked once
     stance = [s for s in result["stance"] if s["target"] == "輸出規制"]
     assert len(stance) == 1 and len(stance[0]["evidence"]) <= 6
+
+
+def test_headings_are_never_cited_and_a_section_of_headings_asks_no_claims(tiny_model, tmp_path):
+    doc = tmp_path / "d.txt"
+    heads = "".join(f"Part {i}\n" for i in range(20))
+    doc.write_text(heads + "".join(f"Sentence {i} says the price is {i} dollars. " for i in range(20)),
+                   encoding="utf-8")
+    out = tmp_path / "out"
+    assert brief("run", doc, "--out", out, "--target", "輸出規制").exit_code == 0
+    result = results_of(out)["d"]
+    tasks = [t["task"] for t in result["provenance"]["tasks"]]
+    assert tasks.count("claims") == 1 and tasks.count("stance_evidence") == 1  # 2nd section only
+    quotes = [e["quote"] for c in result["claims"] for e in c["evidence"]]
+    quotes += [e["quote"] for s in result["stance"] for e in s["evidence"]]
+    assert quotes and all(q.startswith("Sentence") for q in quotes)
