@@ -30,6 +30,10 @@ HEADING_CHARS = 15  # a line without a final stop up to this long is a title or 
 _CARRIED = "、，,がをにはのとでもへや"
 _CARRYING = tuple("、，がをにはのへゃゅょっー") + ("ました", "ます", "です", "でした", "ません", "ている", "ていた")
 _ITEM = re.compile(r"[-–—•・*＊●○■□◆◇→>＞]|\d{1,3}[.．)）]|[(（]\d{1,3}[)）]")
+# How a speaker addresses the audience at a sentence's end: a request, thanks, a welcome.
+_ASIDE_JA = re.compile(r"(?:ください|下さい|しましょう|しよう|お願いします|お願いいたします|ありがとう"
+                       r"(?:ございます|ございました)?|嬉しいです|うれしいです|お楽しみに)[。！!…]*[」』]?$")
+_ASIDE_EN = re.compile(r"^(?:please|thanks?|subscribe|welcome)\b|\bthank you\W*$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^(?:\d{1,2}[.．)）]|[(（]\d{1,2}[)）]|第\d{1,2}[章節])")
 _FOOTNOTE = re.compile(r"\{\d{1,3}\}|\[\d{1,3}\]|\[\*?\w\]")
 
@@ -61,10 +65,12 @@ def segment(text: str) -> list[Sentence]:
     for s, e in spans:
         s, e = _trim(text, s, e)
         if s < e:
-            out.append(Sentence(n=len(out) + 1, start=s, end=e, heading=is_heading(text[s:e])))
+            body = text[s:e]
+            out.append(Sentence(n=len(out) + 1, start=s, end=e, heading=is_heading(body),
+                                aside=is_aside(body)))
     if all(s.heading for s in out):
         # Nothing but short lines (a list, a title alone): they are what there is to cite.
-        out = [Sentence(s.n, s.start, s.end) for s in out]
+        out = [Sentence(s.n, s.start, s.end, aside=s.aside) for s in out]
     return out
 
 
@@ -257,3 +263,11 @@ def is_heading(body: str) -> bool:
     if not b or b[-1] in "?？" or re.search(r"(?:です|ます|でしょう|のだろう|の)か[。．]$", b):
         return True  # 〜のでしょうか。 asks too, with a full stop (seed 004)
     return b[-1] not in "。．.!！" and (len(b) <= HEADING_CHARS or bool(_NUMBERED.match(b)))
+
+
+def is_aside(body: str) -> bool:
+    """A greeting, thanks or request to the audience ("ここに来ていただき、本当にありがとうございます。",
+    "…にご登録ください。"): it asserts nothing about the subject, so no claim (seed 002, a show's
+    transcript, had its summary open with its welcome and close with its call to subscribe)."""
+    b = " ".join(body.split())
+    return bool(_ASIDE_JA.search(b) or _ASIDE_EN.search(b))

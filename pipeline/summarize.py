@@ -130,11 +130,12 @@ def claim_fault(claim: str, index: align.SentenceIndex, sec: list[Sentence],
 def kept_claim(claim: str, index: align.SentenceIndex, sec: list[Sentence],
                lang: str) -> tuple[bool, Optional[Sentence]]:
     """Whether a claim is written, and the sentence it copies: not when still faulty after the
-    re-ask, nor when it copies a heading or a question, which asserts nothing. Headings are dropped,
-    not re-asked: re-asked, the model dropped good claims with them (seed 003: 8 claims became 3)."""
+    re-ask, nor when it copies a heading, a question or an aside to the audience, which assert
+    nothing. These are dropped, not re-asked: re-asked, the model dropped good claims with them
+    (seed 003: 8 claims became 3)."""
     fault, source = claim_fault(claim, index, sec, lang)
-    heading = source is not None and source.heading
-    return bool(claim.strip()) and fault is None and not heading, source
+    idle = source is not None and (source.heading or source.aside)
+    return bool(claim.strip()) and fault is None and not idle, source
 
 
 def claims_problem(answer: dict, index: align.SentenceIndex, sec: list[Sentence],

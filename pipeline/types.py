@@ -39,6 +39,8 @@ class Sentence:
     # A title, list label or question (segment.is_heading): shown to the model without a number,
     # so it can neither cite it nor take it for a claim.
     heading: bool = False
+    # A greeting, thanks or request to the audience (segment.is_aside): cited, never a claim.
+    aside: bool = False
 
     def text(self, doc_text: str) -> str:
         return doc_text[self.start:self.end]

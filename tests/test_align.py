@@ -78,6 +78,14 @@ def test_a_copied_heading_or_question_is_dropped_without_a_re_ask():
     assert kept_claim("AIは主にパターン認識の誇張である", INDEX, SENTS[2:4], "ja")[0] is False  # outside
 
 
+def test_a_copied_aside_to_the_audience_is_dropped():
+    text = "米企業は莫大な資本を抱えてる。\n独立系メディアの未来をサポートしてください。\n"
+    sents = segment(text)
+    index = SentenceIndex(text, sents)
+    assert kept_claim("独立系メディアの未来をサポートしてください", index, sents, "ja") == (False, sents[1])
+    assert kept_claim("米企業は莫大な資本を抱えてる", index, sents, "ja") == (True, sents[0])
+
+
 def test_a_copy_cut_at_the_length_limit_is_completed_from_its_sentence():
     cut = "DeepSeekは最新のチップに頼らず、工夫"
     source = INDEX.copied(cut + "で成果")

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.prompts import flat
-from pipeline.segment import MAX_SENTENCE_CHARS, is_heading, segment
+from pipeline.segment import MAX_SENTENCE_CHARS, is_aside, is_heading, segment
 from pipeline.types import Sentence
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
@@ -339,3 +339,18 @@ def test_seed_001_long_line_is_split_into_citable_units():
 ])
 def test_headings_and_questions_are_told_from_statements(body, heading):
     assert is_heading(body) is heading
+
+
+@pytest.mark.parametrize("body, aside", [
+    ("ここに来ていただき、本当にありがとうございます。", True),
+    ("アルノ・ベラン氏にご参加いただき、とても嬉しいです。", True),
+    ("このビデオが気に入ったら、いいねボタンを押すか、下にコメントを残してください。", True),
+    ("いいなと思ったら応援しよう!", True),
+    ("Thank you for watching.", True),
+    ("Please subscribe for more.", True),
+    ("米国の輸出規制は効果がなかったと筆者は主張する。", False),
+    ("彼らは助成金をください、とは言わなかった。", False),  # the request is quoted inside
+    ("Export controls did not stop it.", False),
+])
+def test_asides_to_the_audience(body, aside):
+    assert is_aside(body) is aside
