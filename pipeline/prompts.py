@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UsageError
+from .segment import LINE_BREAKS
 from .types import Sentence
 
 NAMES = ("system", "document", "claims", "figures", "subject", "stance_evidence",
@@ -55,7 +56,7 @@ class Prompts:
         return self.render(name, **dict.fromkeys(fields, ""))
 
 
-_BREAK = re.compile(r"[ \t\u3000]*[\r\n]+[ \t\u3000]*")
+_BREAK = re.compile(r"[ \t\u3000]*[" + LINE_BREAKS + r"]+[ \t\u3000]*")
 
 
 def flat(body: str) -> str:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from pipeline.types import Sentence
@@ -13,8 +14,8 @@ from pipeline.types import Sentence
 MAX_SENTENCE_CHARS = 400
 MAX_QUOTE_CHARS = 300  # an opening bracket with no close this near is a typo, not a quote
 
-_LINE_BREAKS = "\n\r\u2028\u2029\x0b\x0c\x85"
-_LINE_SPLIT = re.compile("\r\n|[" + _LINE_BREAKS + "]")  # CRLF is one break
+LINE_BREAKS = "\n\r\u2028\u2029\x0b\x0c\x85"
+_LINE_SPLIT = re.compile("\r\n|[" + LINE_BREAKS + "]")  # CRLF is one break
 _JA_FINAL = "。！？"
 _TERMINATORS = "。！？．.!?"
 _RUN = _TERMINATORS + "…‥"
@@ -29,12 +30,18 @@ HEADING_CHARS = 15  # a line without a final stop up to this long is a title or 
 # A line ending in one of these, or a next line starting with one, is a sentence cut by a break.
 _CARRIED = "、，,がをにはのとでもへや"
 _CARRYING = tuple("、，がをにはのへゃゅょっー") + ("ました", "ます", "です", "でした", "ません", "ている", "ていた")
-_ITEM = re.compile(r"[-–—•・*＊●○■□◆◇→>＞]|\d{1,3}[.．)）]|[(（]\d{1,3}[)）]")
-# How a speaker addresses the audience at a sentence's end: a request, thanks, a welcome.
-_ASIDE_JA = re.compile(r"(?:ください|下さい|しましょう|しよう|お願いします|お願いいたします|ありがとう"
+# Words that open a line with one of those particles' characters and start something new.
+_NOT_CARRYING = ("はい", "はじめ", "にわか")
+_NUM = r"\d{1,3}[.．)）]|[(（]\d{1,3}[)）]"  # "1." "2)" "(3)"
+_ITEM = re.compile(r"[-–—•・*＊●○■□◆◇→>＞]|" + _NUM)
+_NUMBERED = re.compile(r"^(?:" + _NUM + r"|第\d{1,2}[章節])")
+# How a speaker addresses the audience: in Japanese a request, thanks or teaser ending the
+# sentence; in English a sentence opening with please/thanks/subscribe/welcome or ending in thank
+# you. Not 〜しよう/しましょう: "規制を強化しよう。" is the author's own position.
+_ASIDE_JA = re.compile(r"(?:ください|下さい|お願いします|お願いいたします|ありがとう"
                        r"(?:ございます|ございました)?|嬉しいです|うれしいです|お楽しみに)[。！!…]*[」』]?$")
-_ASIDE_EN = re.compile(r"^(?:please|thanks?|subscribe|welcome)\b|\bthank you\W*$", re.IGNORECASE)
-_NUMBERED = re.compile(r"^(?:\d{1,2}[.．)）]|[(（]\d{1,2}[)）]|第\d{1,2}[章節])")
+_ASIDE_EN = re.compile(r"^(?:please|thanks?(?!\s+to\b)|subscribe|welcome(?=\s*(?:to|back|everyone|all)\b|\s*[,!.]))\b"
+                       r"|\bthank you\W*$", re.IGNORECASE)
 _FOOTNOTE = re.compile(r"\{\d{1,3}\}|\[\d{1,3}\]|\[\*?\w\]")
 
 # Never end a sentence: titles and Latin abbreviations that are followed by more of it.
@@ -52,7 +59,8 @@ _WORD_BEFORE = re.compile(r"[A-Za-z][A-Za-z.]*$")
 _LIST_MARKER = re.compile(r"\(?(?:\d{1,3}|[A-Za-z]|[ivxlcdmIVXLCDM]{1,6})\)?")
 
 # Secondary cut points for over-long sentences, best first; a cut goes after the character.
-_CUT_GROUPS = ("。！？；;：:", "、，,", " \u3000\t")
+# A line break inside a joined transcript line is as good a cut as a space.
+_CUT_GROUPS = ("。！？；;：:", "、，,", " \u3000\t" + LINE_BREAKS)
 
 
 def segment(text: str) -> list[Sentence]:
@@ -70,7 +78,7 @@ def segment(text: str) -> list[Sentence]:
                                 aside=is_aside(body)))
     if all(s.heading for s in out):
         # Nothing but short lines (a list, a title alone): they are what there is to cite.
-        out = [Sentence(s.n, s.start, s.end, aside=s.aside) for s in out]
+        out = [dataclasses.replace(s, heading=False) for s in out]
     return out
 
 
@@ -91,8 +99,10 @@ def _lines(text: str) -> list[tuple[int, int]]:
 def _wrapped(line: str, following: str) -> bool:
     """Does `line` stop mid-sentence and `following` carry it on? Seed 002, a transcript, breaks
     "…自称していました" / "が、私は、…このAI開発" / "に関して、…"; a heading or list item stays a line."""
-    if not line or not following or line[-1] in _RUN + _CLOSERS + ":：" or _ITEM.match(following):
-        return False
+    if (not line or not following or line[-1] in _RUN + _CLOSERS + ":：" or _ITEM.match(following)
+            or (_NUMBERED.match(line) and line[-1] not in "、，,") or line.endswith("とは")
+            or following.startswith(_NOT_CARRYING)):
+        return False  # "2. 日本のAIへ" and "強みとは" are headings; "はい、…" answers, it does not carry on
     if line[-1].isascii() and following[0].isascii():  # English hard-wrapped prose
         return bool(re.search(r"[a-z,;]$", line)) and following[0].islower()
     return line[-1] in _CARRIED or following.startswith(_CARRYING)

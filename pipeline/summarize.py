@@ -121,7 +121,8 @@ def claim_fault(claim: str, index: align.SentenceIndex, sec: list[Sentence],
         return f"is not in {LANGUAGES[lang]}; write every claim in {LANGUAGES[lang]}", None
     source = index.copied(claim)
     if source is not None and source not in sec:
-        first, last = sec[0].n, sec[-1].n
+        shown = [s.n for s in sec if not s.heading] or [s.n for s in sec]  # the numbers it can see
+        first, last = shown[0], shown[-1]
         return (f"repeats sentence [{source.n}], outside [{first}] to [{last}]; "
                 f"give only claims that sentences [{first}] to [{last}] make"), source
     return None, source
@@ -222,7 +223,9 @@ class DocumentRun:
                 # Code picks the sentences that name a target (measured on the dev set: 3 of 4
                 # stances right, against 2 of 4 when the model picked them); the model only
                 # for a target no sentence names, section by section.
-                chosen = {t: mentions(doc.text, sents, t, STANCE_MENTIONS) for t in targets}
+                # Headings are never cited: they assert nothing a stance can rest on.
+                stated = [s for s in sents if not s.heading]
+                chosen = {t: mentions(doc.text, stated, t, STANCE_MENTIONS) for t in targets}
                 unnamed = [t for t in targets if not chosen[t]]
             for target in unnamed:
                 chosen[target] += self._stance_evidence(conv, sec, target)
@@ -296,9 +299,13 @@ class DocumentRun:
         out = []
         for i in range(0, len(mine), FIGURES_PER_CALL):
             batch = mine[i: i + FIGURES_PER_CALL]
-            lines = [f"F{k}: {c.text} [{self._n_at(c.start)}]" for k, c in enumerate(batch, 1)]
-            task = self.prompts.render("figures", first=self._n_at(batch[0].start),
-                                       last=self._n_at(batch[-1].start),
+            where = [self._at(c.start) for c in batch]
+            # A heading has no number to point at; it is named as one instead.
+            lines = [f"F{k}: {c.text} " + ("(in a heading)" if s.heading else f"[{s.n}]")
+                     for k, (c, s) in enumerate(zip(batch, where), 1)]
+            shown = [s.n for s in where if not s.heading] or [s.n for s in sec if not s.heading]
+            shown = shown or [s.n for s in sec]
+            task = self.prompts.render("figures", first=shown[0], last=shown[-1],
                                        candidates="\n".join(lines), language=self.language)
             answer = conv.ask("figures", task, schemas.figures_schema(len(batch)),
                               max_tokens=(40 * TOKENS_PER_CHAR + 12) * len(batch) + 20)
@@ -309,9 +316,9 @@ class DocumentRun:
                     out.append(KeyFigure(c, description(what, [b.text for b in batch])))
         return out
 
-    def _n_at(self, offset: int) -> int:
-        """The number of the sentence holding `offset` (shown with a figure instead of its context)."""
-        return self.sents[max(0, bisect_right(self.starts, offset) - 1)].n
+    def _at(self, offset: int) -> Sentence:
+        """The sentence holding `offset` (a figure is shown with its number instead of its context)."""
+        return self.sents[max(0, bisect_right(self.starts, offset) - 1)]
 
     def _subject(self, conv: Conversation, text: str) -> Optional[str]:
         options = subject_options(text)
@@ -349,10 +356,11 @@ class DocumentRun:
         # The claims stand for the document, each numbered by the sentence it comes from; with no
         # claim the opening sentences do, so the summary never rests on nothing.
         if claims:
-            first = [self._n_at(c.evidence[0].start) for c in claims]
+            first = [self._at(c.evidence[0].start).n for c in claims]
             listing = "\n".join(f"[{n}] {c.text}" for n, c in zip(first, claims))
         else:
-            opening = [s for s in self.sents if not s.heading][:SECTION_SENTENCES]
+            opening = ([s for s in self.sents if not (s.heading or s.aside)]
+                       or self.sents)[:SECTION_SENTENCES]
             first, listing = [s.n for s in opening], numbered(self.doc.text, opening)
         ids = sorted(set(first))
         low, high = SUMMARY_SENTENCES

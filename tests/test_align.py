@@ -93,3 +93,13 @@ def test_a_copy_cut_at_the_length_limit_is_completed_from_its_sentence():
     assert completed(cut, source, INDEX, len(cut)) == "DeepSeekは最新のチップに頼らず、工夫で成果を上げた。"
     assert completed(cut, source, INDEX, len(cut) + 1) == cut  # not at the limit: the model's words
     assert completed(" 規制は裏目に出た ", None, INDEX, 5) == "規制は裏目に出た"  # no copy: kept as written
+
+
+def test_a_re_ask_names_the_numbers_the_model_can_see():
+    text = "米企業は莫大な資本を抱えてる。\n2. アメリカ勢はまだ伸ばせる\n規制は裏目に出た。\n技術は広まった。\n"
+    sents = segment(text)
+    index = SentenceIndex(text, sents)
+    sec = sents[1:]  # opens with a heading, shown without its number [2]
+    problem = claims_problem(_answer("米企業は莫大な資本を抱えてる"), index, sec, "ja")
+    assert problem == ("claim 1 repeats sentence [1], outside [3] to [4]; "
+                       "give only claims that sentences [3] to [4] make")

@@ -1,10 +1,10 @@
 """Sentence segmentation: hand-written Japanese/English cases and properties over the seeds."""
 
+import re
 from pathlib import Path
 
 import pytest
 
-from pipeline.prompts import flat
 from pipeline.segment import MAX_SENTENCE_CHARS, is_aside, is_heading, segment
 from pipeline.types import Sentence
 
@@ -24,6 +24,7 @@ def check_invariants(text, sentences):
         piece = text[s.start:s.end]
         assert piece, s
         assert piece == piece.strip(), s
+        assert not re.search(r"\n\s*\n", piece), s  # a blank line always ends a sentence
         assert s.start >= previous_end, s
         assert s.end - s.start <= MAX_SENTENCE_CHARS, s
         previous_end = s.end
@@ -213,6 +214,13 @@ def test_a_heading_or_list_item_line_is_not_joined():
     assert texts("理由は次の通り、\n– 資金\n– 人材") == ["理由は次の通り、", "– 資金", "– 人材"]
     assert texts("(1) スケーリング法則\nAIモデルってのは伸びる。") == ["(1) スケーリング法則", "AIモデルってのは伸びる。"]
     assert texts("終わり。\nが、続く。") == ["終わり。", "が、続く。"]  # a full stop ends it
+    # A heading ending in a particle, and a line opening with はい/はじめに, stay lines.
+    assert texts("2. 日本のAIへ\nの影響は大きい。") == ["2. 日本のAIへ", "の影響は大きい。"]
+    assert texts("DeepSeekとは\n中国のAI企業だ。") == ["DeepSeekとは", "中国のAI企業だ。"]
+    assert texts("それで本当に安いのか\nはい、安いです。") == ["それで本当に安いのか", "はい、安いです。"]
+    assert texts("第1章 概要の\nはじめに述べる。") == ["第1章 概要の", "はじめに述べる。"]
+    # A numbered list item cut after its comma carries on.
+    assert texts("1. DeepSeekは、\n安いモデルを出した。") == ["1. DeepSeekは、\n安いモデルを出した。"]
 
 
 def test_hard_wrapped_english_prose_is_joined():
@@ -306,7 +314,7 @@ def test_seed_invariants(path):
 def test_seed_with_crlf_gives_the_same_sentences(path):
     text = path.read_text(encoding="utf-8")
     crlf = text.replace("\n", "\r\n")
-    assert [flat(s.text(text)) for s in segment(text)] == [flat(s.text(crlf)) for s in segment(crlf)]
+    assert [s.text(text) for s in segment(text)] == [s.text(crlf).replace("\r\n", "\n") for s in segment(crlf)]
 
 
 def test_seed_001_long_line_is_split_into_citable_units():
@@ -345,9 +353,13 @@ def test_headings_and_questions_are_told_from_statements(body, heading):
     ("ここに来ていただき、本当にありがとうございます。", True),
     ("アルノ・ベラン氏にご参加いただき、とても嬉しいです。", True),
     ("このビデオが気に入ったら、いいねボタンを押すか、下にコメントを残してください。", True),
-    ("いいなと思ったら応援しよう!", True),
+    ("規制を強化しよう。", False),  # the author's own call is a position, not an aside
     ("Thank you for watching.", True),
     ("Please subscribe for more.", True),
+    ("Thanks for watching.", True),
+    ("Welcome to the show, everyone.", True),
+    ("Thanks to export controls, Nvidia lost its China sales.", False),
+    ("Welcome news for investors: prices fell.", False),
     ("米国の輸出規制は効果がなかったと筆者は主張する。", False),
     ("彼らは助成金をください、とは言わなかった。", False),  # the request is quoted inside
     ("Export controls did not stop it.", False),
