@@ -34,7 +34,7 @@ test-real: $(VENV)/.installed-test $(VENV)/.installed-model
 
 bench: $(VENV)/.installed-model
 	$(BRIEF) models pull $(MODEL)
-	$(BRIEF) bench --json results/bench.json $(ARGS)
+	$(BRIEF) bench --json results/bench/bench.json $(ARGS)
 
 clean:
-	rm -rf $(VENV) results/*.json results/runs results/report.*
+	rm -rf $(VENV) results/*.json results/runs results/bench results/report.*

@@ -11,16 +11,18 @@ import json
 import math
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 from . import models
-from . import baseline
+from . import baseline, results
 from .baseline import BASELINE_MAX_TOKENS, DEFAULT_TARGETS, model_id
 from .documents import load_document
 from .errors import BriefError, ModelError, UsageError
@@ -98,6 +100,11 @@ def _count_tokens(ref: models.ModelRef, texts: list[str]) -> tuple[list[int], in
 
 def bench(opts: BenchOptions) -> dict:
     """Run every phase, each in its own process, and return (and optionally write) the report."""
+    # The phases take an hour with the real model: find an unwritable output before, not after.
+    if opts.json_path:
+        check_writable(Path(opts.json_path), "--json", folder=False)
+    if opts.keep_results:
+        check_writable(Path(opts.keep_results), "--keep-results", folder=True)
     spec = opts.model or os.environ.get("BRIEF_MODEL") or None
     ref = models.resolve(spec)
     paths = select_documents(opts.docs)
@@ -136,16 +143,44 @@ def bench(opts: BenchOptions) -> dict:
             if phases[phase].pop("model") != meta["model"]:
                 raise BriefError(f"bench phase {phase} loaded a different model than {ref.name}; "
                                  f"pass --model explicitly")
-        if opts.keep_results:
-            import shutil
-
-            shutil.copytree(Path(tmp) / "out", opts.keep_results, dirs_exist_ok=True)
-    report = assemble(meta, phases)
-    if opts.json_path:
-        Path(opts.json_path).parent.mkdir(parents=True, exist_ok=True)
-        Path(opts.json_path).write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n",
-                                        encoding="utf-8")
+        report = assemble(meta, phases)
+        _save(report, opts, Path(tmp) / "out")
     return report
+
+
+def check_writable(path: Path, option: str, folder: bool) -> None:
+    """UsageError naming `path` unless it can be written later: as a file (folder=False) or a
+    folder, with itself or its nearest existing parent a writable folder."""
+    if path.exists() and path.is_dir() != folder:
+        want, got = ("folder", "file") if folder else ("file", "folder")
+        raise UsageError(f"{path}: is a {got}, not a {want}; choose another {option}")
+    base = path if folder else path.parent
+    while not base.exists() and base != base.parent:
+        base = base.parent
+    if not base.is_dir():
+        raise UsageError(f"{path}: {base} is a file, not a folder; choose another {option}")
+    if not os.access(base, os.W_OK | os.X_OK):
+        raise UsageError(f"{path}: cannot write in {base} (permission denied); choose another {option}")
+
+
+def _save(report: dict, opts: BenchOptions, out: Path) -> None:
+    """Copy brief's results and write the JSON; if either fails, print the table first: the
+    measurements took long and the caller never gets to print them."""
+    try:
+        if opts.keep_results:
+            try:
+                shutil.copytree(out, opts.keep_results, dirs_exist_ok=True)
+            except OSError as exc:
+                reason = exc.strerror or exc  # shutil.Error: the list of files that failed
+                raise UsageError(f"{opts.keep_results}: cannot copy the results ({reason}); "
+                                 f"free disk space or choose another --keep-results") from None
+        if opts.json_path:
+            with suppress(OSError):  # a failure to create it shows as the write's own error
+                Path(opts.json_path).parent.mkdir(parents=True, exist_ok=True)
+            results.write_json(Path(opts.json_path), report, option="--json")
+    except BriefError:
+        print(format_report(report), flush=True)
+        raise
 
 
 def _spawn(phase: str, common: list[str], json_out: Path) -> dict:

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import EXIT_USAGE, BriefError
+from .errors import EXIT_USAGE, BriefError, UsageError
 from .settings import RunSettings
 
 
@@ -35,6 +35,14 @@ def friendly(fn):
             raise CliError("interrupted; results written so far are kept", 130) from None
 
     return wrapper
+
+
+def _targets(ctx, param, values) -> tuple[str, ...]:
+    """Targets stripped, each once; an empty one is a usage error before any model loads."""
+    targets = tuple(dict.fromkeys(v.strip() for v in values))
+    if "" in targets:
+        raise click.BadParameter("a target cannot be empty; name what the stance is about")
+    return targets
 
 
 def _progress_cb(label: str):
@@ -78,8 +86,9 @@ def cli():
               "(env BRIEF_MODEL; default: the registry's default preset).")
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("results"),
               show_default=True, help="Folder for <doc-id>.json, manifest.json and run history.")
-@click.option("--target", "-t", "targets", multiple=True,
-              help="A stance target (repeatable). The document's main subject is always added.")
+@click.option("--target", "-t", "targets", multiple=True, callback=_targets,
+              help="A stance target (repeatable), best in the documents' own words and language: "
+              "stance rests on the sentences that name it. The document's main subject is always added.")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default=None,
               help="Output language (default: each document's own).")
 @click.option("--force", is_flag=True, help="Rerun every document, even those whose result is current.")
@@ -94,7 +103,7 @@ def cli():
               help="CPU threads (default: physical cores).")
 @click.option("--keep", "keep_runs", type=click.IntRange(min=1), default=10, show_default=True,
               help="How many run snapshots to keep in OUT/runs/ for `brief diff`.")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors (for cron).")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors: one line per failed document (for cron).")
 @click.option("--log-json", is_flag=True, help="One JSON object per event on stderr (for schedulers).")
 @friendly
 def run(paths, **opts):
@@ -117,6 +126,9 @@ def run(paths, **opts):
     if threads:
         settings.threads = threads
     reporter = Reporter(quiet=settings.quiet, log_json=settings.log_json)
+    if not paths and not Path("seeds").exists():
+        raise UsageError("no PATH given and no seeds/ folder here (the default); pass the files "
+                         "or folders to summarise")
     report = run_batch(list(paths) or [Path("seeds")], settings, reporter)
     if not settings.quiet and not settings.log_json:
         click.echo(summary_table(report, settings.out))
@@ -137,12 +149,13 @@ def summary_table(report, out: Path) -> str:
                 r = read_result(path)
                 claims, figs = str(len(r["claims"])), str(len(r["key_figures"]))
                 stance = ", ".join(f"{s['target']}: {s['position']}" for s in r["stance"])
-            except (BriefError, KeyError):
+            except (BriefError, KeyError, TypeError):
                 pass
         rows.append(f"{d.id[:28]:<28} {d.status:<8} {claims:>6} {figs:>5} {d.seconds:>6.1f}  {stance[:60]}")
     rows.append(f"{report.count('written')} written, {report.count('skipped')} skipped, "
                 f"{report.count('failed')} failed -> {out}/")
-    return "\n".join(rows)
+    # A file name that is not valid UTF-8 holds lone surrogates, which no terminal can print.
+    return "\n".join(rows).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @cli.group()
@@ -288,7 +301,7 @@ def diff(run_a, run_b, directory):
 @click.option("--docs", "docs", multiple=True, help="Documents to use (repeatable): a path, a folder "
               "(its *.txt), or an id matched as a file-name prefix in seeds/, e.g. --docs 003 "
               "(default: every seeds/*.txt).")
-@click.option("--target", "-t", "targets", multiple=True,
+@click.option("--target", "-t", "targets", multiple=True, callback=_targets,
               help="A stance target (repeatable; default: DeepSeek and 米国の対中半導体輸出規制).")
 @click.option("--threads", type=click.IntRange(min=1), default=None,
               help="CPU threads (default: physical cores).")
@@ -304,7 +317,7 @@ def bench(model, docs, targets, threads, skip_baseline, json_path, keep_results)
 
     \b
     Examples:
-      brief bench --json results/bench.json
+      brief bench --json results/bench/bench.json
       brief bench --docs 003 --skip-baseline
       brief bench --docs 000 --docs 003 --keep-results /tmp/b && brief eval /tmp/b --gold GOLD
     """

@@ -6,10 +6,10 @@ import codecs
 import hashlib
 import os
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 from pipeline.errors import DocumentError, SkipDocument, UsageError
+from pipeline.htmltext import html_to_text
 from pipeline.types import Document
 
 # Signatures of files people drop into a documents folder by accident.
@@ -67,6 +67,9 @@ def discover(paths: list[Path], exclude: Path | None = None) -> list[Path]:
     seen: set[Path] = set()
     for path in paths:
         path = Path(path)
+        if path.is_dir() and excluded is not None and _inside(path, excluded):
+            raise UsageError(f"{path}: is the results folder (--out); keep results and inputs "
+                             "apart: pass another --out")
         if path.is_dir():
             files = _walk(path, excluded)
             if not files:
@@ -79,7 +82,7 @@ def discover(paths: list[Path], exclude: Path | None = None) -> list[Path]:
         else:
             raise UsageError(f"{path}: no such file or folder; check the path")
         for file in files:
-            key = file.resolve()
+            key = _resolved(file)
             if key not in seen:  # a file named twice, or inside a folder also named, is read once
                 seen.add(key)
                 found.append(file)
@@ -101,8 +104,16 @@ def _walk(root: Path, excluded: Path | None) -> list[Path]:
 def _inside(path: Path, excluded: Path | None) -> bool:
     if excluded is None:
         return False
-    resolved = path.resolve()
+    resolved = _resolved(path)
     return resolved == excluded or excluded in resolved.parents
+
+
+def _resolved(path: Path) -> Path:
+    """The real path; a symlink loop stays as it is, so reading it fails with a reason, not here."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: Python before 3.13 on a symlink loop
+        return path.absolute()
 
 
 def load_document(path: Path) -> Document:
@@ -114,6 +125,9 @@ def load_document(path: Path) -> Document:
         raise DocumentError(f"{path}: cannot read file ({e.strerror or e}); check that it exists "
                             "and is readable") from e
     what = binary_kind(raw)
+    if what == "contains NUL bytes" and _bomless_utf16(raw):
+        raise DocumentError(f"{path}: looks like UTF-16 text without a byte-order "
+                            f"mark; re-save it as UTF-8 (iconv -f {_bomless_utf16(raw)} -t UTF-8)")
     if what:
         raise SkipDocument(f"{path}: binary file ({what}), skipped")
     kind = kind_of(path)
@@ -139,6 +153,37 @@ def binary_kind(raw: bytes) -> str | None:
     return None
 
 
+def _bomless_utf16(raw: bytes) -> str | None:
+    """'UTF-16LE' or 'UTF-16BE' when raw reads as text in it: no controls but tabs and newlines."""
+    if len(raw) % 2:
+        return None
+    for name in ("utf-16-le", "utf-16-be"):
+        try:
+            text = raw.decode(name)
+        except UnicodeDecodeError:
+            continue
+        # Text has spaces or line breaks; random bytes read as UTF-16 are full of control codes.
+        if not _has_controls(text) and "\x00" not in text and any(ch in " \n" for ch in text):
+            return {"utf-16-le": "UTF-16LE", "utf-16-be": "UTF-16BE"}[name]  # iconv's names
+    return None
+
+
+def _almost_utf8(raw: bytes) -> int | None:
+    """The offset of the first bad byte when raw is UTF-8 but for a few bad bytes, else None."""
+    text = raw.decode("utf-8", errors="surrogateescape")
+    bad = sum(1 for ch in text if "\udc80" <= ch <= "\udcff")
+    wide = sum(1 for ch in text if ch >= "\x80" and not "\udc80" <= ch <= "\udcff")
+    # Shift_JIS, EUC-JP or Latin-1 bytes read as UTF-8 leave 4-10 bad bytes for every character
+    # that happens to decode (measured on the seeds); a damaged UTF-8 file has a few bad bytes
+    # (a broken character leaves up to 4) among many good characters.
+    if wide and bad <= max(8, wide // 20) and bad * 3 <= wide:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            return e.start
+    return None
+
+
 def decode(raw: bytes, path: Path, html: bool = False) -> tuple[str, str]:
     """Decode raw bytes to text; returns (text, encoding name used)."""
     for bom, name in _BOMS:
@@ -156,6 +201,10 @@ def decode(raw: bytes, path: Path, html: bool = False) -> tuple[str, str]:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    bad = _almost_utf8(raw)
+    if bad is not None:  # a damaged UTF-8 file: guessing another encoding would garble all of it
+        raise DocumentError(f"{path}: invalid UTF-8 at byte {bad} (the rest is UTF-8); fix that "
+                            "byte, or drop bad bytes with iconv -f UTF-8 -t UTF-8 -c")
     declared = _declared_charset(raw) if html else None
     # A Japanese declaration is trusted; a Latin-1 one on a Japanese page is a classic mistake.
     found = (_strict(raw, declared) if declared in _JAPANESE else None) or _guess_japanese(raw)
@@ -286,94 +335,3 @@ def _normalizer_encoding(raw: bytes, max_chaos: float = 1.0) -> str | None:
         return codecs.lookup(best.encoding).name
     except LookupError:
         return None
-
-
-# ---- HTML to text ----------------------------------------------------------------------------
-
-_SKIP = {"script", "style", "head", "title", "template", "noscript"}
-_PARAGRAPH = {"p", "div", "section", "article", "header", "footer", "main", "aside", "nav",
-              "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table", "blockquote",
-              "pre", "figure", "hr", "address", "details", "form", "body"}
-_LINE = {"li", "dt", "dd", "tr", "figcaption", "caption", "summary", "option"}
-_CELL = {"td", "th"}
-_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
-# Control characters never seen in real text mark the breaks until they are merged.
-_LINE_MARK, _PARAGRAPH_MARK, _BR_MARK = "\x01", "\x02", "\x03"
-_MARKS = re.compile(r"[ \x01-\x03]*[\x01-\x03][ \x01-\x03]*")
-
-
-def _is_wide(ch: str) -> bool:
-    o = ord(ch)
-    return 0x3000 <= o <= 0x9FFF or 0xFF00 <= o <= 0xFFEF
-
-
-def _collapse(text: str) -> str:
-    """HTML white-space collapsing; a source line break between two CJK characters vanishes."""
-    def repl(m: re.Match) -> str:
-        before = text[m.start() - 1] if m.start() else ""
-        after = text[m.end()] if m.end() < len(text) else ""
-        if "\n" in m.group() and before and after and _is_wide(before) and _is_wide(after):
-            return ""  # Japanese is not written with spaces; the break was only source wrapping
-        return " "
-    return _HTML_SPACE.sub(repl, text)
-
-
-class _TextExtractor(HTMLParser):
-    """Collects visible text; block elements become line breaks."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-        self.skip = 0
-        self.pre = 0
-
-    def handle_starttag(self, tag: str, attrs) -> None:
-        if tag in _SKIP:
-            self.skip += 1
-        elif tag == "body":
-            self.skip = 0  # an unclosed <head> ends where the body starts
-        if tag == "pre":
-            self.pre += 1
-        self._block(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP:
-            self.skip = max(0, self.skip - 1)
-        if tag == "pre":
-            self.pre = max(0, self.pre - 1)
-        if tag != "br":  # <br/> arrives as start and end; one break is enough
-            self._block(tag)
-
-    def handle_data(self, data: str) -> None:
-        if self.skip:
-            return
-        if self.pre:
-            self.out.append(data)
-        else:
-            self.out.append(_collapse(data))
-
-    def _block(self, tag: str) -> None:
-        if self.skip:
-            return
-        if tag == "br":
-            self.out.append(_BR_MARK)
-        elif tag in _PARAGRAPH:
-            self.out.append(_PARAGRAPH_MARK)
-        elif tag in _LINE:
-            self.out.append(_LINE_MARK)
-        elif tag in _CELL:
-            self.out.append(" ")
-
-
-def html_to_text(html: str) -> str:
-    """Visible text of an HTML page: no scripts, styles or head; entities unescaped."""
-    parser = _TextExtractor()
-    parser.feed(re.sub(r"[\x01-\x03]", "", html))
-    parser.close()
-    text = re.sub(r" {2,}", " ", "".join(parser.out))
-    # Adjacent block edges (</li><li>, </p>\n<p>) make one break, not one each; <br><br> is a
-    # paragraph break.
-    text = _MARKS.sub(lambda m: "\n\n" if _PARAGRAPH_MARK in m.group()
-                      or m.group().count(_BR_MARK) > 1 else "\n", text)
-    text = re.sub(r"\n{3,}", "\n\n", text)
-    return text.strip("\n ")

@@ -252,7 +252,7 @@ class Engine:
         rest = tokens[common:]
         for i in range(0, len(rest), self.llm.n_batch):
             if deadline and time.monotonic() > deadline:
-                raise GenerationError("time limit reached while reading the document")
+                raise GenerationError("time limit reached while reading the document; raise --timeout")
             self._eval(rest[i: i + self.llm.n_batch])
         self.evaluated += len(rest)
         return len(rest)
@@ -304,7 +304,7 @@ class Engine:
         try:
             for _ in range(max_tokens):
                 if deadline and time.monotonic() > deadline:
-                    raise GenerationError("time limit reached during generation")
+                    raise GenerationError("time limit reached during generation; raise --timeout")
                 logits = self.logits()
                 token = int(np.argmax(logits))
                 if grammar and not (grammar.allows(token) and utf8.fits(self.piece(token))):

@@ -1,5 +1,5 @@
 """What a run tells the person or scheduler watching it: progress bars on a terminal, plain lines
-otherwise, nothing with --quiet, and one JSON object per event on stderr with --log-json."""
+otherwise, only failed documents with --quiet, and one JSON object per event on stderr with --log-json."""
 
 from __future__ import annotations
 
@@ -69,6 +69,9 @@ class Reporter:
             self.doc_bar = None
         if self.run_bar is not None:
             self.run_bar.update(1)
+        if self.quiet and not self.log_json and status.status == "failed":
+            self.stream.write(f"brief: failed: {status.reason}\n")  # cron mails what is on stderr
+            self.stream.flush()
         reason = f" ({status.reason})" if status.reason else ""
         self._line(f"[{self.done}/{self.total}] {status.id}: {status.status}{reason} "
                    f"in {status.seconds:.1f} s")

@@ -13,9 +13,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Optional
 
-from pipeline import history
-from pipeline.documents import load_document
-from pipeline.errors import BriefError, UsageError
+from pipeline import history, results
+from pipeline.errors import UsageError
+from pipeline.results import load_source
 
 
 KINDS = {"c": "claim", "f": "figure", "s": "stance"}
@@ -73,29 +73,6 @@ class ReportData:
     diff: Optional[history.RunDiff]
 
 
-def load_source(result: dict, results_dir: Path) -> tuple[Optional[str], Optional[str]]:
-    """The source text the result's offsets refer to, or None and the reason it is not shown."""
-    meta = result.get("document") or {}
-    raw = meta.get("path") or ""
-    changed = None
-    # The run's cwd is unknown: try ours, then the folder above results/ (the usual project root).
-    for path in [Path(raw)] if Path(raw).is_absolute() else [Path.cwd() / raw, results_dir.parent / raw]:
-        if not path.is_file():
-            continue
-        try:
-            # The run's own loader, so offsets count the same decoded, newline-normalised text.
-            source = load_document(path)
-        except (OSError, ValueError, BriefError) as exc:
-            return None, f"Source {raw} could not be read ({exc}); showing the result without highlights."
-        if source.sha256 == meta.get("sha256"):
-            return source.text, None
-        changed = path
-    if changed is not None:
-        return None, (f"Source {raw} has changed since this run (sha256 differs); "
-                      "showing the result without highlights.")
-    return None, f"Source {raw} not found; showing the result without highlights."
-
-
 def pct(x) -> str:
     """A confidence as a whole percentage, "?" when it is not a number."""
     try:
@@ -148,18 +125,17 @@ def _load_result(results_dir: Path, entry: dict) -> tuple[Optional[dict], Option
     if not isinstance(name, str) or Path(name).name != name:
         return None, f"result name {name!r} is not a file in the results folder"
     try:
-        return json.loads((results_dir / name).read_text(encoding="utf-8")), None
+        result = json.loads((results_dir / name).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         return None, f"result {name} unreadable: {exc}"
+    bad = results.shape_errors(result)  # the page reads every field: a wrong type would crash it
+    return (None, f"result {name} unreadable: {bad[0]}") if bad else (result, None)
 
 
 def load(results_dir: Path) -> ReportData:
     """Read the manifest, results, sources and the diff against the previous run."""
     results_dir = Path(results_dir)
-    try:
-        manifest = json.loads((results_dir / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"no readable manifest.json in {results_dir} ({exc}): run brief first") from exc
+    manifest = results.read_manifest(results_dir)
     docs = []
     for n, entry in enumerate(manifest.get("documents") or []):
         view = DocView(n, entry)
@@ -169,7 +145,15 @@ def load(results_dir: Path) -> ReportData:
             if view.text is not None:
                 view.spans, view.bad_spans = collect_spans(n, view.result, view.text)
         docs.append(view)
-    return ReportData(results_dir, manifest, docs, history.diff_previous(results_dir))
+    return ReportData(results_dir, manifest, docs, _diff_previous(results_dir))
+
+
+def _diff_previous(results_dir: Path) -> Optional[history.RunDiff]:
+    """The diff against the previous run, or None when a file of either run has the wrong shape."""
+    try:
+        return history.diff_previous(results_dir)
+    except (AttributeError, TypeError):  # history reads loosely; its section must not cost the page
+        return None
 
 
 def write_report(results_dir: Path, fmt: str = "html") -> Path:
@@ -182,9 +166,7 @@ def write_report(results_dir: Path, fmt: str = "html") -> Path:
         out, body = data.results_dir / "report.md", render_markdown(data)
     else:
         out, body = data.results_dir / "report.html", render_html(data)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(body, encoding="utf-8")
-    tmp.replace(out)  # a reader never sees half a report
+    results.write_text(out, body, option=None)  # atomic: a reader never sees half a report
     return out
 
 
@@ -286,7 +268,8 @@ def render_side(view: DocView) -> str:
 def _cost(entry: dict) -> str:
     parts = [f"{entry['seconds']:.1f} s" if isinstance(entry.get("seconds"), (int, float)) else ""]
     if entry.get("prompt_tokens") or entry.get("generated_tokens"):
-        parts.append(f"{entry.get('prompt_tokens', 0):,} → {entry.get('generated_tokens', 0):,} tokens")
+        tokens = [fmt_number(entry.get(k, 0)) for k in ("prompt_tokens", "generated_tokens")]
+        parts.append(f"{tokens[0]} → {tokens[1]} tokens")
     return " · ".join(p for p in parts if p)
 
 
@@ -403,7 +386,7 @@ def render_html(data: ReportData) -> str:
     langs = {(v.result or {}).get("language") for v in data.docs if v.result}
     page_lang = "en" if langs == {"en"} else "ja"
     counts = m.get("counts") or {}
-    count_html = "".join(f'<span class="count {k}">{counts.get(k, 0)} {k}</span>'
+    count_html = "".join(f'<span class="count {k}">{e(counts.get(k, 0))} {k}</span>'
                          for k in ("written", "skipped", "failed"))
     model = (m.get("model") or {}).get("name") or "unknown model"
     meta = f'run {m.get("run_id", "?")} · {m.get("finished") or m.get("started") or ""} · {model}'

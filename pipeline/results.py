@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+from contextlib import suppress
 from pathlib import Path
 from typing import Optional
 
 from . import schemas
 from .documents import load_document
-from .errors import BriefError
+from .errors import BriefError, UsageError
 from .types import Document
 
 MANIFEST = "manifest.json"
+_MANIFEST_OBJECTS = ("model", "counts", "prompts", "schemas", "params")
 
 
 def _scratch(path: Path, pid: int) -> Path:
@@ -29,19 +32,27 @@ def remove_scratch(folder: Path) -> int:
     return removed
 
 
-def write_json(path: Path, data: dict) -> None:
+def write_text(path: Path, text: str, option: Optional[str] = "--out") -> None:
     """Write atomically: a temporary file in the same folder, fsync, then rename over the target,
-    so a run killed at any moment leaves the old file or the new one, never half of one."""
+    so a run killed at any moment leaves the old file or the new one, never half of one. A failed
+    write (disk full, a folder in the way) is a UsageError naming the file and, if given, the
+    option that chose it."""
+    # A file name that is not UTF-8 reaches us as lone surrogates (os.fsdecode), which UTF-8
+    # cannot encode. backslashreplace writes each as \udcXX: in JSON that is the very escape
+    # ensure_ascii would write, so the file stays UTF-8 and reads back as the same str.
+    body = text.encode("utf-8", "backslashreplace")
     tmp = _scratch(path, os.getpid())
     try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=1)
-            fh.write("\n")
+        with open(tmp, "wb") as fh:
+            fh.write(body)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write ({exc.strerror or exc}); {_write_advice(exc, option)}") from None
     finally:
-        tmp.unlink(missing_ok=True)
+        with suppress(OSError):  # e.g. its folder is a file: there is nothing to clean up
+            tmp.unlink(missing_ok=True)
     try:
         fd = os.open(path.parent, os.O_RDONLY)
         try:
@@ -50,6 +61,23 @@ def write_json(path: Path, data: dict) -> None:
             os.close(fd)
     except OSError:
         pass
+
+
+def _write_advice(exc: OSError, option: Optional[str]) -> str:
+    """What to do about a failed write, by its cause."""
+    other = f" or choose another {option}" if option else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "free disk space" + other
+    if exc.errno == errno.EISDIR:
+        return "move that folder away" + other
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "make it writable" + other
+    return f"choose another {option}" if option else "check the folder"
+
+
+def write_json(path: Path, data: dict, option: Optional[str] = "--out") -> None:
+    """`data` as indented UTF-8 JSON, written atomically (see write_text)."""
+    write_text(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n", option)
 
 
 def document_json(doc: Document) -> dict:
@@ -90,28 +118,109 @@ def build(doc: Document, res, provenance: dict, keep_thoughts: bool = False) -> 
     return out
 
 
+def _kind(value) -> str:
+    """The JSON name of a value's type, for messages."""
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+    return names.get(type(value), "number")
+
+
+def shape_errors(result) -> list[str]:
+    """The schema violations that are a wrong JSON type (an array for the result, a number for a
+    path): code reading a result steps around a missing field, but not around these."""
+    if not isinstance(result, dict):
+        return [f"$: a JSON {_kind(result)}, not a result object"]
+    # The schema module's own validator and path format, so these lines match schema_errors'.
+    errors = schemas._result_validator().iter_errors(result)
+    return [f"{schemas._path(e.absolute_path)}: {e.message}" for e in errors if e.validator == "type"]
+
+
 def check(result: dict, text: Optional[str]) -> list[str]:
     """Schema violations, and when the source text is given, grounding violations."""
     errors = schemas.schema_errors(result)
-    if text is not None:
+    # The grounding rules index into claims, evidence and offsets, which a wrong JSON type breaks;
+    # the schema violations above already name it.
+    if text is not None and not shape_errors(result):
         errors += schemas.invariant_errors(result, text)
     return errors
 
 
 def read_result(path: Path) -> dict:
+    """A result file's JSON object; BriefError naming the file if it is not JSON or not an object."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise BriefError(f"{path}: not readable JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise BriefError(f"{path}: {shape_errors(data)[0]}; rerun `brief run` to rewrite it")
+    return data
+
+
+def read_manifest(folder: Path) -> dict:
+    """A results folder's manifest; UsageError naming it if it is missing, not JSON or misshapen."""
+    path = folder / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"no readable manifest.json in {folder} ({exc}): run brief first") from exc
+    problem = _manifest_shape(data)
+    if problem:
+        raise UsageError(f"{path}: {problem}; rerun `brief run` to rewrite it")
+    return data
+
+
+def _manifest_shape(data) -> Optional[str]:
+    """The first part of a manifest with the wrong JSON type, or None."""
+    if not isinstance(data, dict):
+        return f"$: a JSON {_kind(data)}, not a manifest object"
+    for key in _MANIFEST_OBJECTS:
+        if data.get(key) is not None and not isinstance(data[key], dict):
+            return f"$.{key}: a JSON {_kind(data[key])}, not an object"
+    docs = data.get("documents")
+    if docs is not None and not isinstance(docs, list):
+        return f"$.documents: a JSON {_kind(docs)}, not an array"
+    for i, entry in enumerate(docs or []):
+        if not isinstance(entry, dict):
+            return f"$.documents[{i}]: a JSON {_kind(entry)}, not an object"
+    return None
+
+
+def _document(result: dict) -> dict:
+    meta = result.get("document")
+    return meta if isinstance(meta, dict) else {}
 
 
 def source_of(result: dict, base: Path) -> Optional[Path]:
     """Where the source document of a result is: its recorded path, as given or from `base`."""
-    p = Path(result.get("document", {}).get("path", ""))
-    for candidate in (p, base / p):
-        if str(p) and candidate.is_file():
+    raw = _document(result).get("path")
+    if not isinstance(raw, str) or not raw:
+        return None
+    for candidate in (Path(raw), base / raw):
+        if candidate.is_file():
             return candidate
     return None
+
+
+def load_source(result: dict, results_dir: Path) -> tuple[Optional[str], Optional[str]]:
+    """The source text the result's offsets refer to, or None and the reason it is not shown."""
+    meta = _document(result)
+    raw = meta.get("path") if isinstance(meta.get("path"), str) else ""
+    changed = None
+    # The run's cwd is unknown: try ours, then the folder above results/ (the usual project root).
+    for path in [Path(raw)] if Path(raw).is_absolute() else [Path.cwd() / raw, results_dir.parent / raw]:
+        if not path.is_file():
+            continue
+        try:
+            # The run's own loader, so offsets count the same decoded, newline-normalised text.
+            source = load_document(path)
+        except (OSError, ValueError, BriefError) as exc:
+            return None, f"Source {raw} could not be read ({exc}); showing the result without highlights."
+        if source.sha256 == meta.get("sha256"):
+            return source.text, None
+        changed = path
+    if changed is not None:
+        return None, (f"Source {raw} has changed since this run (sha256 differs); "
+                      "showing the result without highlights.")
+    return None, f"Source {raw} not found; showing the result without highlights."
 
 
 def validate_dir(directory: Path) -> list[str]:
@@ -119,24 +228,29 @@ def validate_dir(directory: Path) -> list[str]:
     if not directory.is_dir():
         raise BriefError(f"{directory}: no such results folder")
     files = sorted(p for p in directory.glob("*.json") if p.name != MANIFEST)
-    problems = []
-    for path in files:
+    return [problem for path in files for problem in _file_problems(path)]
+
+
+def _file_problems(path: Path) -> list[str]:
+    """Every violation of one result file; a broken file or source is one of them, never a stop."""
+    try:
+        result = read_result(path)
+    except BriefError as exc:
+        return [str(exc)]
+    meta, text, problems = _document(result), None, []
+    src = source_of(result, Path.cwd())
+    if src is None:
+        problems.append(f"{path}: $.document.path: source {meta.get('path')!r} not found; "
+                        f"grounding not checked")
+    else:
         try:
-            result = read_result(path)
-        except BriefError as exc:
-            problems.append(str(exc))
-            continue
-        src = source_of(result, Path.cwd())
-        text = None
-        if src is None:
-            problems.append(f"{path}: $.document.path: source {result.get('document', {}).get('path')!r} "
-                            f"not found; grounding not checked")
-        else:
             doc = load_document(src)
-            if doc.sha256 != result.get("document", {}).get("sha256"):
+        except BriefError as exc:  # e.g. the source has become binary: this result's problem only
+            problems.append(f"{path}: $.document.path: source not readable ({exc}); grounding not checked")
+        else:
+            if doc.sha256 != meta.get("sha256"):
                 problems.append(f"{path}: $.document.sha256: the source has changed since this result "
                                 f"was written; rerun `brief run`")
             else:
                 text = doc.text
-        problems += [f"{path}: {e}" for e in check(result, text)]
-    return problems
+    return problems + [f"{path}: {e}" for e in check(result, text)]

@@ -150,6 +150,9 @@ class Batch:
         self.reporter.doc_start(status.id, str(path))
         try:
             doc = load_document(path)
+            if f"{doc.id}.json" == results.MANIFEST:
+                raise DocumentError(f"{path}: the id {doc.id!r} would overwrite the run's "
+                                    f"{results.MANIFEST}; rename the file")
             if doc.id in seen:
                 raise DocumentError(f"{path}: document id {doc.id!r} is also {seen[doc.id]}; "
                                     f"rename one of them (ids are file names without extension)")
@@ -160,7 +163,9 @@ class Batch:
         except BriefError as exc:
             if exc.exit_code != 1:
                 raise  # model or usage problems stop the run: every later document would fail too
-            status.status, status.reason = "failed", str(exc)
+            reason = str(exc)  # every reason names its file, even one raised deep in the engine
+            status.status = "failed"
+            status.reason = reason if reason.startswith(str(path)) else f"{path}: {reason}"
         status.seconds = time.monotonic() - start
         self.reporter.doc_end(status)
         return status
@@ -204,7 +209,8 @@ class Batch:
             old = results.read_result(target)
         except BriefError:
             return False
-        return (old.get("provenance", {}).get("cache_key") == key
+        provenance = old.get("provenance")
+        return (isinstance(provenance, dict) and provenance.get("cache_key") == key
                 and not results.check(old, doc.text))
 
     def _engine(self):

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Optional
 
 from . import __version__
+from .errors import UsageError
 
 DEFAULT_SEED = 42
 
@@ -33,6 +34,17 @@ def physical_cores() -> int:
     return max(1, (os.cpu_count() or 2) // 2)
 
 
+def env_threads() -> Optional[int]:
+    """BRIEF_THREADS, when set: a whole number of threads, at least 1."""
+    value = os.environ.get("BRIEF_THREADS", "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise UsageError(f"BRIEF_THREADS={value}: not a whole number of threads (1 or more); "
+                         "set it to e.g. 2, or unset it to use the physical cores")
+    return int(value)
+
+
 @dataclass
 class RunSettings:
     """What a run does; the fields that change results are hashed into each document's cache key."""
@@ -46,7 +58,7 @@ class RunSettings:
     max_context: int = 8192  # tokens at most; the context is sized for one section and its answers
     think_budget: Optional[int] = None  # None: the preset's default
     keep_thoughts: bool = False
-    threads: int = field(default_factory=lambda: int(os.environ.get("BRIEF_THREADS") or physical_cores()))
+    threads: int = field(default_factory=lambda: env_threads() or physical_cores())
     timeout: Optional[float] = None  # seconds per document
     force: bool = False
     quiet: bool = False

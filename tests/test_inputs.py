@@ -1,0 +1,113 @@
+"""Bad inputs to `brief run`: one line naming the file and the fix, the rest of the run goes on."""
+
+import json
+
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+from pipeline.results import validate_dir
+
+JA = "DeepSeekは中国のAI企業である。訓練コストは500万ドルとされる。\n"
+
+
+def brief(*args, env=None):
+    return CliRunner().invoke(cli, [str(a) for a in args], env=env)
+
+
+def test_quiet_prints_one_line_per_failed_document(tiny_model, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "good.txt").write_text(JA, encoding="utf-8")
+    bad = docs / "bad.txt"
+    bad.write_bytes(JA.encode()[:12] + b"\xff" + JA.encode()[12:])
+    r = brief("run", docs, "--out", tmp_path / "out", "--quiet")
+    assert r.exit_code == 1
+    assert r.stdout == ""
+    assert r.stderr == (f"brief: failed: {bad}: invalid UTF-8 at byte 11 (the rest is UTF-8); fix "
+                        "that byte, or drop bad bytes with iconv -f UTF-8 -t UTF-8 -c\n")
+    assert (tmp_path / "out" / "good.json").is_file()
+
+
+def test_a_document_named_manifest_cannot_overwrite_the_manifest(tiny_model, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "manifest.txt").write_text(JA, encoding="utf-8")
+    (docs / "other.txt").write_text(JA, encoding="utf-8")
+    out = tmp_path / "out"
+    r = brief("run", docs, "--out", out)
+    assert r.exit_code == 1
+    assert (f"{docs / 'manifest.txt'}: the id 'manifest' would overwrite the run's manifest.json; "
+            "rename the file") in r.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["counts"] == {"written": 1, "skipped": 0, "failed": 1}
+    assert validate_dir(out) == []
+
+
+def test_an_empty_target_is_a_usage_error_before_the_model_loads(tmp_path):
+    (tmp_path / "a.txt").write_text(JA, encoding="utf-8")
+    for empty in ("", "   "):
+        r = brief("run", tmp_path / "a.txt", "--out", tmp_path / "out", "--target", empty,
+                  env={"BRIEF_MODEL": "no-such-model"})  # the model is never looked up
+        assert r.exit_code == 2
+        assert ("Invalid value for '--target' / '-t': a target cannot be empty; name what the "
+                "stance is about") in r.output
+
+
+def test_targets_are_stripped_and_asked_once(tiny_model, tmp_path):
+    (tmp_path / "a.txt").write_text(JA, encoding="utf-8")
+    out = tmp_path / "out"
+    r = brief("run", tmp_path / "a.txt", "--out", out, "-t", " 輸出規制 ", "-t", "輸出規制")
+    assert r.exit_code == 0, r.output
+    stance = json.loads((out / "a.json").read_text())["stance"]
+    assert [s["target"] for s in stance].count("輸出規制") == 1
+
+
+def test_a_bad_brief_threads_is_one_line(tmp_path):
+    (tmp_path / "a.txt").write_text(JA, encoding="utf-8")
+    r = brief("run", tmp_path / "a.txt", "--out", tmp_path / "out", env={"BRIEF_THREADS": "abc"})
+    assert r.exit_code == 2
+    assert r.output == ("Error: BRIEF_THREADS=abc: not a whole number of threads (1 or more); set "
+                        "it to e.g. 2, or unset it to use the physical cores\n")
+
+
+def test_no_path_and_no_seeds_folder_says_what_the_default_is(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = brief("run")
+    assert r.exit_code == 2
+    assert r.output == ("Error: no PATH given and no seeds/ folder here (the default); pass the "
+                        "files or folders to summarise\n")
+
+
+def test_results_folder_as_input_is_refused(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(JA, encoding="utf-8")
+    r = brief("run", docs, "--out", docs)
+    assert r.exit_code == 2
+    assert r.output == (f"Error: {docs}: is the results folder (--out); keep results and inputs "
+                        "apart: pass another --out\n")
+    assert sorted(p.name for p in docs.iterdir()) == ["a.txt"]  # nothing written beside it
+
+
+def test_a_file_name_that_is_not_utf8_is_summarised_and_printed_escaped(tiny_model, tmp_path):
+    import os
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    name = os.fsdecode(b"\x8e\x91\x97\xbf.txt")  # 資料.txt in Shift_JIS, from an old zip
+    (docs / name).write_text(JA, encoding="utf-8")
+    out = tmp_path / "out"
+    r = brief("run", docs, "--out", out)
+    assert r.exit_code == 0, r.output
+    assert "\\udc8e\\udc91\\udc97\\udcbf" in r.stdout
+    assert validate_dir(out) == []
+
+
+def test_a_result_of_the_wrong_shape_is_redone(tiny_model, tmp_path):
+    (tmp_path / "a.txt").write_text(JA, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.json").write_text('{"provenance": []}', encoding="utf-8")
+    r = brief("run", tmp_path / "a.txt", "--out", out)
+    assert r.exit_code == 0, r.output
+    assert json.loads((out / "a.json").read_text())["provenance"]["cache_key"]
