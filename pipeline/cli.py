@@ -236,9 +236,13 @@ def validate(directory):
 
 
 @cli.command("eval")
-@click.argument("results_dir", metavar="RESULTS", type=click.Path(path_type=Path))
+@click.argument("results_dir", metavar="[RESULTS]", type=click.Path(path_type=Path),
+                default=Path("results"))
 @click.option("--gold", type=click.Path(path_type=Path), default=None,
-              help="Gold file (format of shared/eval/gold-dev.json) for recall, coverage, stance.")
+              help="Gold file for figure recall, claim coverage and stance accuracy: "
+              '{"docs": {"<doc id>": {"figures": [{"needles": [...]}], "claims": [{"keywords": '
+              '[...], "need": N}], "stance": {"<target>": {"accept": ["favor", ...]}}}}} '
+              "(see README, brief eval).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @friendly
 def eval_cmd(results_dir, gold, as_json):
@@ -342,7 +346,13 @@ def runs(directory):
     """
     from . import history
 
-    for run_id in history.list_runs(directory):
+    if not directory.is_dir():
+        raise UsageError(f"{directory}: no such results folder; pass the folder `brief run` wrote "
+                         "with --out")
+    ids = history.list_runs(directory)
+    if not ids:
+        click.echo(f"{directory}: no runs recorded yet", err=True)
+    for run_id in ids:
         click.echo(run_id)
 
 

@@ -12,6 +12,7 @@ from . import schemas
 from .documents import load_document
 from .errors import BriefError, UsageError
 from .results import MANIFEST
+from .types import POSITIONS
 
 
 def norm(s: str) -> str:
@@ -144,19 +145,26 @@ def load_gold(path: Path) -> dict[str, dict]:
         where = f"{path}: docs.{doc_id}"
         if not isinstance(doc, dict):
             raise UsageError(f"{where}: not an object")
+        # An entry no output could ever match would count as a miss forever: refuse it instead.
         for i, fig in enumerate(doc.get("figures") or []):
-            if not (isinstance(fig, dict) and _strings(fig.get("needles"))):
-                raise UsageError(f"{where}.figures[{i}]: needs \"needles\", a list of strings")
+            if not (isinstance(fig, dict) and _strings(fig.get("needles")) and fig["needles"]
+                    and all(fig["needles"])):
+                raise UsageError(f"{where}.figures[{i}]: needs \"needles\", a list of non-empty strings")
         for i, claim in enumerate(doc.get("claims") or []):
             if not (isinstance(claim, dict) and _strings(claim.get("keywords"))
-                    and isinstance(claim.get("need"), int)):
-                raise UsageError(f"{where}.claims[{i}]: needs \"keywords\" (strings) and \"need\" (integer)")
+                    and all(claim["keywords"]) and isinstance(claim.get("need"), int)
+                    and not isinstance(claim.get("need"), bool)
+                    and 1 <= claim["need"] <= len(claim["keywords"])):
+                raise UsageError(f"{where}.claims[{i}]: needs \"keywords\" (non-empty strings) and "
+                                 "\"need\" (an integer from 1 to the number of keywords)")
         stance = doc.get("stance") or {}
         if not isinstance(stance, dict):
             raise UsageError(f"{where}.stance: not an object keyed by target")
         for target, rule in stance.items():
-            if not (isinstance(rule, dict) and _strings(rule.get("accept"))):
-                raise UsageError(f"{where}.stance.{target}: needs \"accept\", a list of positions")
+            if not (isinstance(rule, dict) and _strings(rule.get("accept")) and rule["accept"]
+                    and set(rule["accept"]) <= set(POSITIONS)):
+                raise UsageError(f"{where}.stance.{target}: needs \"accept\", a list of positions "
+                                 f"({', '.join(POSITIONS)})")
     return docs
 
 
@@ -338,6 +346,10 @@ def evaluate(results_dir: Path, gold_path: Optional[Path] = None) -> EvalReport:
             row.schema_errors = [error]
         report.rows.append(row)
     have = {r.id for r in report.rows}
+    if gold and have and not have & set(gold):
+        raise UsageError(f"{gold_path}: names none of the results in {results_dir} (gold ids: "
+                         f"{', '.join(sorted(gold)[:3])}{' …' if len(gold) > 3 else ''}); "
+                         "check --gold and the results folder")
     for doc_id, g in gold.items():
         if doc_id not in have:
             report.missing.append(doc_id)

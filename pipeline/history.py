@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Optional
 
 from pipeline.errors import UsageError
+from pipeline.results import read_manifest, shape_errors
 
 RUNS = "runs"
 MANIFEST = "manifest.json"
@@ -137,16 +138,18 @@ class _Run:
 def load_run(folder: Path) -> _Run:
     """A results folder or a snapshot: its manifest and the result files it names."""
     folder = Path(folder)
-    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    manifest = read_manifest(folder)
     results = {}
     for doc in manifest.get("documents") or []:
         name = doc.get("result")
         if not (isinstance(name, str) and name and Path(name).name == name):
             continue
         try:
-            results[doc.get("id")] = json.loads((folder / name).read_text(encoding="utf-8"))
+            data = json.loads((folder / name).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue  # a missing or torn result reads as "no result", shown as a status change
+        if not shape_errors(data):  # an array or a number where a list belongs: also no result
+            results[doc.get("id")] = data
     return _Run(manifest, results)
 
 

@@ -30,7 +30,7 @@ class DocStatus:
 
     id: str
     path: str
-    status: str  # written | skipped | failed
+    status: str  # written | skipped | failed | kept (a result of an earlier run, not redone)
     reason: Optional[str] = None
     result: Optional[str] = None
     prompt_tokens: int = 0
@@ -127,6 +127,7 @@ class Batch:
             self.model = models.resolve(self.settings.model)
             self.think_budget = self._think_budget()
             self.started = time.time()
+            self.earlier = self._earlier_results()
             self.reporter.start(len(files), self.model.name)
             seen: dict[str, Path] = {}
             for path in files:
@@ -157,6 +158,7 @@ class Batch:
                 raise DocumentError(f"{path}: document id {doc.id!r} is also {seen[doc.id]}; "
                                     f"rename one of them (ids are file names without extension)")
             seen[doc.id] = path
+            self._same_source(doc)
             self._summarise(doc, status)
         except SkipDocument as exc:
             status.status, status.reason = "skipped", str(exc)
@@ -221,6 +223,36 @@ class Batch:
                                  self.settings.seed)
         return self.engine
 
+    def _same_source(self, doc: Document) -> None:
+        """Refuse to replace the result of another file that still exists under the same id."""
+        earlier = self.earlier.get(doc.id)
+        if earlier is None or not earlier.path:
+            return
+        other = Path(earlier.path)
+        # A source that moved or was deleted is simply redone from its new place.
+        if other.is_file() and other.resolve() != doc.path.resolve():
+            raise DocumentError(f"{doc.path}: {self.out / earlier.result} holds the result of "
+                                f"{other} (same id {doc.id!r}); rename one of them, or delete "
+                                "that result to replace it")
+
+    def _earlier_results(self) -> dict[str, DocStatus]:
+        """Results already in the folder: the manifest lists them as kept until this run redoes
+        them, so a run over a few files (or one stopped half-way) does not hide the others."""
+        kept = {}
+        for path in sorted(self.out.glob("*.json")):
+            if path.name == results.MANIFEST:
+                continue
+            try:
+                doc = results.read_result(path).get("document")
+            except BriefError:
+                continue  # not a result; validate reports it
+            if isinstance(doc, dict):
+                source = doc.get("path") if isinstance(doc.get("path"), str) else ""
+                kept[path.stem] = DocStatus(path.stem, source, "kept",
+                                            "not part of this run: the result of an earlier one",
+                                            path.name)
+        return kept
+
     def _model_json(self) -> dict:
         return {k: v for k, v in self.model.to_json().items() if k != "path"}
 
@@ -235,6 +267,11 @@ class Batch:
             "documents": [d.to_json() for d in r.docs],
             "counts": {s: r.count(s) for s in ("written", "skipped", "failed")},
         }
+        done = {d.id for d in r.docs}
+        kept = [d.to_json() for i, d in self.earlier.items() if i not in done]
+        if kept:
+            manifest["documents"] += kept
+            manifest["counts"]["kept"] = len(kept)
         results.write_json(self.out / results.MANIFEST, manifest)
 
 

@@ -245,6 +245,30 @@ def test_malformed_gold_is_a_usage_error(folder):
         evaluate(folder, folder.parent / "bad.json")
 
 
+@pytest.mark.parametrize("doc, where", [
+    ({"claims": [{"keywords": ["x"], "need": 2}]}, "claims[0]"),
+    ({"claims": [{"keywords": ["x", ""], "need": 1}]}, "claims[0]"),
+    ({"claims": [{"keywords": ["x"], "need": True}]}, "claims[0]"),
+    ({"figures": [{"needles": []}]}, "figures[0]"),
+    ({"figures": [{"needles": [""]}]}, "figures[0]"),
+    ({"stance": {"DeepSeek": {"accept": ["loves"]}}}, "stance.DeepSeek"),
+    ({"stance": {"DeepSeek": {"accept": []}}}, "stance.DeepSeek"),
+])
+def test_gold_entries_no_output_could_match_are_refused(folder, doc, where):
+    write(folder.parent, "bad.json", {"docs": {"000_a": doc}})
+    with pytest.raises(UsageError) as info:
+        evaluate(folder, folder.parent / "bad.json")
+    assert str(info.value).startswith(f"{folder.parent / 'bad.json'}: docs.000_a.{where}: needs")
+
+
+def test_gold_naming_none_of_the_results_is_a_usage_error(folder):
+    write(folder.parent, "other.json", {"docs": {"x1": {}, "x2": {}}})
+    with pytest.raises(UsageError) as info:
+        evaluate(folder, folder.parent / "other.json")
+    assert str(info.value) == (f"{folder.parent / 'other.json'}: names none of the results in "
+                               f"{folder} (gold ids: x1, x2); check --gold and the results folder")
+
+
 def test_missing_or_broken_gold_file_names_the_fix(folder):
     with pytest.raises(UsageError, match=r"nope.json: cannot read the gold file \(No such file or directory\); check the path"):
         evaluate(folder, folder.parent / "nope.json")

@@ -201,3 +201,27 @@ def test_diff_previous_compares_live_folder_with_earlier_snapshot(tmp_path):
     for diff in (before, after):
         assert (diff.run_a, diff.run_b) == (run_id(1), run_id(2))
         assert diff.changed[0].claims_added == ["y"]
+
+
+def test_diff_steps_over_a_result_of_the_wrong_shape(tmp_path):
+    write_run(tmp_path, run_id(1), {"a": result("a", claims=["x"]), "b": result("b")})
+    history.record_run(tmp_path, run_id(1))
+    write_run(tmp_path, run_id(2), {"a": result("a", claims=["y"]), "b": result("b")})
+    (tmp_path / "b.json").write_text('{"claims": 5}', encoding="utf-8")  # hand-damaged
+    history.record_run(tmp_path, run_id(2))
+    diff = history.diff_runs(tmp_path, None, None)
+    assert [c.id for c in diff.changed] == ["a"]
+
+
+def test_runs_on_a_missing_folder_is_one_line(tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    r = CliRunner().invoke(cli, ["runs", "--out", str(tmp_path / "nothere")])
+    assert r.exit_code == 2
+    assert r.output == (f"Error: {tmp_path / 'nothere'}: no such results folder; pass the folder "
+                        "`brief run` wrote with --out\n")
+    (tmp_path / "empty").mkdir()
+    r = CliRunner().invoke(cli, ["runs", "--out", str(tmp_path / "empty")])
+    assert r.exit_code == 0 and r.stderr == f"{tmp_path / 'empty'}: no runs recorded yet\n"

@@ -111,3 +111,43 @@ def test_a_result_of_the_wrong_shape_is_redone(tiny_model, tmp_path):
     r = brief("run", tmp_path / "a.txt", "--out", out)
     assert r.exit_code == 0, r.output
     assert json.loads((out / "a.json").read_text())["provenance"]["cache_key"]
+
+
+def test_a_run_over_one_file_keeps_the_others_in_the_manifest_and_report(tiny_model, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(JA, encoding="utf-8")
+    (docs / "b.txt").write_text(JA + "追記。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert brief("run", docs, "--out", out).exit_code == 0
+    (docs / "a.txt").write_text(JA + "変更。\n", encoding="utf-8")
+    r = brief("run", docs / "a.txt", "--out", out)
+    assert r.exit_code == 0, r.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["counts"] == {"written": 1, "skipped": 0, "failed": 0, "kept": 1}
+    kept = [d for d in manifest["documents"] if d["status"] == "kept"]
+    assert [(d["id"], d["path"], d["result"]) for d in kept] == [("b", str(docs / "b.txt"), "b.json")]
+    diff = brief("diff", "--out", out)
+    assert diff.exit_code == 0 and "- document b" not in diff.output and "a:" in diff.output
+    assert brief("report", out).exit_code == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert '<span class="status kept">kept</span>' in page
+
+
+def test_another_file_with_the_same_id_does_not_replace_an_earlier_result(tiny_model, tmp_path):
+    first, second = tmp_path / "in", tmp_path / "d1"
+    first.mkdir()
+    second.mkdir()
+    (first / "a.md").write_text(JA, encoding="utf-8")
+    (second / "a.txt").write_text("別の文書である。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert brief("run", first, "--out", out).exit_code == 0
+    before = (out / "a.json").read_bytes()
+    r = brief("run", second, "--out", out)
+    assert r.exit_code == 1
+    assert (f"{second / 'a.txt'}: {out / 'a.json'} holds the result of {first / 'a.md'} (same id "
+            "'a'); rename one of them, or delete that result to replace it") in r.output
+    assert (out / "a.json").read_bytes() == before
+    (first / "a.md").rename(tmp_path / "moved.md")  # the earlier source is gone: redo from here
+    assert brief("run", second, "--out", out).exit_code == 0
+    assert json.loads((out / "a.json").read_text())["document"]["path"] == str(second / "a.txt")
