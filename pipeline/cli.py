@@ -11,7 +11,7 @@ import click
 
 from . import __version__
 from .errors import EXIT_USAGE, BriefError, UsageError
-from .settings import RunSettings
+from .settings import RunSettings, max_threads
 
 
 class CliError(click.ClickException):
@@ -99,7 +99,7 @@ def cli():
 @click.option("--keep-thoughts", is_flag=True, help="Keep reasoning models' thoughts in the results.")
 @click.option("--max-context", type=click.IntRange(min=1024), default=8192, show_default=True,
               help="Most context tokens to use; the model reads one section (~1,000 characters) at a time, so any length of document fits.")
-@click.option("--threads", type=click.IntRange(min=1), default=None,
+@click.option("--threads", type=click.IntRange(min=1, max=max_threads()), default=None,
               help="CPU threads (default: physical cores).")
 @click.option("--keep", "keep_runs", type=click.IntRange(min=1), default=10, show_default=True,
               help="How many run snapshots to keep in OUT/runs/ for `brief diff`.")
@@ -307,7 +307,7 @@ def diff(run_a, run_b, directory):
               "(default: every seeds/*.txt).")
 @click.option("--target", "-t", "targets", multiple=True, callback=_targets,
               help="A stance target (repeatable; default: DeepSeek and 米国の対中半導体輸出規制).")
-@click.option("--threads", type=click.IntRange(min=1), default=None,
+@click.option("--threads", type=click.IntRange(min=1, max=max_threads()), default=None,
               help="CPU threads (default: physical cores).")
 @click.option("--skip-baseline", is_flag=True, help="Skip the hand-written baseline (quick runs).")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), default=None,

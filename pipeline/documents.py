@@ -168,15 +168,17 @@ def _bomless_utf16(raw: bytes) -> str | None:
     return None
 
 
-def _almost_utf8(raw: bytes) -> int | None:
-    """The offset of the first bad byte when raw is UTF-8 but for a few bad bytes, else None."""
+def _almost_utf8(raw: bytes, trust: bool = False) -> int | None:
+    """The offset of the first bad byte when raw is UTF-8 but for a few bad bytes, else None;
+    `trust`: the file declares itself UTF-8."""
     text = raw.decode("utf-8", errors="surrogateescape")
     bad = sum(1 for ch in text if "\udc80" <= ch <= "\udcff")
     wide = sum(1 for ch in text if ch >= "\x80" and not "\udc80" <= ch <= "\udcff")
     # Shift_JIS, EUC-JP or Latin-1 bytes read as UTF-8 leave 4-10 bad bytes for every character
-    # that happens to decode (measured on the seeds); a damaged UTF-8 file has a few bad bytes
-    # (a broken character leaves up to 4) among many good characters.
-    if wide and bad <= max(8, wide // 20) and bad * 3 <= wide:
+    # that happens to decode (measured on the seeds, whole and in 60-byte pieces); a damaged UTF-8
+    # file has a few bad bytes among its good characters. A page declared UTF-8 may have no
+    # other non-ASCII character at all, but a Shift_JIS page mislabelled UTF-8 has hundreds.
+    if bad <= max(8, wide // 20) and (bad <= 2 * wide or (trust and bad <= 3)):
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError as e:
@@ -201,14 +203,18 @@ def decode(raw: bytes, path: Path, html: bool = False) -> tuple[str, str]:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    bad = _almost_utf8(raw)
-    if bad is not None:  # a damaged UTF-8 file: guessing another encoding would garble all of it
-        raise DocumentError(f"{path}: invalid UTF-8 at byte {bad} (the rest is UTF-8); fix that "
-                            "byte, or drop bad bytes with iconv -f UTF-8 -t UTF-8 -c")
     declared = _declared_charset(raw) if html else None
     # A Japanese declaration is trusted; a Latin-1 one on a Japanese page is a classic mistake.
     found = (_strict(raw, declared) if declared in _JAPANESE else None) or _guess_japanese(raw)
-    found = found or _strict(raw, declared) or _guess_latin(raw) or _guess_other(raw)
+    if found:
+        return found
+    # A damaged UTF-8 file (or a page that says it is UTF-8): a Latin guess would garble all of
+    # it. Asked only now, because a short Shift_JIS text can look like UTF-8 with a few bad bytes.
+    bad = _almost_utf8(raw, trust=declared == "utf-8")
+    if bad is not None:
+        raise DocumentError(f"{path}: invalid UTF-8 at byte {bad} (the rest is UTF-8); fix that "
+                            "byte, or drop bad bytes with iconv -f UTF-8 -t UTF-8 -c")
+    found = _strict(raw, declared) or _guess_latin(raw) or _guess_other(raw)
     if found is None:
         raise DocumentError(f"{path}: cannot decode text (not UTF-8, UTF-16, Shift_JIS/CP932 "
                             "or EUC-JP); re-save it as UTF-8")

@@ -76,10 +76,16 @@ def record_run(results_dir: Path, run_id: str, keep: int = 10) -> Path:
     for stale in root.glob(_PARTIAL + "*"):  # left by a run that died while snapshotting
         shutil.rmtree(stale, ignore_errors=True)
     tmp = root / (_PARTIAL + run_id)
-    tmp.mkdir()
-    for name in _result_files(results_dir, manifest):
-        shutil.copy2(results_dir / name, tmp / name)
-    shutil.copy2(manifest_path, tmp / MANIFEST)  # last: a snapshot with a manifest is complete
+    try:
+        tmp.mkdir()
+        for name in _result_files(results_dir, manifest):
+            shutil.copy2(results_dir / name, tmp / name)
+        shutil.copy2(manifest_path, tmp / MANIFEST)  # last: a snapshot with a manifest is complete
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise UsageError(f"{root}: the results are written, but the snapshot of run {run_id} for "
+                         f"`brief diff` could not be saved ({exc.strerror or exc}); free disk "
+                         "space, or lower --keep") from None
     dest = root / run_id
     if dest.exists():
         shutil.rmtree(dest)

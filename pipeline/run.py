@@ -246,10 +246,11 @@ class Batch:
                 doc = results.read_result(path).get("document")
             except BriefError:
                 continue  # not a result; validate reports it
-            if isinstance(doc, dict):
-                source = doc.get("path") if isinstance(doc.get("path"), str) else ""
+            source = doc.get("path") if isinstance(doc, dict) else None
+            # A result whose source is gone is left on disk but not listed, so diff shows it removed.
+            if isinstance(source, str) and source and Path(source).is_file():
                 kept[path.stem] = DocStatus(path.stem, source, "kept",
-                                            "not part of this run: the result of an earlier one",
+                                            "not redone by this run: the result of an earlier one",
                                             path.name)
         return kept
 

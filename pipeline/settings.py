@@ -42,7 +42,15 @@ def env_threads() -> Optional[int]:
     if not value.isdigit() or int(value) < 1:
         raise UsageError(f"BRIEF_THREADS={value}: not a whole number of threads (1 or more); "
                          "set it to e.g. 2, or unset it to use the physical cores")
+    if int(value) > max_threads():
+        raise UsageError(f"BRIEF_THREADS={value}: more threads than the {max_threads()} CPUs here "
+                         f"(llama.cpp only slows down, or crashes); set it to {max_threads()} or less")
     return int(value)
+
+
+def max_threads() -> int:
+    """The most threads worth asking for: one per logical CPU."""
+    return os.cpu_count() or 1
 
 
 @dataclass

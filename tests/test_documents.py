@@ -394,3 +394,23 @@ def test_seeds_survive_a_round_trip_through_legacy_encodings(tmp_path, path):
             continue  # emoji and the like have no Shift_JIS or EUC-JP form
         doc = load_document(write(tmp_path, f"{codec}.txt", raw))
         assert (doc.encoding, doc.text) == (expected, text)
+
+
+def test_a_page_declared_utf8_with_a_stray_byte_names_it(tmp_path):
+    page = b'<html><head><meta charset="utf-8"></head><body><p>Price: 5 \x80 only</p></body></html>'
+    path = write(tmp_path, "page.html", page)
+    with pytest.raises(DocumentError, match=r"invalid UTF-8 at byte 59 \(the rest is UTF-8\)"):
+        load_document(path)
+
+
+def test_a_short_latin_utf8_text_with_one_stray_byte_names_it(tmp_path):
+    path = write(tmp_path, "latin.txt", "Café, naïve".encode().replace("ï".encode(), b"\xef"))
+    with pytest.raises(DocumentError, match=r"invalid UTF-8 at byte 9 \(the rest is UTF-8\)"):
+        load_document(path)
+
+
+def test_a_shift_jis_page_mislabelled_utf8_is_still_read_as_shift_jis(tmp_path):
+    page = ('<html><head><meta charset="utf-8"></head><body><p>' + JA_LONG + "</p></body></html>")
+    path = write(tmp_path, "sjis.html", page.encode("cp932"))
+    doc = load_document(path)
+    assert doc.encoding == "cp932" and "DeepSeek-R1" in doc.text and "衝撃" in doc.text

@@ -225,3 +225,21 @@ def test_runs_on_a_missing_folder_is_one_line(tmp_path):
     (tmp_path / "empty").mkdir()
     r = CliRunner().invoke(cli, ["runs", "--out", str(tmp_path / "empty")])
     assert r.exit_code == 0 and r.stderr == f"{tmp_path / 'empty'}: no runs recorded yet\n"
+
+
+def test_a_full_disk_while_snapshotting_is_one_line_and_leaves_no_partial(tmp_path, monkeypatch):
+    import errno
+    import shutil
+
+    write_run(tmp_path, run_id(1), {"a": result("a")})
+
+    def full(src, dst, **kw):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copy2", full)
+    with pytest.raises(UsageError) as info:
+        history.record_run(tmp_path, run_id(1))
+    assert str(info.value) == (f"{tmp_path / 'runs'}: the results are written, but the snapshot of "
+                               f"run {run_id(1)} for `brief diff` could not be saved (No space left "
+                               "on device); free disk space, or lower --keep")
+    assert list((tmp_path / "runs").iterdir()) == []

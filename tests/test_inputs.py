@@ -151,3 +151,31 @@ def test_another_file_with_the_same_id_does_not_replace_an_earlier_result(tiny_m
     (first / "a.md").rename(tmp_path / "moved.md")  # the earlier source is gone: redo from here
     assert brief("run", second, "--out", out).exit_code == 0
     assert json.loads((out / "a.json").read_text())["document"]["path"] == str(second / "a.txt")
+
+
+def test_more_threads_than_cpus_is_refused_before_llama_cpp_sees_them(tmp_path):
+    import os
+
+    (tmp_path / "a.txt").write_text(JA, encoding="utf-8")
+    cpus = os.cpu_count()
+    r = brief("run", tmp_path / "a.txt", "--out", tmp_path / "out", env={"BRIEF_THREADS": "99999"})
+    assert r.exit_code == 2
+    assert r.output == (f"Error: BRIEF_THREADS=99999: more threads than the {cpus} CPUs here "
+                        f"(llama.cpp only slows down, or crashes); set it to {cpus} or less\n")
+    r = brief("run", tmp_path / "a.txt", "--out", tmp_path / "out", "--threads", "99999")
+    assert r.exit_code == 2 and f"99999 is not in the range 1<=x<={cpus}" in r.output
+
+
+def test_a_result_whose_source_was_deleted_is_not_kept(tiny_model, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(JA, encoding="utf-8")
+    (docs / "b.txt").write_text(JA + "追記。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert brief("run", docs, "--out", out).exit_code == 0
+    (docs / "b.txt").unlink()
+    assert brief("run", docs, "--out", out).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [d["id"] for d in manifest["documents"]] == ["a"]
+    assert (out / "b.json").is_file()  # left on disk: nothing written is deleted
+    assert "- document b" in brief("diff", "--out", out).output
