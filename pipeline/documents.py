@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import json
 import os
 import re
 from pathlib import Path
@@ -90,15 +91,28 @@ def discover(paths: list[Path], exclude: Path | None = None) -> list[Path]:
 
 
 def _walk(root: Path, excluded: Path | None) -> list[Path]:
-    """Visible files under root, skipping hidden names and the excluded folder."""
+    """Visible files under root, skipping hidden names, the excluded folder and brief's own
+    output (another results folder below root, or the JSON of one that root itself is)."""
     files = []
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
         dirnames[:] = [d for d in dirnames
-                       if not d.startswith(".") and not _inside(here / d, excluded)]
+                       if not d.startswith(".") and not _inside(here / d, excluded)
+                       and not _results_folder(here / d)]
+        ours = _results_folder(here)
         files.extend(here / f for f in filenames
-                     if not f.startswith(".") and not _inside(here / f, excluded))
+                     if not f.startswith(".") and not _inside(here / f, excluded)
+                     and not (ours and f.endswith(".json")))
     return sorted(files, key=lambda f: f.relative_to(root).parts)
+
+
+def _results_folder(folder: Path) -> bool:
+    """Whether brief wrote a manifest here (a results folder or a run snapshot)."""
+    try:
+        with open(folder / "manifest.json", encoding="utf-8") as fh:
+            return json.loads(fh.read(1_000_000)).get("tool") == "brief"
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _inside(path: Path, excluded: Path | None) -> bool:

@@ -1,6 +1,7 @@
 """Reading input files: discovery, encodings, binary files, HTML and Markdown."""
 
 import codecs
+import json
 import hashlib
 from pathlib import Path
 
@@ -414,3 +415,18 @@ def test_a_shift_jis_page_mislabelled_utf8_is_still_read_as_shift_jis(tmp_path):
     path = write(tmp_path, "sjis.html", page.encode("cp932"))
     doc = load_document(path)
     assert doc.encoding == "cp932" and "DeepSeek-R1" in doc.text and "衝撃" in doc.text
+
+
+def test_discover_skips_brief_output_inside_an_input_folder(tmp_path):
+    docs = tmp_path / "docs"
+    (docs / "sub" / "runs" / "r1").mkdir(parents=True)
+    manifest = json.dumps({"tool": "brief", "documents": []})
+    (docs / "a.txt").write_text("text", encoding="utf-8")
+    (docs / "a.json").write_text("{}", encoding="utf-8")  # results written beside the inputs
+    (docs / "manifest.json").write_text(manifest, encoding="utf-8")
+    (docs / "sub" / "b.json").write_text("{}", encoding="utf-8")
+    (docs / "sub" / "manifest.json").write_text(manifest, encoding="utf-8")
+    (docs / "sub" / "runs" / "r1" / "manifest.json").write_text(manifest, encoding="utf-8")
+    (docs / "notes").mkdir()
+    (docs / "notes" / "data.json").write_text('{"tool": "other"}', encoding="utf-8")
+    assert discover([docs]) == [docs / "a.txt", docs / "notes" / "data.json"]
