@@ -148,11 +148,11 @@ def load_gold(path: Path) -> dict[str, dict]:
         # An entry no output could ever match would count as a miss forever: refuse it instead.
         for i, fig in enumerate(doc.get("figures") or []):
             if not (isinstance(fig, dict) and _strings(fig.get("needles")) and fig["needles"]
-                    and all(fig["needles"])):
+                    and all(n.strip() for n in fig["needles"])):
                 raise UsageError(f"{where}.figures[{i}]: needs \"needles\", a list of non-empty strings")
         for i, claim in enumerate(doc.get("claims") or []):
             if not (isinstance(claim, dict) and _strings(claim.get("keywords"))
-                    and all(claim["keywords"]) and isinstance(claim.get("need"), int)
+                    and all(k.strip() for k in claim["keywords"]) and isinstance(claim.get("need"), int)
                     and not isinstance(claim.get("need"), bool)
                     and 1 <= claim["need"] <= len(claim["keywords"])):
                 raise UsageError(f"{where}.claims[{i}]: needs \"keywords\" (non-empty strings) and "

@@ -183,10 +183,15 @@ def _stances(result: dict) -> dict[str, str]:
     return {s.get("target", ""): s.get("position", "") for s in result.get("stance") or []}
 
 
+_HAS_RESULT = {"written", "skipped", "kept"}
+
+
 def _diff_doc(doc_id: str, a: _Run, b: _Run) -> DocChange:
     change = DocChange(doc_id)
     sa, sb = a.documents[doc_id].get("status"), b.documents[doc_id].get("status")
-    if sa != sb:
+    # written, skipped (current) and kept all mean "has its result": only a change to or from
+    # failed is news; the result's own changes are listed below.
+    if sa != sb and not {sa, sb} <= _HAS_RESULT:
         change.status = (str(sa), str(sb))
     ra, rb = a.results.get(doc_id), b.results.get(doc_id)
     if ra is None or rb is None:

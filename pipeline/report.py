@@ -387,7 +387,7 @@ def render_html(data: ReportData) -> str:
     page_lang = "en" if langs == {"en"} else "ja"
     counts = m.get("counts") or {}
     count_html = "".join(f'<span class="count {k}">{e(counts.get(k, 0))} {k}</span>'
-                         for k in ("written", "skipped", "failed"))
+                         for k in ("written", "skipped", "failed", "kept") if k != "kept" or counts.get(k))
     model = (m.get("model") or {}).get("name") or "unknown model"
     meta = f'run {m.get("run_id", "?")} · {m.get("finished") or m.get("started") or ""} · {model}'
     legend = ('<div class="legend"><span><i class="sw c"></i>claim evidence</span>'

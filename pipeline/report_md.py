@@ -27,7 +27,8 @@ def render_markdown(data: ReportData) -> str:
     counts = m.get("counts") or {}
     out = [f"# brief report: run {md(m.get('run_id'))}", "",
            f"{md(model.get('name'))} · {md(m.get('finished') or m.get('started'))} · "
-           + ", ".join(f"{counts.get(k, 0)} {k}" for k in ("written", "skipped", "failed")), "",
+           + ", ".join(f"{counts.get(k, 0)} {k}" for k in ("written", "skipped", "failed", "kept")
+                       if k != "kept" or counts.get(k)), "",
            "| # | document | status | claims | figures | stance | summary |",
            "|---:|---|---|---:|---:|---|---|"]
     for v in data.docs:

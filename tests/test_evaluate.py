@@ -251,6 +251,7 @@ def test_malformed_gold_is_a_usage_error(folder):
     ({"claims": [{"keywords": ["x"], "need": True}]}, "claims[0]"),
     ({"figures": [{"needles": []}]}, "figures[0]"),
     ({"figures": [{"needles": [""]}]}, "figures[0]"),
+    ({"figures": [{"needles": ["  "]}]}, "figures[0]"),
     ({"stance": {"DeepSeek": {"accept": ["loves"]}}}, "stance.DeepSeek"),
     ({"stance": {"DeepSeek": {"accept": []}}}, "stance.DeepSeek"),
 ])

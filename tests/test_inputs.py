@@ -129,9 +129,11 @@ def test_a_run_over_one_file_keeps_the_others_in_the_manifest_and_report(tiny_mo
     assert [(d["id"], d["path"], d["result"]) for d in kept] == [("b", str(docs / "b.txt"), "b.json")]
     diff = brief("diff", "--out", out)
     assert diff.exit_code == 0 and "- document b" not in diff.output and "a:" in diff.output
+    assert "status" not in diff.output  # written → kept is no news: b has its result either way
     assert brief("report", out).exit_code == 0
     page = (out / "report.html").read_text(encoding="utf-8")
     assert '<span class="status kept">kept</span>' in page
+    assert '<span class="count kept">1 kept</span>' in page
 
 
 def test_another_file_with_the_same_id_does_not_replace_an_earlier_result(tiny_model, tmp_path):
