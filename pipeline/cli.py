@@ -220,11 +220,13 @@ def validate(directory):
     Example:
       brief validate results/
     """
-    from .results import validate_dir
+    from .results import result_files, validate_dir
 
     if not directory.is_dir():
         raise CliError(f"{directory}: no such results folder; run `brief run` first", EXIT_USAGE)
-    files = [p for p in directory.glob("*.json") if p.name != "manifest.json"]
+    files, others = result_files(directory)
+    for other in others:
+        click.echo(f"{other}: not a brief result (no \"document\"), not checked", err=True)
     if not files:
         raise CliError(f"{directory}: no result files to validate; run `brief run` first", EXIT_USAGE)
     problems = validate_dir(directory)

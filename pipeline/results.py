@@ -223,11 +223,25 @@ def load_source(result: dict, results_dir: Path) -> tuple[Optional[str], Optiona
     return None, f"Source {raw} not found; showing the result without highlights."
 
 
+def result_files(directory: Path) -> tuple[list[Path], list[Path]]:
+    """The folder's result files, and other JSON left in it (an object that is neither a result
+    nor a damaged one: no "document" and no "schema_version"), as `brief eval` tells them apart."""
+    results, others = [], []
+    for path in sorted(p for p in directory.glob("*.json") if p.name != MANIFEST):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = None  # unreadable or torn: a damaged result, reported as such
+        other = isinstance(data, dict) and "document" not in data and "schema_version" not in data
+        (others if other else results).append(path)
+    return results, others
+
+
 def validate_dir(directory: Path) -> list[str]:
     """Every violation in a results folder, one line each: 'file: JSON path: rule'."""
     if not directory.is_dir():
         raise BriefError(f"{directory}: no such results folder")
-    files = sorted(p for p in directory.glob("*.json") if p.name != MANIFEST)
+    files, _ = result_files(directory)
     return [problem for path in files for problem in _file_problems(path)]
 
 

@@ -123,3 +123,19 @@ def test_validate_goes_on_past_a_source_that_became_binary(folder, tmp_path):
                         "skipped); grounding not checked\n"
                         "R/z_ok.json: $.claims[0].evidence[0]: text[1:22] != quote (evidence not verbatim)\n"
                         "Error: 2 violation(s) in 2 result file(s)\n")
+
+
+def test_validate_leaves_other_json_out_but_checks_damaged_results(tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "bench.json").write_text('{"phases": {}}', encoding="utf-8")
+    (out / "torn.json").write_text('{"schema_version": 1, "docu', encoding="utf-8")
+    r = CliRunner().invoke(cli, ["validate", str(out)])
+    assert r.exit_code == 1
+    assert r.stderr.startswith(f"{out / 'bench.json'}: not a brief result (no \"document\"), not checked\n")
+    assert "torn.json: not readable JSON" in r.stdout
+    assert r.stderr.endswith("1 violation(s) in 1 result file(s)\n")
