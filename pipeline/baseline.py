@@ -92,14 +92,7 @@ def measure(args) -> dict:
 
 
 def parses(text: str) -> bool:
-    try:
-        json.loads(text)
-        return True
-    except ValueError:
-        return False
-
-
-def parses(text: str) -> bool:
+    """Whether the answer is JSON at all (the baseline's answers often are not)."""
     try:
         json.loads(text)
         return True

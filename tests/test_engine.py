@@ -94,7 +94,7 @@ def test_context_overflow_is_a_clean_error(tiny_gguf, models_home):
 
 
 def test_not_a_language_model_is_refused(tmp_path, models_home):
-    from tinymodel import build_not_a_language_model, truncate_copy
+    from tinymodel import build_not_a_language_model
 
     clip = build_not_a_language_model(tmp_path / "clip.gguf")
     with pytest.raises(ModelError, match="no tokenizer or architecture|cannot load it"):

@@ -2,7 +2,6 @@
 
 import fcntl
 import json
-import os
 
 import pytest
 from click.testing import CliRunner
