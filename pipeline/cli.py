@@ -220,7 +220,7 @@ def validate(directory):
     Example:
       brief validate results/
     """
-    from .results import result_files, validate_dir
+    from .results import file_problems, result_files
 
     if not directory.is_dir():
         raise CliError(f"{directory}: no such results folder; run `brief run` first", EXIT_USAGE)
@@ -229,7 +229,7 @@ def validate(directory):
         click.echo(f"{other}: not a brief result (no \"document\"), not checked", err=True)
     if not files:
         raise CliError(f"{directory}: no result files to validate; run `brief run` first", EXIT_USAGE)
-    problems = validate_dir(directory)
+    problems = [problem for path in files for problem in file_problems(path)]
     for p in problems:
         click.echo(p)
     if problems:

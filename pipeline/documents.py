@@ -139,9 +139,10 @@ def load_document(path: Path) -> Document:
         raise DocumentError(f"{path}: cannot read file ({e.strerror or e}); check that it exists "
                             "and is readable") from e
     what = binary_kind(raw)
-    if what == "contains NUL bytes" and _bomless_utf16(raw):
+    utf16 = _bomless_utf16(raw) if what == "contains NUL bytes" else None
+    if utf16:
         raise DocumentError(f"{path}: looks like UTF-16 text without a byte-order "
-                            f"mark; re-save it as UTF-8 (iconv -f {_bomless_utf16(raw)} -t UTF-8)")
+                            f"mark; re-save it as UTF-8 (iconv -f {utf16} -t UTF-8)")
     if what:
         raise SkipDocument(f"{path}: binary file ({what}), skipped")
     kind = kind_of(path)

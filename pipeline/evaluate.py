@@ -11,7 +11,7 @@ from typing import Any, Optional
 from . import schemas
 from .documents import load_document
 from .errors import BriefError, UsageError
-from .results import MANIFEST
+from .results import MANIFEST, is_other_json
 from .types import POSITIONS
 
 
@@ -338,7 +338,7 @@ def evaluate(results_dir: Path, gold_path: Optional[Path] = None) -> EvalReport:
     for path in files:
         data, error = _read(path)
         # Other JSON may share the folder (bench output); a truncated result is still a result.
-        if isinstance(data, dict) and "document" not in data and "schema_version" not in data:
+        if is_other_json(data):
             report.skipped.append(path.name)
             continue
         row = score_result(path.name, data, results_dir, gold.get(path.stem))

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from pipeline.errors import UsageError
-from pipeline.results import read_manifest, shape_errors
+from pipeline.errors import BriefError, UsageError
+from pipeline.results import read_manifest, read_result, shape_errors
 
 RUNS = "runs"
 MANIFEST = "manifest.json"
@@ -151,10 +151,10 @@ def load_run(folder: Path) -> _Run:
         if not (isinstance(name, str) and name and Path(name).name == name):
             continue
         try:
-            data = json.loads((folder / name).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = read_result(folder / name)
+        except BriefError:
             continue  # a missing or torn result reads as "no result", shown as a status change
-        if not shape_errors(data):  # an array or a number where a list belongs: also no result
+        if not shape_errors(data):  # a number where a list belongs: also no result
             results[doc.get("id")] = data
     return _Run(manifest, results)
 

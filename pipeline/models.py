@@ -395,7 +395,6 @@ def verify(name: Optional[str], progress: Optional[Progress] = None) -> ModelRef
     return _ref(preset, path, sha)
 
 
-
 def _verify_path(spec: str, progress: Optional[Progress]) -> ModelRef:
     """`brief models verify PATH`: re-hash a local GGUF; a name that is not a path is an unknown preset."""
     path = Path(spec)

@@ -145,15 +145,13 @@ def load(results_dir: Path) -> ReportData:
             if view.text is not None:
                 view.spans, view.bad_spans = collect_spans(n, view.result, view.text)
         docs.append(view)
-    return ReportData(results_dir, manifest, docs, _diff_previous(results_dir))
+    return ReportData(results_dir, manifest, docs, history.diff_previous(results_dir))
 
 
-def _diff_previous(results_dir: Path) -> Optional[history.RunDiff]:
-    """The diff against the previous run, or None when a file of either run has the wrong shape."""
-    try:
-        return history.diff_previous(results_dir)
-    except (AttributeError, TypeError):  # history reads loosely; its section must not cost the page
-        return None
+def count_items(counts: dict) -> list[tuple[str, object]]:
+    """The run's counts in reading order; kept only when there are any."""
+    return [(k, counts.get(k, 0)) for k in ("written", "skipped", "failed", "kept")
+            if k != "kept" or counts.get(k)]
 
 
 def write_report(results_dir: Path, fmt: str = "html") -> Path:
@@ -386,8 +384,7 @@ def render_html(data: ReportData) -> str:
     langs = {(v.result or {}).get("language") for v in data.docs if v.result}
     page_lang = "en" if langs == {"en"} else "ja"
     counts = m.get("counts") or {}
-    count_html = "".join(f'<span class="count {k}">{e(counts.get(k, 0))} {k}</span>'
-                         for k in ("written", "skipped", "failed", "kept") if k != "kept" or counts.get(k))
+    count_html = "".join(f'<span class="count {k}">{e(n)} {k}</span>' for k, n in count_items(counts))
     model = (m.get("model") or {}).get("name") or "unknown model"
     meta = f'run {m.get("run_id", "?")} · {m.get("finished") or m.get("started") or ""} · {model}'
     legend = ('<div class="legend"><span><i class="sw c"></i>claim evidence</span>'

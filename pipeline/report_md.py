@@ -6,7 +6,7 @@ import json
 import re
 
 from pipeline import history
-from pipeline.report import ReportData, figure_value, pct
+from pipeline.report import ReportData, count_items, figure_value, pct
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
@@ -27,8 +27,7 @@ def render_markdown(data: ReportData) -> str:
     counts = m.get("counts") or {}
     out = [f"# brief report: run {md(m.get('run_id'))}", "",
            f"{md(model.get('name'))} · {md(m.get('finished') or m.get('started'))} · "
-           + ", ".join(f"{counts.get(k, 0)} {k}" for k in ("written", "skipped", "failed", "kept")
-                       if k != "kept" or counts.get(k)), "",
+           + ", ".join(f"{n} {k}" for k, n in count_items(counts)), "",
            "| # | document | status | claims | figures | stance | summary |",
            "|---:|---|---|---:|---:|---|---|"]
     for v in data.docs:

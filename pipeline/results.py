@@ -125,13 +125,16 @@ def _kind(value) -> str:
 
 
 def shape_errors(result) -> list[str]:
-    """The schema violations that are a wrong JSON type (an array for the result, a number for a
-    path): code reading a result steps around a missing field, but not around these."""
+    """Wrong JSON types in a result, starting with the result itself not being an object."""
     if not isinstance(result, dict):
         return [f"$: a JSON {_kind(result)}, not a result object"]
-    # The schema module's own validator and path format, so these lines match schema_errors'.
-    errors = schemas._result_validator().iter_errors(result)
-    return [f"{schemas._path(e.absolute_path)}: {e.message}" for e in errors if e.validator == "type"]
+    return schemas.type_errors(result)
+
+
+def is_other_json(data) -> bool:
+    """JSON that is neither a result nor a damaged one (bench output, a user's own file): an
+    object with no "document" and no "schema_version"."""
+    return isinstance(data, dict) and "document" not in data and "schema_version" not in data
 
 
 def check(result: dict, text: Optional[str]) -> list[str]:
@@ -224,15 +227,13 @@ def load_source(result: dict, results_dir: Path) -> tuple[Optional[str], Optiona
 
 
 def result_files(directory: Path) -> tuple[list[Path], list[Path]]:
-    """The folder's result files, and other JSON left in it (an object that is neither a result
-    nor a damaged one: no "document" and no "schema_version"), as `brief eval` tells them apart."""
+    """The folder's result files (damaged ones included), and other JSON left in it."""
     results, others = [], []
     for path in sorted(p for p in directory.glob("*.json") if p.name != MANIFEST):
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            data = None  # unreadable or torn: a damaged result, reported as such
-        other = isinstance(data, dict) and "document" not in data and "schema_version" not in data
+            other = is_other_json(read_result(path))
+        except BriefError:
+            other = False  # unreadable, torn or not an object: a damaged result, reported as such
         (others if other else results).append(path)
     return results, others
 
@@ -242,10 +243,10 @@ def validate_dir(directory: Path) -> list[str]:
     if not directory.is_dir():
         raise BriefError(f"{directory}: no such results folder")
     files, _ = result_files(directory)
-    return [problem for path in files for problem in _file_problems(path)]
+    return [problem for path in files for problem in file_problems(path)]
 
 
-def _file_problems(path: Path) -> list[str]:
+def file_problems(path: Path) -> list[str]:
     """Every violation of one result file; a broken file or source is one of them, never a stop."""
     try:
         result = read_result(path)

@@ -243,13 +243,12 @@ class Batch:
             if path.name == results.MANIFEST:
                 continue
             try:
-                doc = results.read_result(path).get("document")
+                result = results.read_result(path)
             except BriefError:
                 continue  # not a result; validate reports it
-            source = doc.get("path") if isinstance(doc, dict) else None
             # A result whose source is gone is left on disk but not listed, so diff shows it removed.
-            if isinstance(source, str) and source and Path(source).is_file():
-                kept[path.stem] = DocStatus(path.stem, source, "kept",
+            if results.source_of(result, Path.cwd()) is not None:
+                kept[path.stem] = DocStatus(path.stem, result["document"]["path"], "kept",
                                             "not redone by this run: the result of an earlier one",
                                             path.name)
         return kept

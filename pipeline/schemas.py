@@ -74,6 +74,13 @@ def _path(parts: Iterable) -> str:
     return out
 
 
+def type_errors(result: dict) -> list[str]:
+    """The schema violations that are a wrong JSON type (an array where a list of claims goes, a
+    number for a path): code reading a result steps around a missing field, not around these."""
+    errors = _result_validator().iter_errors(result)
+    return [f"{_path(e.absolute_path)}: {e.message}" for e in errors if e.validator == "type"]
+
+
 def schema_errors(result: dict) -> list[str]:
     """Every JSON Schema violation of a result, as 'JSON path: message'."""
     errors = sorted(_result_validator().iter_errors(result), key=lambda e: list(e.absolute_path))

@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
@@ -113,13 +114,20 @@ def test_a_result_of_the_wrong_shape_is_redone(tiny_model, tmp_path):
     assert json.loads((out / "a.json").read_text())["provenance"]["cache_key"]
 
 
-def test_a_run_over_one_file_keeps_the_others_in_the_manifest_and_report(tiny_model, tmp_path):
+@pytest.fixture
+def summarised(tiny_model, tmp_path):
+    """docs/a.txt and docs/b.txt, both summarised into out/."""
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "a.txt").write_text(JA, encoding="utf-8")
     (docs / "b.txt").write_text(JA + "追記。\n", encoding="utf-8")
     out = tmp_path / "out"
     assert brief("run", docs, "--out", out).exit_code == 0
+    return docs, out
+
+
+def test_a_run_over_one_file_keeps_the_others_in_the_manifest_and_report(summarised):
+    docs, out = summarised
     (docs / "a.txt").write_text(JA + "変更。\n", encoding="utf-8")
     r = brief("run", docs / "a.txt", "--out", out)
     assert r.exit_code == 0, r.output
@@ -168,13 +176,8 @@ def test_more_threads_than_cpus_is_refused_before_llama_cpp_sees_them(tmp_path):
     assert r.exit_code == 2 and f"99999 is not in the range 1<=x<={cpus}" in r.output
 
 
-def test_a_result_whose_source_was_deleted_is_not_kept(tiny_model, tmp_path):
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "a.txt").write_text(JA, encoding="utf-8")
-    (docs / "b.txt").write_text(JA + "追記。\n", encoding="utf-8")
-    out = tmp_path / "out"
-    assert brief("run", docs, "--out", out).exit_code == 0
+def test_a_result_whose_source_was_deleted_is_not_kept(summarised):
+    docs, out = summarised
     (docs / "b.txt").unlink()
     assert brief("run", docs, "--out", out).exit_code == 0
     manifest = json.loads((out / "manifest.json").read_text())
