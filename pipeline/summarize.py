@@ -113,6 +113,12 @@ def mentions(text: str, sents: list[Sentence], target: str, limit: int) -> list[
     return sorted((s for _, _, s in sorted(scored)[:limit]), key=lambda s: s.n)
 
 
+def visible(sec: list[Sentence]) -> list[int]:
+    """The sentence numbers the model sees in a section: headings are shown without one (unless
+    the section is nothing but headings)."""
+    return [s.n for s in sec if not s.heading] or [s.n for s in sec]
+
+
 def claim_fault(claim: str, index: align.SentenceIndex, sec: list[Sentence],
                 lang: str) -> tuple[Optional[str], Optional[Sentence]]:
     """Why a claim cannot stand for section `sec` (None if it can), and the sentence it copies.
@@ -121,7 +127,7 @@ def claim_fault(claim: str, index: align.SentenceIndex, sec: list[Sentence],
         return f"is not in {LANGUAGES[lang]}; write every claim in {LANGUAGES[lang]}", None
     source = index.copied(claim)
     if source is not None and source not in sec:
-        shown = [s.n for s in sec if not s.heading] or [s.n for s in sec]  # the numbers it can see
+        shown = visible(sec)
         first, last = shown[0], shown[-1]
         return (f"repeats sentence [{source.n}], outside [{first}] to [{last}]; "
                 f"give only claims that sentences [{first}] to [{last}] make"), source
@@ -303,8 +309,7 @@ class DocumentRun:
             # A heading has no number to point at; it is named as one instead.
             lines = [f"F{k}: {c.text} " + ("(in a heading)" if s.heading else f"[{s.n}]")
                      for k, (c, s) in enumerate(zip(batch, where), 1)]
-            shown = [s.n for s in where if not s.heading] or [s.n for s in sec if not s.heading]
-            shown = shown or [s.n for s in sec]
+            shown = [s.n for s in where if not s.heading] or visible(sec)
             task = self.prompts.render("figures", first=shown[0], last=shown[-1],
                                        candidates="\n".join(lines), language=self.language)
             answer = conv.ask("figures", task, schemas.figures_schema(len(batch)),
