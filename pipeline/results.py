@@ -160,6 +160,8 @@ def read_result(path: Path) -> dict:
 
 def read_manifest(folder: Path) -> dict:
     """A results folder's manifest; UsageError naming it if it is missing, not JSON or misshapen."""
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no such results folder; pass the folder `brief run` wrote")
     path = folder / MANIFEST
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

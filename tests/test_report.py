@@ -418,3 +418,10 @@ def test_file_name_that_is_not_utf8_is_shown_escaped(tmp_path):
     (out / "000_a.json").write_text(json.dumps(res), encoding="utf-8")
     html = write_report(out).read_text(encoding="utf-8")
     assert "Source \\udc8e\\udc91\\udc97\\udcbf.txt not found" in html
+
+
+def test_report_on_a_missing_folder_is_one_line(tmp_path):
+    r = cli_report(tmp_path / "nothere")
+    assert r.exit_code == 2
+    assert r.output == (f"Error: {tmp_path / 'nothere'}: no such results folder; pass the folder "
+                        "`brief run` wrote\n")
