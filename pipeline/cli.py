@@ -220,8 +220,9 @@ def models_pull(name):
 def models_verify(name):
     """Re-hash a present preset (or a .gguf path) from scratch and compare it with what is expected.
 
-    A preset is compared with the sha256 in the registry; a path is only checked to be a GGUF
-    file and hashed.
+    A preset is compared with the sha256 in the registry; a path has no expected hash, so llama.cpp
+    loads its vocabulary and checks that every tensor lies within the file (a truncated download
+    fails), then it is hashed.
 
     \b
     Examples:

@@ -396,10 +396,13 @@ def verify(name: Optional[str], progress: Optional[Progress] = None) -> ModelRef
 
 
 def _verify_path(spec: str, progress: Optional[Progress]) -> ModelRef:
-    """`brief models verify PATH`: re-hash a local GGUF; a name that is not a path is an unknown preset."""
+    """`brief models verify PATH`: check a local GGUF loads and hash it; a bare unknown name is a usage error."""
     path = Path(spec)
     looks_like_path = path.suffix.lower() == ".gguf" or "/" in spec or os.sep in spec
     if not path.exists() and not looks_like_path:
         raise UsageError(f"unknown preset {spec!r}; `brief models list` shows the presets")
     _check_gguf(path)
+    from .engine import check_loadable  # a path has no expected hash: llama.cpp judges its structure
+
+    check_loadable(path)
     return ModelRef(path.stem, path, sha256_file(path, progress), "path", "auto", 0, False)

@@ -97,7 +97,7 @@ def test_not_a_language_model_is_refused(tmp_path, models_home):
     from tinymodel import build_not_a_language_model
 
     clip = build_not_a_language_model(tmp_path / "clip.gguf")
-    with pytest.raises(ModelError, match="no tokenizer or architecture|cannot load it"):
+    with pytest.raises(ModelError, match="GGUF has no tokenizer or architecture"):
         Engine(resolve_path(clip), 512, 1, 42)
 
 
@@ -105,8 +105,16 @@ def test_truncated_gguf_is_refused(tiny_gguf, tmp_path, models_home):
     from tinymodel import truncate_copy
 
     cut = truncate_copy(tiny_gguf, tmp_path / "cut.gguf")
-    with pytest.raises(ModelError, match="corrupt or truncated GGUF|cannot load it"):
+    with pytest.raises(ModelError, match="corrupt or truncated GGUF"):
         Engine(resolve_path(cut), 512, 1, 42)
+
+
+def test_a_loadable_model_is_not_parsed_in_python(tiny_gguf, models_home, monkeypatch):
+    def parse(path):
+        raise AssertionError("check_gguf ran on a model llama.cpp loads")
+
+    monkeypatch.setattr("pipeline.engine.check_gguf", parse)
+    assert Engine(resolve_path(tiny_gguf), 256, 1, 42).n_vocab > 0
 
 
 def test_embedded_template_runs_in_the_sandbox():

@@ -173,12 +173,30 @@ def test_verify_text_file_is_not_a_gguf_like_run(models_home, tmp_path):
     assert verify.output == run.output == f"Error: {text}: not a GGUF file (bad magic); pass a .gguf model\n"
 
 
-def test_verify_gguf_path_rehashes_it(models_home, tmp_path):
+def test_verify_gguf_path_rehashes_it(models_home, tiny_gguf):
+    result = CliRunner().invoke(cli, ["models", "verify", str(tiny_gguf)])
+    assert result.exit_code == 0, result.output
+    sha = hashlib.sha256(tiny_gguf.read_bytes()).hexdigest()
+    assert result.output == f"{tiny_gguf.stem}: ok, sha256 {sha}\n"
+
+
+@pytest.mark.parametrize("fraction", [0.5, 0.999])
+def test_verify_truncated_gguf_path_fails(models_home, tiny_gguf, tmp_path, fraction):
+    from tinymodel import truncate_copy
+
+    cut = truncate_copy(tiny_gguf, tmp_path / "cut.gguf", fraction)
+    result = CliRunner().invoke(cli, ["models", "verify", str(cut)])
+    assert result.exit_code == 3, result.output
+    assert result.output.startswith(f"Error: {cut}: corrupt or truncated GGUF (")
+    assert result.output.endswith("; delete it and pull the model again\n")
+
+
+def test_verify_header_only_gguf_path_fails(models_home, tmp_path):
     gguf = tmp_path / "local.gguf"
     gguf.write_bytes(b"GGUF" + b"\0" * 60)
     result = CliRunner().invoke(cli, ["models", "verify", str(gguf)])
-    assert result.exit_code == 0, result.output
-    assert result.output == f"local: ok, sha256 {hashlib.sha256(gguf.read_bytes()).hexdigest()}\n"
+    assert result.exit_code == 3, result.output
+    assert result.output.startswith(f"Error: {gguf}: ")
 
 
 HF = {"source": "huggingface", "repo": "o/r", "file": "a.gguf"}
