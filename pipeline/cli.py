@@ -281,7 +281,8 @@ def eval_cmd(results_dir, gold, as_json):
     Example:
       brief eval results/ --gold ../shared/eval/gold-dev.json
     """
-    from .evaluate import evaluate, format_table
+    from .evaltable import format_table
+    from .evaluate import evaluate
 
     report = evaluate(results_dir, gold)
     click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=1) if as_json

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import UsageError
-from pipeline.evaluate import evaluate, format_table, load_gold, norm, width
+from pipeline.evaltable import format_table, width
+from pipeline.evaluate import evaluate, load_gold, norm
 
 GOLD_DEV = Path(__file__).resolve().parents[2] / "shared/eval/gold-dev.json"
 

@@ -1,0 +1,76 @@
+"""The `brief eval` report as aligned text for a terminal (wide characters take two columns)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from .evaluate import EvalReport
+
+
+def width(s: str) -> int:
+    """Terminal columns s takes: East Asian wide and fullwidth characters take two."""
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+               for ch in s)
+
+
+def _pad(s: str, w: int, right: bool) -> str:
+    gap = " " * (w - width(s))
+    return gap + s if right else s + gap
+
+
+def _grid(rows: list[list[str]], right_from: int = 1) -> list[str]:
+    """Rows of cells as aligned lines: the first right_from columns left-aligned, the rest right."""
+    widths = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(_pad(c, widths[i], i >= right_from) for i, c in enumerate(r)).rstrip()
+            for r in rows]
+
+
+def _frac(n: int, d: int) -> str:
+    return f"{n}/{d} {n / d:4.0%}" if d else "-"
+
+
+def _cells(name: str, valid: str, r) -> list[str]:
+    gold = getattr(r, "gold", True)
+    return [name, valid, _frac(r.spans_exact, r.spans), _frac(r.figures_precise, r.figures),
+            str(r.duplicate_figures), str(r.duplicate_claims),
+            _frac(r.figures_found, r.gold_figures) if gold else "-",
+            _frac(r.claims_covered, r.gold_claims) if gold else "-",
+            _frac(r.stance_correct, r.stance_targets) if gold else "-"]
+
+
+def format_table(report: EvalReport) -> str:
+    """The report as plain, aligned text for a terminal."""
+    head = ["document", "schema", "evidence", "fig prec", "dup fig", "dup claim", "fig recall",
+            "claims", "stance"]
+    body = []
+    for r in report.rows:
+        if r.file is None:
+            body.append([r.id, "missing", "-", "-", "-", "-", *_cells("", "", r)[6:]])
+        else:
+            body.append(_cells(r.id, "ok" if r.schema_valid else "INVALID", r))
+    t = report.totals
+    total = _cells("total", _frac(t.schema_valid, t.result_files), t)
+    lines = _grid([head, *body, total], right_from=2)
+    rule = "-" * max(width(line) for line in lines)
+    out = [lines[0], rule, *lines[1:-1], rule, lines[-1]]
+    if report.gold_path is not None:
+        out.append(f"gold: {report.gold_path} ({t.gold_documents} documents, micro-averaged; "
+                   f"{t.gold_missing} without a result)")
+    stance = [[r.id, d["target"], "(none)" if d["output"] is None else str(d["output"]),
+               "|".join(d["accept"]), "ok" if d["ok"] else "WRONG"]
+              for r in report.rows for d in r.stance_detail]
+    if stance:
+        out += ["", "stance", *_grid([["document", "target", "output", "accept", ""], *stance], 5)]
+    # A document with no result misses everything; its note says so once instead.
+    misses = [(r.id, f"{what}: {', '.join(ids)}") for r in report.rows if r.file is not None
+              for what, ids in (("figures not found", r.figures_missed), ("claims not covered", r.claims_missed))
+              if ids]
+    notes = [(r.id, e) for r in report.rows for e in r.schema_errors[:3]]
+    notes += [(r.id, f"... {len(r.schema_errors) - 3} more schema errors") for r in report.rows
+              if len(r.schema_errors) > 3]
+    notes += [(r.id, n) for r in report.rows for n in r.notes]
+    notes += [(name, "skipped: not a result file") for name in report.skipped]
+    for title, items in (("gold misses", misses), ("notes", notes)):
+        if items:
+            out += ["", title, *(f"  {doc}: {msg}" for doc, msg in items)]
+    return "\n".join(out)
