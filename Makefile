@@ -5,6 +5,9 @@ BRIEF  := $(VENV)/bin/brief
 PIP    := $(PY) -m pip --disable-pip-version-check
 MODEL  ?=
 ARGS   ?=
+# The seeds' two stance targets, as in `brief bench` (baseline.DEFAULT_TARGETS; a test keeps them equal);
+# `make run TARGETS=` leaves only each document's own subject.
+TARGETS ?= --target DeepSeek --target 米国の対中半導体輸出規制
 
 .PHONY: run test test-real bench report clean
 
@@ -20,7 +23,7 @@ $(VENV)/.installed-%: pyproject.toml | $(PY)
 
 run: $(VENV)/.installed-model
 	@start=$$(date +%s); $(BRIEF) models pull $(MODEL) && echo "== model ready in $$(( $$(date +%s) - start )) s"
-	@start=$$(date +%s); $(BRIEF) run seeds/ $(if $(MODEL),--model $(MODEL)) $(ARGS); rc=$$?; \
+	@start=$$(date +%s); $(BRIEF) run seeds/ $(if $(MODEL),--model $(MODEL)) $(TARGETS) $(ARGS); rc=$$?; \
 	  echo "== brief run took $$(( $$(date +%s) - start )) s"; \
 	  $(BRIEF) validate results/ && $(BRIEF) report results/ >/dev/null; exit $$rc
 

@@ -2,9 +2,12 @@
 ratios consistent with their parts. No timing is asserted: the numbers depend on the machine."""
 
 import json
+import shlex
+from pathlib import Path
 
 import pytest
 
+from pipeline.baseline import DEFAULT_TARGETS
 from pipeline.bench import GOALS, BenchOptions, assemble, bench, format_report, select_documents
 from pipeline.errors import UsageError
 
@@ -172,3 +175,9 @@ def test_json_written_after_checks(tmp_path, capsys):
     _save(report, BenchOptions(json_path=target), tmp_path / "out")
     assert json.loads(target.read_text(encoding="utf-8")) == json.loads(json.dumps(report))
     assert capsys.readouterr().out == ""
+
+
+def test_make_run_uses_the_bench_targets():
+    make = (Path(__file__).parent.parent / "Makefile").read_text(encoding="utf-8")
+    line = next(x for x in make.splitlines() if x.startswith("TARGETS ?="))
+    assert shlex.split(line.split("?=", 1)[1]) == [a for t in DEFAULT_TARGETS for a in ("--target", t)]
