@@ -21,10 +21,9 @@ from pathlib import Path
 from typing import Optional
 
 from pipeline.errors import BriefError, UsageError
-from pipeline.results import read_manifest, read_result, shape_errors
+from pipeline.results import MANIFEST, read_manifest, read_result, shape_errors
 
 RUNS = "runs"
-MANIFEST = "manifest.json"
 _PARTIAL = ".partial-"
 
 
