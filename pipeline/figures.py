@@ -37,67 +37,9 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from pipeline import figpatterns as P
 from pipeline import units as U
 from pipeline.types import FigureCandidate
-
-_FOLD = U.FOLD
-_FOLD_RUN = re.compile("[" + "".join(f"\\U{c:08x}" for c in sorted(_FOLD)) + "]+")
-_KATA = "\u30a1-\u30fa\u30fc\uff66-\uff9f"
-_EN = r"(?![A-Za-z0-9])"
-
-
-def _table_regex(rows, lead=" ?"):
-    """Compile (ja, en, ...) rows into one alternation whose group uK names the row."""
-    parts = []
-    for k, (ja, en, *_rest) in enumerate(rows):
-        alts = ([f"(?:{ja})"] if ja else []) + ([f"(?:{en}){_EN}"] if en else [])
-        parts.append(f"(?P<u{k}>{'|'.join(alts)})")
-    return re.compile(lead + "(?:" + "|".join(parts) + ")")
-
-
-_UNIT = _table_regex(U.UNIT_TABLE)
-_RATE = _table_regex(U.RATE_TABLE)
-_NUM = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
-_START = re.compile(r"(?=[0-9十数何tThHmMbB])(?:\d|十数|[数何](?=[十百千万億兆])|(?<![A-Za-z])"
-                    r"(?i:(?:tens|hundreds|thousands|millions|billions|trillions) of ))")
-_EN_VAGUE = re.compile(r"(?i:(?:(tens|hundreds) of )?(thousand|million|billion|trillion)s)")
-_JA_CHARS = frozenset("十百千万億兆")
-_JA_MAG = re.compile(r"([十百千]?)([万億兆]?)")
-_EN_MAG = re.compile(r" ?(?P<w>[Tt]housand|[Mm]illion|[Bb]illion|[Tt]rillion|lakh|crore)s?"
-                     + _EN + r"| ?(?P<a>bn|mn|tn)" + _EN + r"|(?P<l>[kKMBT])" + _EN
-                     + r"|(?P<c>[mb])" + _EN)
-_PRE_CUR = re.compile(r"(?:US ?\$|[$¥€£₹]|(?<![A-Za-z])(?:USD|JPY|EUR|CNY|RMB|INR|GBP) ?)\Z")
-_PRE_SIGN = re.compile(r"(?:−|▲|△|マイナス|(?<![0-9A-Za-z\-~])-)\Z")
-_PRE_WORD = re.compile(r"(?:(?P<rate>" + "|".join(U.RATE_PREFIX) + r")|(?P<ja>(?<!\d)(?:"
-                       + U.APPROX_PREFIX_JA + r"))|(?<![A-Za-z])(?P<en>(?i:"
-                       + U.APPROX_PREFIX_EN + r")) )\Z")
-_SUF_APPROX = re.compile(U.APPROX_SUFFIX)
-_CONN = re.compile(r" ?~ ?|から|-| to ")
-_YEAR_TAIL = re.compile(r"年(?:(代)|(\d{1,2})月(?:(\d{1,2})日)?|)(半ば|初頭|前半|後半|末|頃|ごろ|"
-                        r"初め|中頃)?")
-_MONTH_DAY = re.compile(r"月(?:(\d{1,2})日)?")
-_MONTH_BEFORE = re.compile(r"(?<![A-Za-z])" + U.MONTH_RE + r"\.? \Z")
-_MONTH_AFTER = re.compile(r"(?:st|nd|rd|th)? " + U.MONTH_RE + r"\.?(?:,? (\d{4}))?" + _EN)
-_DAY_YEAR = re.compile(r"(?:st|nd|rd|th)?(?:,? (\d{4}))?" + _EN)
-_ISO = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?!\d)|(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)"
-                  r"|\d+(?:-\d+){2,}")
-_LABEL = re.compile(r"章|節|条|項|番目?|号|版|期目?|代目|次(?!元)|時(?!間)")
-_VERSION_BEFORE = re.compile(r"(?:[A-Z][A-Za-z]*|[" + _KATA + r"]+) \Z")
-_CURRENCIES = frozenset(U.CURRENCY_PREFIX.values())
-_GLUE = frozenset("_/#@^\\第")
-_VERSION = re.compile(r"\d\.\d+")
-_VERSION_NEXT = re.compile(r" [A-Z" + _KATA + "]")
-_SLASH_RATIO = re.compile(r"/(\d+)(?![\d/.,])")
-_WARI = re.compile(r"割(?:(\d)分)?")
-_FROM = re.compile(r"(?i:from) \Z")
-# Cheap first-character guards: most numbers have no prefix or unit, and skipping the big
-# alternations for them keeps number-dense text (tables) fast.
-_NO_UNIT = frozenset("0123456789,.;:!?)]}>\"'、。，）」』】・\n\t")
-_PRE_LAST = frozenset(" ~≈" + "".join(w[-1] for w in U.APPROX_PREFIX_JA.split("|"))
-                      + "".join(w[-1] for w in U.RATE_PREFIX))
-_SUF_FIRST = frozenset(w.lstrip("\\")[0] for w in U.APPROX_SUFFIX.split("|"))
-_SKIP = re.compile(r"[0-9A-Za-z_.,\-/:]*")
-_MASK = re.compile(U.NOT_FIGURES)
 
 
 class _Q:
@@ -123,30 +65,30 @@ class _Q:
 
 
 def _unit(s: str, j: int):
-    """_UNIT.match at j, skipped when the next character cannot start a unit."""
+    """P.UNIT.match at j, skipped when the next character cannot start a unit."""
     c = s[j + 1:j + 2] if s[j:j + 1] == " " else s[j:j + 1]
-    return None if not c or c in _NO_UNIT else _UNIT.match(s, j)
+    return None if not c or c in P.NO_UNIT else P.UNIT.match(s, j)
 
 
 def _row(m, rows):
-    """The table row a _table_regex match came from."""
+    """The table row a P.table_regex match came from."""
     return rows[int(m.lastgroup[1:])]
 
 
 def _num(m) -> float:
-    """The float value of a _NUM match."""
+    """The float value of a P.NUM match."""
     return float(m.group().replace(",", ""))
 
 
 def _en_vague(s: str, i: int) -> Optional[_Q]:
     """English vague amounts: "tens of billions of dollars", "millions of chips"."""
-    m = _EN_VAGUE.match(s, i)
+    m = P.EN_VAGUE.match(s, i)
     if not m:
         return None
     q = _Q(i, m.end(), {"tens": 10.0, "hundreds": 100.0}.get((m.group(1) or "").lower(), 1.0))
     q.mfac, q.approx = U.EN_MULT[m.group(2).lower()], True
     q.num *= q.mfac
-    u = _UNIT.match(s, q.end + 3) if s.startswith(" of", q.end) else None
+    u = P.UNIT.match(s, q.end + 3) if s.startswith(" of", q.end) else None
     if u:
         q.unit, q.scale = _row(u, U.UNIT_TABLE)[2:4]
         q.end = u.end()
@@ -159,7 +101,7 @@ def _dates(s: str, q: _Q, i: int, lo: int, n: int) -> bool:
     j = q.end
     era = s[max(0, i - 2):i]
     if s.startswith("年", j) and (1900 <= n <= 2100 and j - i == 4 or era in U.ERAS):
-        y = _YEAR_TAIL.match(s, j)
+        y = P.YEAR_TAIL.match(s, j)
         if era in U.ERAS:
             n, q.start = n + U.ERAS[era], i - 2
         q.end, q.kind, q.unit, q.value = y.end(), "year", "year", float(n)
@@ -172,13 +114,13 @@ def _dates(s: str, q: _Q, i: int, lo: int, n: int) -> bool:
         return True
     if s.startswith("月", j) and 1 <= n <= 12:
         # 12月 / 1月24日 without a year: a date whose value code cannot know
-        q.end, q.kind, q.unit = _MONTH_DAY.match(s, j).end(), "date", "date"
+        q.end, q.kind, q.unit = P.MONTH_DAY.match(s, j).end(), "date", "date"
         return True
     day = 1 <= n <= 31
-    mb = _MONTH_BEFORE.search(s, max(lo, i - 12), i) if day and s[i - 1:i] == " " \
+    mb = P.MONTH_BEFORE.search(s, max(lo, i - 12), i) if day and s[i - 1:i] == " " \
         and (s[i - 2:i - 1].isalpha() or s[i - 2:i - 1] == ".") else None
-    dy = _DAY_YEAR.match(s, j) if mb else None
-    ma = _MONTH_AFTER.match(s, j) if day and not dy and s[j:j + 1] in " snrt" else None
+    dy = P.DAY_YEAR.match(s, j) if mb else None
+    ma = P.MONTH_AFTER.match(s, j) if day and not dy and s[j:j + 1] in " snrt" else None
     if dy or ma:
         mon, yr = (mb.group(1), dy.group(1)) if dy else (ma.group(1), ma.group(2))
         q.start = mb.start() if dy else q.start
@@ -186,7 +128,7 @@ def _dates(s: str, q: _Q, i: int, lo: int, n: int) -> bool:
         if yr:
             q.value = float(int(yr) * 10000 + U.MONTHS[mon[:3]] * 100 + n)
         return True
-    iso = _ISO.match(s, i) if s[j:j + 1] in "-/." else None
+    iso = P.ISO.match(s, i) if s[j:j + 1] in "-/." else None
     if iso:
         # phone numbers and other dash chains are consumed and dropped with the ISO dates
         q.end, q.kind = iso.end(), "drop"
@@ -202,8 +144,8 @@ def _dates(s: str, q: _Q, i: int, lo: int, n: int) -> bool:
 def _magnitude(s: str, q: _Q, j: int) -> int:
     """Apply 万/億/兆 (compound: 8兆4530億) or million/B multipliers; return the new end."""
     total, last = 0.0, float("inf")
-    while s[j:j + 1] in _JA_CHARS:
-        g = _JA_MAG.match(s, j)
+    while s[j:j + 1] in P.JA_CHARS:
+        g = P.JA_MAG.match(s, j)
         small, big = g.group(1), g.group(2)
         if not (small or big) or (small == "十" and not big and not q.approx):
             break
@@ -213,10 +155,10 @@ def _magnitude(s: str, q: _Q, j: int) -> int:
         total += q.num * fac
         q.mfac = q.mfac or fac
         j, last = g.end(), U.JA_BIG[big]
-        nxt = _NUM.match(s, j) if big else None
+        nxt = P.NUM.match(s, j) if big else None
         if not nxt:
             break
-        g2 = _JA_MAG.match(s, nxt.end())
+        g2 = P.JA_MAG.match(s, nxt.end())
         if g2.group(2) and U.JA_BIG[g2.group(2)] < last:
             q.num, j = _num(nxt), nxt.end()
             continue
@@ -227,7 +169,7 @@ def _magnitude(s: str, q: _Q, j: int) -> int:
     if q.mfac:
         q.num = total
     elif s[j:j + 1] in " kKMBTmbtlc" and not _unit(s, j):
-        g = _EN_MAG.match(s, j)
+        g = P.EN_MAG.match(s, j)
         if g and (not g.group("c") or q.unit):
             key = g.group("w") or g.group("a") or g.group("l") or g.group("c")
             q.mfac = U.EN_MULT[key.lower() if g.group("w") else key]
@@ -238,7 +180,7 @@ def _magnitude(s: str, q: _Q, j: int) -> int:
 
 def _quantity(s: str, i: int, lo: int) -> Optional[_Q]:
     """Parse the number at s[i] with everything to its right that belongs to it."""
-    m = _NUM.match(s, i)
+    m = P.NUM.match(s, i)
     if m:
         q = _Q(i, m.end(), _num(m), plain=not m.group(2) and "," not in m.group(1))
     elif s.startswith("十数", i):
@@ -249,7 +191,7 @@ def _quantity(s: str, i: int, lo: int) -> Optional[_Q]:
         q.approx = True
     else:
         return _en_vague(s, i)
-    cur = _PRE_CUR.search(s, max(lo, i - 5), i) if s[i - 1:i] in "$¥€£₹DYRBP" or (
+    cur = P.PRE_CUR.search(s, max(lo, i - 5), i) if s[i - 1:i] in "$¥€£₹DYRBP" or (
         s[i - 1:i] == " " and s[i - 2:i - 1] in "$DYRBP") else None
     if cur:
         q.start, q.unit = cur.start(), U.CURRENCY_PREFIX[cur.group().strip()]
@@ -257,18 +199,18 @@ def _quantity(s: str, i: int, lo: int) -> Optional[_Q]:
         return q
     j = q.end
     if s.startswith("分の", j):
-        d = _NUM.match(s, j + 2)
+        d = P.NUM.match(s, j + 2)
         if d and q.num:
             q.end, q.kind, q.unit, q.value = d.end(), "ratio", "ratio", _num(d) / q.num
             return q
-    d = _SLASH_RATIO.match(s, j) if q.plain and s[i - 1:i] != "/" else None
+    d = P.SLASH_RATIO.match(s, j) if q.plain and s[i - 1:i] != "/" else None
     if d and int(d.group(1)):
         q.end, q.kind, q.unit = d.end(), "ratio", "ratio"
         q.value = q.num / int(d.group(1))
         return q
 
     j = _magnitude(s, q, j)
-    w = _WARI.match(s, j)
+    w = P.WARI.match(s, j)
     u = _unit(s, j)
     if w:
         q.num += float(w.group(1) or 0) / 10
@@ -280,7 +222,7 @@ def _quantity(s: str, i: int, lo: int) -> Optional[_Q]:
     elif q.year_like() and s.startswith("s", j) and q.num % 10 == 0 \
             and not s[j + 1:j + 2].isalpha():
         q.kind, q.unit, q.value, q.approx, j = "year", "year", q.num, True, j + 1
-    r = _RATE.match(s, j) if s[j:j + 1] in "/ " else None
+    r = P.RATE.match(s, j) if s[j:j + 1] in "/ " else None
     if r and (q.unit or q.mfac):
         q.unit, j = q.unit + _row(r, U.RATE_TABLE)[2], r.end()
     q.end = j
@@ -289,7 +231,7 @@ def _quantity(s: str, i: int, lo: int) -> Optional[_Q]:
 
 def _join_range(s: str, q: _Q) -> _Q:
     """Merge q with a following range partner (2~3割, 500万ドルから600万ドル, 9-12 months)."""
-    c = _CONN.match(s, q.end) if s[q.end:q.end + 1] in " ~か-" else None
+    c = P.CONN.match(s, q.end) if s[q.end:q.end + 1] in " ~か-" else None
     if not c or q.kind not in ("num", "year") or not s[c.end():c.end() + 1].isdigit():
         return q
     q2 = _quantity(s, c.end(), c.end())
@@ -307,7 +249,7 @@ def _join_range(s: str, q: _Q) -> _Q:
         return q  # 20%から60%に増加 is a change between two figures, not a range
     if tok in ("-", "to") and not (q2.unit or q2.mfac):
         return q
-    if tok == "to" and _FROM.search(s, max(0, q.start - 5), q.start):
+    if tok == "to" and P.FROM.search(s, max(0, q.start - 5), q.start):
         return q  # "from 20% to 60%" is a change, like AからBに
     if q2.kind != q.kind or (q.unit and q2.unit and q.unit != q2.unit):
         return q
@@ -333,7 +275,7 @@ def _rejected(s: str, q: _Q, i: int) -> bool:
     b = min(i, q.start)  # a currency or month name before the digits is the left edge
     before, before2 = s[b - 1:b] if b else "", s[max(0, b - 2):max(0, b - 1)]
     after, text = s[q.end:q.end + 1], s[i:q.end]
-    if before and (before in _GLUE or before.isascii() and before.isalnum()):
+    if before and (before in P.GLUE or before.isascii() and before.isalnum()):
         return True
     if before in ("-", ".") and before2 and (before2.isascii() and before2.isalnum()
                                               or _kata(before2)):
@@ -345,7 +287,7 @@ def _rejected(s: str, q: _Q, i: int) -> bool:
         return False
     if after and (after in "^]}" or after.isascii() and after.isalpha() or _kata(after)):
         return True
-    if before and (before in "※*" or _kata(before)) or _LABEL.match(s, q.end):
+    if before and (before in "※*" or _kata(before)) or P.LABEL.match(s, q.end):
         return True
     nxt = s[q.end + 1:q.end + 2]
     if after in ("-", ".") and nxt and nxt.isascii() and nxt.isalnum():
@@ -357,8 +299,8 @@ def _rejected(s: str, q: _Q, i: int) -> bool:
     if q.plain and len(text) <= 3 and after and after in ".)、:" \
             and not s[s.rfind("\n", 0, i) + 1:i].strip(" \t("):
         return True
-    vb = _VERSION_BEFORE.search(s, max(0, i - 20), i) if before == " " else None
-    return bool(vb and (_VERSION.fullmatch(text) or (len(text) <= 2 and _VERSION_NEXT.match(
+    vb = P.VERSION_BEFORE.search(s, max(0, i - 20), i) if before == " " else None
+    return bool(vb and (P.VERSION.fullmatch(text) or (len(text) <= 2 and P.VERSION_NEXT.match(
         s, q.end))))
 
 
@@ -377,12 +319,12 @@ def _candidate(s: str, text: str, i: int, lo: int):
     start, neg = q.start, False
     for _ in range(4):
         sign = None if neg or s[start - 1:start] not in "−▲△ス-" else \
-            _PRE_SIGN.search(s, max(lo, start - 4), start)
+            P.PRE_SIGN.search(s, max(lo, start - 4), start)
         if sign:
             neg, start = True, sign.start()
             continue
-        p = _PRE_WORD.search(s, max(lo, start - 16), start) \
-            if s[start - 1:start] in _PRE_LAST and (s[start - 1:start] != " " or s[
+        p = P.PRE_WORD.search(s, max(lo, start - 16), start) \
+            if s[start - 1:start] in P.PRE_LAST and (s[start - 1:start] != " " or s[
                 start - 2:start - 1].isascii() and s[start - 2:start - 1].isalpha()) else None
         if not p:
             break
@@ -394,10 +336,10 @@ def _candidate(s: str, text: str, i: int, lo: int):
             q.approx = True
         start = p.start()
     end = q.end
-    a = _SUF_APPROX.match(s, end) if s[end:end + 1] in _SUF_FIRST else None
+    a = P.SUF_APPROX.match(s, end) if s[end:end + 1] in P.SUF_FIRST else None
     if a:
         end, q.approx = a.end(), True
-    elif s.startswith("台", end) and (q.unit == "percent" or q.unit in _CURRENCIES):
+    elif s.startswith("台", end) and (q.unit == "percent" or q.unit in P.CURRENCIES):
         end, q.approx = end + 1, True  # 1万円台 / 20%台: "in the range of"
     value = q.value if (q.kind != "num" or q.value is not None) else q.num * q.scale
     vmax = q.vmax
@@ -409,20 +351,20 @@ def _candidate(s: str, text: str, i: int, lo: int):
 
 def extract_figures(text: str) -> list[FigureCandidate]:
     """All figure candidates in text, sorted by start and non-overlapping."""
-    s = _FOLD_RUN.sub(lambda m: m.group().translate(_FOLD), text)
+    s = P.FOLD_RUN.sub(lambda m: m.group().translate(P.FOLD), text)
     mask = bytearray(len(s))
-    for m in _MASK.finditer(s):
+    for m in P.MASK.finditer(s):
         mask[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     out: list[FigureCandidate] = []
     pos = lo = 0
     while True:
-        m = _START.search(s, pos)
+        m = P.START.search(s, pos)
         if not m:
             return out
         i = m.start()
         r = None if mask[i] else _candidate(s, text, i, lo)
         if r is None:
-            pos = max(i + 1, _SKIP.match(s, i).end())
+            pos = max(i + 1, P.SKIP.match(s, i).end())
             continue
         pos = lo = max(r[0], i + 1)
         if r[1] is not None:

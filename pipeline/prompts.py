@@ -13,8 +13,18 @@ from .errors import UsageError
 from .segment import LINE_BREAKS
 from .types import Sentence
 
-NAMES = ("system", "document", "claims", "figures", "subject", "stance_evidence",
-         "stance_label", "summary")
+# Each prompt file and the placeholders brief fills in it; a literal brace is written {{ or }}.
+FIELDS = {
+    "system": set(),
+    "document": {"sentences"},
+    "claims": {"first", "last", "language", "max_items"},
+    "figures": {"candidates", "first", "last", "language"},
+    "subject": {"options"},
+    "stance_evidence": {"first", "last", "max_items", "target"},
+    "stance_label": {"evidence", "target"},
+    "summary": {"language", "max_items", "min_items"},
+}
+NAMES = tuple(FIELDS)
 LANGUAGES = {"ja": "Japanese", "en": "English"}
 
 
@@ -40,6 +50,7 @@ class Prompts:
                 texts[name] = path.read_text(encoding="utf-8").strip("\n")
             except FileNotFoundError:
                 raise UsageError(f"{path}: prompt file missing; restore it from the repository") from None
+            _check_fields(path, texts[name], FIELDS[name])
         return cls(texts)
 
     def hashes(self) -> dict[str, str]:
@@ -54,6 +65,19 @@ class Prompts:
         """A prompt's fixed text: every placeholder left empty (what a reader must read of it)."""
         fields = {f for _, f, _, _ in string.Formatter().parse(self.texts[name]) if f}
         return self.render(name, **dict.fromkeys(fields, ""))
+
+
+def _check_fields(path: Path, text: str, allowed: set[str]) -> None:
+    """Refuse a prompt whose braces brief could not fill (found at load, not mid-run)."""
+    try:
+        fields = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+    except ValueError as exc:
+        raise UsageError(f"{path}: {exc}; write a literal brace as {{{{ or }}}}") from None
+    unknown = sorted(fields - allowed)
+    if unknown:
+        known = ", ".join("{" + f + "}" for f in sorted(allowed)) or "none"
+        raise UsageError(f"{path}: unknown placeholder {{{unknown[0]}}} (this file's placeholders: "
+                         f"{known}); write a literal brace as {{{{ or }}}}")
 
 
 _BREAK = re.compile(r"[ \t\u3000]*[" + LINE_BREAKS + r"]+[ \t\u3000]*")

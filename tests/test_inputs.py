@@ -184,3 +184,21 @@ def test_a_result_whose_source_was_deleted_is_not_kept(summarised):
     assert [d["id"] for d in manifest["documents"]] == ["a"]
     assert (out / "b.json").is_file()  # left on disk: nothing written is deleted
     assert "- document b" in brief("diff", "--out", out).output
+
+
+def test_a_prompt_with_a_stray_brace_is_refused_before_anything_is_written(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    prompts = tmp_path / "prompts"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "prompts", prompts)
+    system = prompts / "system.txt"
+    system.write_text(system.read_text(encoding="utf-8") + '\nAnswer {"claims": []} if none.\n',
+                      encoding="utf-8")
+    (tmp_path / "a.txt").write_text(JA, encoding="utf-8")
+    r = brief("run", tmp_path / "a.txt", "--out", tmp_path / "out",
+              env={"BRIEF_PROMPTS_DIR": str(prompts), "BRIEF_MODEL": "no-such-model"})
+    assert r.exit_code == 2
+    assert r.output.endswith(f'{system}: unknown placeholder {{"claims"}} (this file\'s '
+                             "placeholders: none); write a literal brace as {{ or }}\n")
+    assert not (tmp_path / "out").exists()

@@ -1,0 +1,67 @@
+"""The regular expressions and character sets figures.py reads numbers with, built from the
+tables in units.py: the parser's vocabulary, kept apart from its logic."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline import units as U
+
+FOLD = U.FOLD
+FOLD_RUN = re.compile("[" + "".join(f"\\U{c:08x}" for c in sorted(FOLD)) + "]+")
+KATA = "\u30a1-\u30fa\u30fc\uff66-\uff9f"
+EN = r"(?![A-Za-z0-9])"
+
+
+def table_regex(rows, lead=" ?"):
+    """Compile (ja, en, ...) rows into one alternation whose group uK names the row."""
+    parts = []
+    for k, (ja, en, *_rest) in enumerate(rows):
+        alts = ([f"(?:{ja})"] if ja else []) + ([f"(?:{en}){EN}"] if en else [])
+        parts.append(f"(?P<u{k}>{'|'.join(alts)})")
+    return re.compile(lead + "(?:" + "|".join(parts) + ")")
+
+
+UNIT = table_regex(U.UNIT_TABLE)
+RATE = table_regex(U.RATE_TABLE)
+NUM = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
+START = re.compile(r"(?=[0-9十数何tThHmMbB])(?:\d|十数|[数何](?=[十百千万億兆])|(?<![A-Za-z])"
+                   r"(?i:(?:tens|hundreds|thousands|millions|billions|trillions) of ))")
+EN_VAGUE = re.compile(r"(?i:(?:(tens|hundreds) of )?(thousand|million|billion|trillion)s)")
+JA_CHARS = frozenset("十百千万億兆")
+JA_MAG = re.compile(r"([十百千]?)([万億兆]?)")
+EN_MAG = re.compile(r" ?(?P<w>[Tt]housand|[Mm]illion|[Bb]illion|[Tt]rillion|lakh|crore)s?"
+                    + EN + r"| ?(?P<a>bn|mn|tn)" + EN + r"|(?P<l>[kKMBT])" + EN
+                    + r"|(?P<c>[mb])" + EN)
+PRE_CUR = re.compile(r"(?:US ?\$|[$¥€£₹]|(?<![A-Za-z])(?:USD|JPY|EUR|CNY|RMB|INR|GBP) ?)\Z")
+PRE_SIGN = re.compile(r"(?:−|▲|△|マイナス|(?<![0-9A-Za-z\-~])-)\Z")
+PRE_WORD = re.compile(r"(?:(?P<rate>" + "|".join(U.RATE_PREFIX) + r")|(?P<ja>(?<!\d)(?:"
+                      + U.APPROX_PREFIX_JA + r"))|(?<![A-Za-z])(?P<en>(?i:"
+                      + U.APPROX_PREFIX_EN + r")) )\Z")
+SUF_APPROX = re.compile(U.APPROX_SUFFIX)
+CONN = re.compile(r" ?~ ?|から|-| to ")
+YEAR_TAIL = re.compile(r"年(?:(代)|(\d{1,2})月(?:(\d{1,2})日)?|)(半ば|初頭|前半|後半|末|頃|ごろ|"
+                       r"初め|中頃)?")
+MONTH_DAY = re.compile(r"月(?:(\d{1,2})日)?")
+MONTH_BEFORE = re.compile(r"(?<![A-Za-z])" + U.MONTH_RE + r"\.? \Z")
+MONTH_AFTER = re.compile(r"(?:st|nd|rd|th)? " + U.MONTH_RE + r"\.?(?:,? (\d{4}))?" + EN)
+DAY_YEAR = re.compile(r"(?:st|nd|rd|th)?(?:,? (\d{4}))?" + EN)
+ISO = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?!\d)|(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)"
+                 r"|\d+(?:-\d+){2,}")
+LABEL = re.compile(r"章|節|条|項|番目?|号|版|期目?|代目|次(?!元)|時(?!間)")
+VERSION_BEFORE = re.compile(r"(?:[A-Z][A-Za-z]*|[" + KATA + r"]+) \Z")
+CURRENCIES = frozenset(U.CURRENCY_PREFIX.values())
+GLUE = frozenset("_/#@^\\第")
+VERSION = re.compile(r"\d\.\d+")
+VERSION_NEXT = re.compile(r" [A-Z" + KATA + "]")
+SLASH_RATIO = re.compile(r"/(\d+)(?![\d/.,])")
+WARI = re.compile(r"割(?:(\d)分)?")
+FROM = re.compile(r"(?i:from) \Z")
+# Cheap first-character guards: most numbers have no prefix or unit, and skipping the big
+# alternations for them keeps number-dense text (tables) fast.
+NO_UNIT = frozenset("0123456789,.;:!?)]}>\"'、。，）」』】・\n\t")
+PRE_LAST = frozenset(" ~≈" + "".join(w[-1] for w in U.APPROX_PREFIX_JA.split("|"))
+                     + "".join(w[-1] for w in U.RATE_PREFIX))
+SUF_FIRST = frozenset(w.lstrip("\\")[0] for w in U.APPROX_SUFFIX.split("|"))
+SKIP = re.compile(r"[0-9A-Za-z_.,\-/:]*")
+MASK = re.compile(U.NOT_FIGURES)
