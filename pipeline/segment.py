@@ -34,6 +34,11 @@ _CARRYING = tuple("、，がをにはのへゃゅょっー") + ("ました", "�
 _NOT_CARRYING = ("はい", "はじめ", "にわか")
 _NUM = r"\d{1,3}[.．)）]|[(（]\d{1,3}[)）]"  # "1." "2)" "(3)"
 _ITEM = re.compile(r"[-–—•・*＊●○■□◆◇→>＞]|" + _NUM)
+# A reference: a URL alone, after at most a footnote marker ({5}, [1], ※3, 1.) or a short label
+# ("出典:", "Source:"). Seed 000's list of sources was numbered, and the 1.5B model made a claim of
+# one address ("how-the-chinese-beat-trump-and-openai.html").
+_REFERENCE = re.compile(r"^(?:[\[{(（［]?\d{1,3}[\]})）］]?[.:]?\s*|※\d+\s*|\^\d+\^?\s*)?"
+                        r"(?:[^\s:：]{1,12}[:：]\s*)?(?:https?://|www\.)[!-~]+$")
 _NUMBERED = re.compile(r"^(?:" + _NUM + r"|第\d{1,2}[章節])")
 # How a speaker addresses the audience: in Japanese a request, thanks or teaser ending the
 # sentence; in English a sentence opening with please/thanks/subscribe/welcome or ending in thank
@@ -267,9 +272,12 @@ def _cuttable(text: str, p: int, e: int) -> bool:
 
 
 def is_heading(body: str) -> bool:
-    """A title, a numbered heading or a question: a sentence that asserts nothing, so no claim.
-    (Not a line ending in a colon: on seed 000 those are claims that introduce a quote.)"""
+    """A title, a numbered heading, a question or a reference (a URL alone): a sentence that
+    asserts nothing, so no claim. (Not a line ending in a colon: on seed 000 those are claims
+    that introduce a quote.)"""
     b = body.strip().rstrip(_CLOSERS).strip()
+    if _REFERENCE.match(b):
+        return True
     if not b or b[-1] in "?？" or re.search(r"(?:です|ます|でしょう|のだろう|の)か[。．]$", b):
         return True  # 〜のでしょうか。 asks too, with a full stop (seed 004)
     return b[-1] not in "。．.!！" and (len(b) <= HEADING_CHARS or bool(_NUMBERED.match(b)))

@@ -344,6 +344,14 @@ def test_seed_001_long_line_is_split_into_citable_units():
     ("OpenAIの非営利構造を擁護してから1年後、アルトマンは組織を非公開化したのである:", False),
     ("Export controls did not stop it.", False),
     ("1. 評価基準が曖昧だ。", False),  # numbered, but a sentence
+    ("https://www.moonofalabama.org/2025/01/how-the-chinese-beat-trump-and-openai.html", True),
+    ("{5} https://www.nature.com/articles/d41586-025-00229-6", True),  # a reference, not a claim
+    ("[12] https://example.org/a?b=1", True),
+    ("※3 www.example.com/report.pdf", True),
+    ("出典：https://example.jp/news/123", True),
+    ("Source: https://example.com/x", True),
+    ("詳細はhttps://example.com/をご覧ください。", False),  # a sentence that holds a URL
+    ("See https://example.com for the full report.", False),
 ])
 def test_headings_and_questions_are_told_from_statements(body, heading):
     assert is_heading(body) is heading
