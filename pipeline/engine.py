@@ -196,6 +196,7 @@ class Engine:
         self.think_close = self._special_id("</think>")
         self.evaluated = 0
         self.generated = 0
+        self.prompt_seconds_per_token = 0.0  # the fastest prompt batch so far, per token
         self._grammars: dict[str, str] = {}
 
     def fit_context(self, needed: int) -> None:
@@ -262,9 +263,16 @@ class Engine:
         self.llm.n_tokens = common
         rest = tokens[common:]
         for i in range(0, len(rest), self.llm.n_batch):
-            if deadline and time.monotonic() > deadline:
+            chunk = rest[i: i + self.llm.n_batch]
+            # A batch cannot be interrupted (one takes ~10-25 s on 2 cores): refuse one that would
+            # end past the deadline even at the fastest rate seen, rather than overrun it.
+            if deadline and time.monotonic() + len(chunk) * self.prompt_seconds_per_token > deadline:
                 raise GenerationError("time limit reached while reading the document; raise --timeout")
-            self._eval(rest[i: i + self.llm.n_batch])
+            started = time.monotonic()
+            self._eval(chunk)
+            if len(chunk) >= 32:  # a few tokens cost mostly fixed overhead: no rate to go by
+                rate = (time.monotonic() - started) / len(chunk)
+                self.prompt_seconds_per_token = min(self.prompt_seconds_per_token or rate, rate)
         self.evaluated += len(rest)
         return len(rest)
 

@@ -85,6 +85,20 @@ def test_grammar_json_strings_exclude_control_characters(engine):
     assert 'char ::= [^"\\\\\\x7F\\x00-\\x1F]' in gbnf
 
 
+def test_a_prompt_batch_that_would_end_past_the_deadline_is_not_started(engine):
+    import time
+
+    prompt = engine.tokenize([(DOC * 4, False)])
+    engine.feed(prompt[:100])  # measures the rate of a batch
+    assert engine.prompt_seconds_per_token > 0
+    engine.prompt_seconds_per_token = 1.0  # as if each token took a second: 60 left cannot hold 100
+    with pytest.raises(GenerationError, match="time limit reached while reading the document"):
+        engine.feed(prompt[:200], deadline=time.monotonic() + 60)
+    assert engine.evaluated == 100  # nothing of the refused batch was evaluated
+    engine.feed(prompt[:200], deadline=time.monotonic() + 600)  # with room enough it runs
+    assert engine.evaluated == 200
+
+
 def test_context_overflow_is_a_clean_error(tiny_gguf, models_home):
     small = Engine(resolve_path(tiny_gguf), 256, 1, 42)
     with pytest.raises(GenerationError, match="does not fit the context of 256"):
