@@ -7,8 +7,7 @@ import re
 
 from pipeline import units as U
 
-FOLD = U.FOLD
-FOLD_RUN = re.compile("[" + "".join(f"\\U{c:08x}" for c in sorted(FOLD)) + "]+")
+FOLD_RUN = re.compile("[" + "".join(f"\\U{c:08x}" for c in sorted(U.FOLD)) + "]+")
 KATA = "\u30a1-\u30fa\u30fc\uff66-\uff9f"
 EN = r"(?![A-Za-z0-9])"
 

@@ -351,7 +351,7 @@ def _candidate(s: str, text: str, i: int, lo: int):
 
 def extract_figures(text: str) -> list[FigureCandidate]:
     """All figure candidates in text, sorted by start and non-overlapping."""
-    s = P.FOLD_RUN.sub(lambda m: m.group().translate(P.FOLD), text)
+    s = P.FOLD_RUN.sub(lambda m: m.group().translate(U.FOLD), text)
     mask = bytearray(len(s))
     for m in P.MASK.finditer(s):
         mask[m.start():m.end()] = b"\x01" * (m.end() - m.start())

@@ -63,8 +63,7 @@ class Prompts:
 
     def skeleton(self, name: str) -> str:
         """A prompt's fixed text: every placeholder left empty (what a reader must read of it)."""
-        fields = {f for _, f, _, _ in string.Formatter().parse(self.texts[name]) if f}
-        return self.render(name, **dict.fromkeys(fields, ""))
+        return self.render(name, **dict.fromkeys(FIELDS[name], ""))
 
 
 def _check_fields(path: Path, text: str, allowed: set[str]) -> None:

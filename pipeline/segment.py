@@ -10,6 +10,7 @@ import dataclasses
 import re
 
 from pipeline.types import Sentence
+from pipeline.units import URL_START
 
 MAX_SENTENCE_CHARS = 400
 MAX_QUOTE_CHARS = 300  # an opening bracket with no close this near is a typo, not a quote
@@ -38,7 +39,7 @@ _ITEM = re.compile(r"[-–—•・*＊●○■□◆◇→>＞]|" + _NUM)
 # ("出典:", "Source:"). Seed 000's list of sources was numbered, and the 1.5B model made a claim of
 # one address ("how-the-chinese-beat-trump-and-openai.html").
 _REFERENCE = re.compile(r"^(?:[\[{(（［]?\d{1,3}[\]})）］]?[.:]?\s*|※\d+\s*|\^\d+\^?\s*)?"
-                        r"(?:[^\s:：]{1,12}[:：]\s*)?(?:https?://|www\.)[!-~]+$")
+                        r"(?:[^\s:：]{1,12}[:：]\s*)?" + URL_START + r"[!-~]+$")
 _NUMBERED = re.compile(r"^(?:" + _NUM + r"|第\d{1,2}[章節])")
 # How a speaker addresses the audience: in Japanese a request, thanks or teaser ending the
 # sentence; in English a sentence opening with please/thanks/subscribe/welcome or ending in thank

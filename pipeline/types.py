@@ -36,8 +36,8 @@ class Sentence:
     n: int
     start: int
     end: int
-    # A title, list label or question (segment.is_heading): shown to the model without a number,
-    # so it can neither cite it nor take it for a claim.
+    # A title, list label, question or bare URL (segment.is_heading): shown to the model without
+    # a number, so it can neither cite it nor take it for a claim.
     heading: bool = False
     # A greeting, thanks or request to the audience (segment.is_aside): cited, never a claim.
     aside: bool = False

@@ -117,10 +117,12 @@ FOLD.update({0x3000: 0x20, 0x301C: 0x7E, 0x2053: 0x7E, 0xFFE5: 0xA5, 0x2010: 0x2
 MONTH_RE = (r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
             r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
 
+URL_START = r"(?:(?:https?|ftp)://|www\.)"  # also what makes a line a reference (segment.py)
+
 # Spans whose digits are never figures: URLs, e-mail, @handles, clock times, hex hashes and
 # file names. Each branch starts only at a token start, so the scan stays linear.
 NOT_FIGURES = (
-    r"(?=[0-9A-Za-z._%+\-@])(?:(?:https?|ftp)://[^\s<>\"'）」】\]]+|www\.[^\s<>\"'）」】\]]+"
+    r"(?=[0-9A-Za-z._%+\-@])(?:" + URL_START + r"[^\s<>\"'）」】\]]+"
     r"|(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"
     r"|(?<![A-Za-z0-9_])@[A-Za-z0-9_]+"
     r"|(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])"

@@ -1,6 +1,8 @@
 """Bad inputs to `brief run`: one line naming the file and the fix, the rest of the run goes on."""
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -187,9 +189,6 @@ def test_a_result_whose_source_was_deleted_is_not_kept(summarised):
 
 
 def test_a_prompt_with_a_stray_brace_is_refused_before_anything_is_written(tmp_path):
-    import shutil
-    from pathlib import Path
-
     prompts = tmp_path / "prompts"
     shutil.copytree(Path(__file__).resolve().parent.parent / "prompts", prompts)
     system = prompts / "system.txt"
