@@ -203,6 +203,9 @@ def assemble(meta: dict, phases: dict) -> dict:
     raw, base, brief, warm = (phases.get(k) for k in ("raw", "baseline", "brief", "warm"))
     rates = {"prompt_tokens_per_second": raw["prompt_tokens"] / raw["prompt_seconds"],
              "generation_tokens_per_second": raw["generated_tokens"] / raw["generation_seconds"]}
+    for name, run in (raw.get("grammar") or {}).items():
+        if isinstance(run, dict) and run["tokens"]:
+            rates[f"grammar_{name}_tokens_per_second"] = run["tokens"] / run["seconds"]
     # Think tokens are generated like answer tokens, so they count towards generation time.
     lower = (brief["prompt_tokens"] / rates["prompt_tokens_per_second"]
              + (brief["generated_tokens"] + brief["think_tokens"]) / rates["generation_tokens_per_second"])
@@ -240,6 +243,14 @@ def format_report(report: dict) -> str:
                  f"{r['prompt_tokens_per_second']:.1f} tok/s, generation "
                  f"{r['generation_tokens_per_second']:.1f} tok/s; brief's lower bound "
                  f"{report['lower_bound_seconds']:.2f} s")
+    grammar = report["phases"]["raw"].get("grammar")
+    if grammar and "grammar_full_mask_tokens_per_second" in r:
+        best, full = grammar["best_first"], grammar["full_mask"]
+        lines.append(f"generation under the claims grammar: best token checked first "
+                     f"{r['grammar_best_first_tokens_per_second']:.1f} tok/s ({best['full_masks']} "
+                     f"of {best['tokens']} tokens masked), whole vocabulary masked every token "
+                     f"{r['grammar_full_mask_tokens_per_second']:.1f} tok/s; same tokens: "
+                     + ("yes" if grammar["same_output"] else "NO"))
     if brief["think_tokens"]:
         lines.append(f"brief think tokens: {brief['think_tokens']} (in the lower bound as generation)")
     base = report["phases"].get("baseline")
@@ -296,9 +307,29 @@ def _phase_raw(args) -> dict:
         token = int(np.argmax(engine.logits()))  # end-of-generation is not special: this is a rate
         llm.eval([token])
     generation_seconds = time.perf_counter() - t
+    grammar = _grammar_cost(engine, prompt)
     return {"wall_seconds": time.perf_counter() - start, "prompt_tokens": len(prompt),
             "generated_tokens": RAW_GEN, "think_tokens": 0, "prompt_seconds": prompt_seconds,
-            "generation_seconds": generation_seconds, "model": model_id(engine.ref)}
+            "generation_seconds": generation_seconds, "grammar": grammar,
+            "model": model_id(engine.ref)}
+
+
+def _grammar_cost(engine, prompt: list[int]) -> dict:
+    """Greedy generation after the raw prompt under the claims task's grammar, twice: brief's way
+    (the grammar checks the best token, the vocabulary is masked only when it is rejected) and
+    llama-cpp-python's (masked before every token). Each run re-reads only the prompt's last token."""
+    from . import schemas
+
+    gbnf = engine.gbnf(schemas.fill("claims", MAX_ITEMS=3, SENTENCE_IDS=list(range(1, 21))))
+    runs = {}
+    for name, every in (("best_first", False), ("full_mask", True)):
+        engine.mask_every_token = every
+        gen = engine.generate(prompt, gbnf, RAW_GEN)
+        runs[name] = {"tokens": len(gen.ids), "seconds": gen.seconds, "full_masks": gen.full_masks,
+                      "ids": gen.ids}
+    engine.mask_every_token = False
+    same = runs["best_first"].pop("ids") == runs["full_mask"].pop("ids")
+    return {**runs, "same_output": same}
 
 
 def _phase_brief(args, force: bool) -> dict:

@@ -346,7 +346,8 @@ def diff(run_a, run_b, directory):
 @friendly
 def bench(model, docs, targets, threads, skip_baseline, json_path, keep_results):
     """Measure brief against raw llama.cpp rates and a hand-written llama-cpp-python baseline on
-    the same documents and model, each phase in its own process; print the targets as met or not.
+    the same documents and model, each phase in its own process; print the targets as met or not,
+    and what the JSON grammar costs per generated token (brief's way and llama-cpp-python's).
 
     \b
     Examples:

@@ -61,6 +61,13 @@ def test_bench_end_to_end_on_tiny_model(tiny_model, docs, tmp_path, monkeypatch)
     # Rates at the documents' mean length, never under 512 tokens (these documents are short).
     assert report["raw_prompt_tokens"] == 512
     assert ph["raw"]["prompt_tokens"] == 512 and ph["raw"]["generated_tokens"] == 64
+    # The grammar measured both ways: the same greedy tokens, and masking before every token
+    # is what llama-cpp-python does, so every token of that run counts as masked.
+    grammar = ph["raw"]["grammar"]
+    assert grammar["same_output"] is True
+    best, full = grammar["best_first"], grammar["full_mask"]
+    assert 0 < best["tokens"] == full["tokens"] <= 64
+    assert full["full_masks"] == full["tokens"] and 0 <= best["full_masks"] <= best["tokens"]
 
     base = ph["baseline"]
     assert base["calls"] == 6 and base["errors"] == 0 and 0 <= base["parsed"] <= 6
@@ -84,6 +91,8 @@ def test_bench_end_to_end_on_tiny_model(tiny_model, docs, tmp_path, monkeypatch)
     assert rates["prompt_tokens_per_second"] > 0 and rates["generation_tokens_per_second"] > 0
     assert rates["prompt_tokens_per_second"] == pytest.approx(512 / ph["raw"]["prompt_seconds"])
     assert rates["generation_tokens_per_second"] == pytest.approx(64 / ph["raw"]["generation_seconds"])
+    assert rates["grammar_full_mask_tokens_per_second"] == pytest.approx(
+        full["tokens"] / full["seconds"])
     lower = (brief["prompt_tokens"] / rates["prompt_tokens_per_second"]
              + brief["generated_tokens"] / rates["generation_tokens_per_second"])
     assert report["lower_bound_seconds"] == pytest.approx(lower)
@@ -102,7 +111,8 @@ def test_bench_end_to_end_on_tiny_model(tiny_model, docs, tmp_path, monkeypatch)
 
     text = format_report(report)
     for label in ("raw", "baseline", "brief", "warm", "brief / baseline wall", "brief / lower bound",
-                  "prompt tokens / input", "brief peak RSS", "warm rerun", "parsed as JSON"):
+                  "prompt tokens / input", "brief peak RSS", "warm rerun", "parsed as JSON",
+                  "whole vocabulary masked every token", "same tokens: yes"):
         assert label in text
 
     # --skip-baseline: the baseline ratio is reported as not measured, the rest still computed.

@@ -70,6 +70,21 @@ def test_answers_are_schema_valid_json_under_the_grammar(engine):
         jsonschema.validate(answer, schema)
 
 
+def test_checking_the_best_token_first_gives_what_masking_every_token_gives(engine):
+    # Inside a free string most tokens are allowed, so the cheap check settles many of them (the
+    # random tiny model's best token is often a stray byte that would break UTF-8: masked).
+    schema = {"type": "object", "properties": {"t": {"type": "string", "maxLength": 80}},
+              "required": ["t"], "additionalProperties": False}
+    prompt = engine.tokenize(sum(engine.format("sys", "[1] The price fell by 3%.", "answer", None), []))
+    gbnf = engine.gbnf(schema)
+    best = engine.generate(prompt, gbnf, 300)
+    engine.mask_every_token = True
+    full = engine.generate(prompt, gbnf, 300)
+    assert best.ids == full.ids and json.loads(best.text)["t"]
+    assert full.full_masks == len(full.ids)  # the closing brace ends it: no step after it
+    assert 0 < best.full_masks < full.full_masks / 2
+
+
 def test_generated_text_is_valid_utf8(engine):
     schema = {"type": "object", "properties": {"t": {"type": "string", "maxLength": 60}},
               "required": ["t"], "additionalProperties": False}
