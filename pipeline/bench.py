@@ -341,7 +341,7 @@ def _phase_brief(args, force: bool) -> dict:
     start = time.perf_counter()
     report = run([Path(p) for p in args.docs], settings)
     wall = time.perf_counter() - start
-    manifest = json.loads((Path(args.out) / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((Path(args.out) / results.MANIFEST).read_text(encoding="utf-8"))
     docs = manifest["documents"]
     return {"wall_seconds": wall,
             **{k: sum(d[k] for d in docs) for k in ("prompt_tokens", "generated_tokens", "think_tokens")},

@@ -13,6 +13,9 @@ from pipeline.errors import DocumentError, SkipDocument, UsageError
 from pipeline.htmltext import html_to_text
 from pipeline.types import Document
 
+# brief's manifest, here because discovery skips the folders that hold one (results.py writes it).
+MANIFEST = "manifest.json"
+
 # Signatures of files people drop into a documents folder by accident.
 _MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "PNG image"),
@@ -109,7 +112,7 @@ def _walk(root: Path, excluded: Path | None) -> list[Path]:
 def _results_folder(folder: Path) -> bool:
     """Whether brief wrote a manifest here (a results folder or a run snapshot)."""
     try:
-        with open(folder / "manifest.json", encoding="utf-8") as fh:
+        with open(folder / MANIFEST, encoding="utf-8") as fh:
             return json.loads(fh.read(1_000_000)).get("tool") == "brief"
     except (OSError, ValueError, AttributeError):
         return False

@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Optional
 
 from . import schemas
-from .documents import load_document
+from .documents import MANIFEST, load_document
 from .errors import BriefError, UsageError
 from .types import Document
 
-MANIFEST = "manifest.json"
 _MANIFEST_OBJECTS = ("model", "counts", "prompts", "schemas", "params")
 
 
@@ -238,14 +237,6 @@ def result_files(directory: Path) -> tuple[list[Path], list[Path]]:
             other = False  # unreadable, torn or not an object: a damaged result, reported as such
         (others if other else results).append(path)
     return results, others
-
-
-def validate_dir(directory: Path) -> list[str]:
-    """Every violation in a results folder, one line each: 'file: JSON path: rule'."""
-    if not directory.is_dir():
-        raise BriefError(f"{directory}: no such results folder")
-    files, _ = result_files(directory)
-    return [problem for path in files for problem in file_problems(path)]
 
 
 def file_problems(path: Path) -> list[str]:

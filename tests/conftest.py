@@ -59,3 +59,12 @@ def tiny_model(tiny_gguf, models_home, monkeypatch):
     # starves everything else on a 2-core machine.
     monkeypatch.setenv("BRIEF_THREADS", "1")
     return "tiny"
+
+
+def validate_dir(directory: Path) -> list[str]:
+    """Every violation in a results folder, one line each, as `brief validate` prints them."""
+    from pipeline.results import file_problems, result_files
+
+    assert directory.is_dir(), f"{directory}: no such results folder"
+    files, _ = result_files(directory)
+    return [problem for path in files for problem in file_problems(path)]

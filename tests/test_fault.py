@@ -9,7 +9,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from pipeline.results import validate_dir
+from conftest import validate_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = (ROOT / "seeds" / "003_f037c5791dda5790.txt").read_text(encoding="utf-8")

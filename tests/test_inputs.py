@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
-from pipeline.results import validate_dir
+from conftest import validate_dir
 
 JA = "DeepSeekは中国のAI企業である。訓練コストは500万ドルとされる。\n"
 

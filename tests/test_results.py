@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from pipeline.cli import cli
 from pipeline.errors import UsageError
-from pipeline.results import read_result, validate_dir, write_json
+from conftest import validate_dir
+from pipeline.results import read_result, write_json
 
 from test_report import TEXT, make_result
 

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
-from pipeline.results import validate_dir
+from conftest import validate_dir
 
 JA = ("DeepSeekは中国のAI企業である。同社のR1モデルはOpenAIのo1に並ぶ性能を示した。"
       "訓練コストは500万ドルから600万ドルとされる。\n米国の輸出規制は効果がなかったと筆者は主張する。\n")
