@@ -26,6 +26,7 @@ from . import chat
 from .errors import GenerationError, ModelError
 from .models import ModelRef
 
+PROBE_BATCH = 64  # tokens: enough for a prompt rate (>= 32), a small share of a 512-token batch
 _TOKEN_DTYPE = np.dtype([("id", np.intc), ("logit", np.single), ("p", np.single)], align=True)
 
 
@@ -265,8 +266,13 @@ class Engine:
         common = min(common, len(tokens) - 1)  # the last token is always re-evaluated for its logits
         self.llm.n_tokens = common
         rest = tokens[common:]
-        for i in range(0, len(rest), self.llm.n_batch):
-            chunk = rest[i: i + self.llm.n_batch]
+        i = 0
+        while i < len(rest):
+            # Under a time limit with no rate measured yet, a short first batch measures one, so
+            # that no full batch is started blind.
+            probe = deadline and not self.prompt_seconds_per_token
+            chunk = rest[i: i + (PROBE_BATCH if probe else self.llm.n_batch)]
+            i += len(chunk)
             # A batch cannot be interrupted (one takes ~10-25 s on 2 cores): refuse one that would
             # end past the deadline even at the fastest rate seen, rather than overrun it.
             if deadline and time.monotonic() + len(chunk) * self.prompt_seconds_per_token > deadline:

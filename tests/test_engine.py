@@ -5,7 +5,7 @@ import json
 import pytest
 
 from pipeline import chat, schemas
-from pipeline.engine import Engine
+from pipeline.engine import PROBE_BATCH, Engine
 from pipeline.errors import GenerationError, ModelError
 from pipeline.generate import Conversation
 from pipeline.models import resolve_path
@@ -112,6 +112,24 @@ def test_a_prompt_batch_that_would_end_past_the_deadline_is_not_started(engine):
     assert engine.evaluated == 100  # nothing of the refused batch was evaluated
     engine.feed(prompt[:200], deadline=time.monotonic() + 600)  # with room enough it runs
     assert engine.evaluated == 200
+
+
+def test_under_a_time_limit_a_short_first_batch_measures_the_rate(engine, monkeypatch):
+    import time
+
+    sizes = []
+    real = engine._eval
+    monkeypatch.setattr(engine, "_eval", lambda chunk: (sizes.append(len(chunk)), real(chunk)))
+    prompt = engine.tokenize([(DOC * 8, False)])[:300]
+    engine.feed(prompt)  # no limit: one batch
+    engine.feed(prompt[:1])  # the context now holds only the first token
+    engine.prompt_seconds_per_token = 0.0  # as in a fresh run
+    engine.feed(prompt, deadline=time.monotonic() + 600)
+    assert sizes == [300, 1, PROBE_BATCH, 300 - 1 - PROBE_BATCH]
+    assert engine.prompt_seconds_per_token > 0
+    engine.feed(prompt[:1])
+    engine.feed(prompt, deadline=time.monotonic() + 600)  # a rate is known: full batches again
+    assert sizes[-1] == 299
 
 
 def test_context_overflow_is_a_clean_error(tiny_gguf, models_home):
