@@ -1,13 +1,16 @@
-"""Text likeness in code: when two answers say the same thing, and which sentence a claim copies.
+"""Text likeness in code: when two answers say the same thing, which sentence a claim copies, and
+which sentences name (or can be about) a stance target.
 
 Character bigrams work for Japanese, which has no spaces between words.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Optional
 
+from .prompts import detect_language
 from .types import Sentence
 
 SIMILAR = 0.6  # bigram Jaccard above which two short texts say the same thing
@@ -16,6 +19,10 @@ SIMILAR = 0.6  # bigram Jaccard above which two short texts say the same thing
 # than paraphrases, and a copy's own sentence is better evidence than the numbers it cited.
 COPIED = 0.8
 MIN_BIGRAMS = 6  # shorter claims ("AIは危険") match too many sentences by chance
+MENTION_OVERLAP = 0.34  # share of the target's character bigrams a sentence must hold
+# ...and a sentence the model cites for a target no sentence names (輸出規制 holds 0.3 of
+# 米国の対中半導体輸出規制: a shorter name still counts; "米国" alone, 0.1, does not).
+TOUCH_OVERLAP = 0.2
 
 
 def bigrams(text: str) -> set[str]:
@@ -55,3 +62,35 @@ class SentenceIndex:
                 if got > share:
                     best, share = s, got
         return best if share >= COPIED else None
+
+
+def topic_bigrams(text: str) -> set[str]:
+    """A target's (or sentence's) character bigrams, lower-cased, particles and punctuation left out."""
+    # Particles and punctuation carry no topic: 米国の対中半導体輸出規制 should match 輸出規制を.
+    text = re.sub(r"[のをにはがとでもへや、。「」『』\s]", "", text.lower())
+    return {text[i: i + 2] for i in range(len(text) - 1)} or {text}
+
+
+def _overlap(text: str, target: str) -> float:
+    want = topic_bigrams(target)
+    return len(want & topic_bigrams(text)) / len(want)
+
+
+def mentions(text: str, sents: list[Sentence], target: str, limit: int) -> list[Sentence]:
+    """The sentences that name `target`, best matches first up to `limit`, in document order: a
+    sentence qualifies when it holds at least a third of the target's character bigrams."""
+    scored = []
+    for s in sents:
+        overlap = _overlap(s.text(text), target)
+        if overlap >= MENTION_OVERLAP:
+            scored.append((-overlap, s.n, s))
+    return sorted((s for _, _, s in sorted(scored)[:limit]), key=lambda s: s.n)
+
+
+def about(text: str, sents: list[Sentence], target: str, lang: str) -> list[Sentence]:
+    """Of the sentences the model cited for a target no sentence names, those that can be about
+    it. A target in the document's own language must share TOUCH_OVERLAP of its bigrams with a
+    sentence; one in another language may be named in translation, so the model's word stands."""
+    if detect_language(target) != lang:
+        return sents
+    return [s for s in sents if _overlap(s.text(text), target) >= TOUCH_OVERLAP]

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from pipeline import chat, schemas
-from pipeline.engine import PROBE_BATCH, Engine
+from pipeline.engine import PROBE_BATCH, TILE, Engine
 from pipeline.errors import GenerationError, ModelError
 from pipeline.generate import Conversation
 from pipeline.models import resolve_path
@@ -30,7 +30,8 @@ def test_second_task_evaluates_only_its_suffix(engine):
     suffix = len(engine.tokenize(engine.format("system text", DOC, "Task two, worded differently: "
                                                                    "list claims.", None)[1]))
     assert first.prompt_tokens >= len(conv.prefix)
-    assert 0 < second.prompt_tokens <= suffix < len(conv.prefix)  # the document was not read again
+    # The document was not read again: at most the tile the suffix starts in is.
+    assert 0 < second.prompt_tokens <= suffix + TILE - 1 < len(conv.prefix)
 
 
 def test_next_document_reuses_the_shared_system_prompt(engine):
@@ -45,7 +46,8 @@ def test_next_document_reuses_the_shared_system_prompt(engine):
     second.ask("claims", "Task: claims.", claims_schema(), 300)
     shared = next(i for i, (a, b) in enumerate(zip(first.prefix, second.prefix)) if a != b)
     assert shared > 50  # the system prompt
-    assert second.stats[0].prompt_tokens == len(second._prompt("Task: claims.")) - shared
+    # Reuse stops at the last whole tile of the shared part (see engine.TILE).
+    assert second.stats[0].prompt_tokens == len(second._prompt("Task: claims.")) - shared // TILE * TILE
 
 
 def test_document_text_never_becomes_control_tokens(engine):
@@ -122,14 +124,27 @@ def test_under_a_time_limit_a_short_first_batch_measures_the_rate(engine, monkey
     monkeypatch.setattr(engine, "_eval", lambda chunk: (sizes.append(len(chunk)), real(chunk)))
     prompt = engine.tokenize([(DOC * 8, False)])[:300]
     engine.feed(prompt)  # no limit: one batch
-    engine.feed(prompt[:1])  # the context now holds only the first token
+    engine.feed(prompt[:1])  # the context now holds only the first token, computed alone
     engine.prompt_seconds_per_token = 0.0  # as in a fresh run
     engine.feed(prompt, deadline=time.monotonic() + 600)
-    assert sizes == [300, 1, PROBE_BATCH, 300 - 1 - PROBE_BATCH]
+    assert sizes == [300, 1, PROBE_BATCH, 300 - PROBE_BATCH]  # a lone token is no whole tile
     assert engine.prompt_seconds_per_token > 0
     engine.feed(prompt[:1])
     engine.feed(prompt, deadline=time.monotonic() + 600)  # a rate is known: full batches again
-    assert sizes[-1] == 299
+    assert sizes[-1] == 300
+
+
+def test_reuse_stops_at_a_whole_tile(engine, monkeypatch):
+    # See engine.TILE; the real model's test shows the logits this keeps equal.
+    starts = []
+    real = engine._eval
+    monkeypatch.setattr(engine, "_eval", lambda chunk: (starts.append(engine.llm.n_tokens), real(chunk)))
+    prompt = engine.tokenize([(DOC * 8, False)])[:300]
+    engine.feed(prompt[:113])
+    engine.feed(prompt)  # shares 113 tokens, the last of them in a partial tile
+    engine.feed(prompt[:200] + prompt[:50])  # shares 200 with a prompt read in whole tiles
+    assert starts == [0, 112, 200]
+    assert engine.evaluated == 113 + 188 + 50
 
 
 def test_context_overflow_is_a_clean_error(tiny_gguf, models_home):

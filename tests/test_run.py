@@ -90,6 +90,18 @@ def test_same_inputs_give_the_same_results(tiny_model, docs, tmp_path):
     assert {k: strip(v) for k, v in results_of(a).items()} == {k: strip(v) for k, v in results_of(b).items()}
 
 
+def test_a_documents_result_does_not_depend_on_what_ran_before_it(tiny_model, docs, tmp_path):
+    # In the batch, ja.txt runs second, on a cache holding the system prompt and the other
+    # document's last prompt; alone, everything is read fresh. See engine.TILE.
+    alone, batch = tmp_path / "alone", tmp_path / "batch"
+    assert brief("run", docs / "ja.txt", "--out", alone, "--target", "DeepSeek").exit_code == 0
+    assert brief("run", docs, "--out", batch, "--target", "DeepSeek").exit_code == 0
+    manifest = json.loads((batch / "manifest.json").read_text())
+    assert [d["id"] for d in manifest["documents"]][-1] == "ja"
+    strip = lambda r: {k: v for k, v in r.items() if k != "provenance"}  # noqa: E731
+    assert strip(results_of(alone)["ja"]) == strip(results_of(batch)["ja"])
+
+
 def test_missing_path_is_a_usage_error_and_writes_nothing(tiny_model, tmp_path):
     out = tmp_path / "out"
     r = brief("run", tmp_path / "nope", "--out", out)
@@ -259,6 +271,21 @@ def test_a_target_no_sentence_names_is_looked_for_in_every_section(tiny_model, t
     assert tasks.count("stance_evidence") == 2  # 40 sentences, two sections, each asked once
     stance = [s for s in result["stance"] if s["target"] == "輸出規制"]
     assert len(stance) == 1 and len(stance[0]["evidence"]) <= 6
+
+
+def test_a_target_the_document_is_not_about_is_neutral_without_evidence(tiny_model, tmp_path):
+    doc = tmp_path / "d.txt"
+    doc.write_text("DeepSeekは安いモデルを出した。なぜ話題なのか。米国の企業は驚いた。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert brief("run", doc, "--out", out, "--target", "米国の対中半導体輸出規制").exit_code == 0
+    result = results_of(out)["d"]
+    tasks = [t["task"] for t in result["provenance"]["tasks"]]
+    assert tasks.count("stance_evidence") == 1  # the model was asked where it is discussed...
+    stance = next(s for s in result["stance"] if s["target"] == "米国の対中半導体輸出規制")
+    # ...but no sentence shares a fifth of its bigrams (米国 alone is a tenth): no side taken.
+    assert stance == {"target": "米国の対中半導体輸出規制", "position": "neutral", "confidence": 1.0,
+                      "evidence": []}
+    assert tasks.count("stance_label") == len(result["stance"]) - 1  # no label call for it
 
 
 def test_headings_are_never_cited_and_a_section_of_headings_asks_no_claims(tiny_model, tmp_path):

@@ -1,9 +1,10 @@
 """The code-side choices of the summarising stage: sections, subject options, stance mentions."""
 
+from pipeline.align import about, mentions
 from pipeline.prompts import Prompts
 from pipeline.segment import segment
-from pipeline.summarize import (SECTION_CHARS, SECTION_SENTENCES, description,
-                                mentions, sections, spread, subject_options)
+from pipeline.summarize import (SECTION_CHARS, SECTION_SENTENCES, description, sections, spread,
+                                subject_options)
 
 TEXT = ("米国は半導体の輸出規制を強化した。今日は晴れだった。DeepSeekは安いモデルを出した。"
         "筆者は対中規制が逆効果だと考える。deepseek の価格は3%に過ぎない。中国の輸出は伸びた。")
@@ -14,10 +15,23 @@ def test_mentions_find_the_sentences_naming_a_target():
     names = lambda found: [s.text(TEXT) for s in found]  # noqa: E731
     assert names(mentions(TEXT, sents, "DeepSeek", 6)) == [
         "DeepSeekは安いモデルを出した。", "deepseek の価格は3%に過ぎない。"]
-    # A third of the target's character bigrams, particles aside: 輸出規制 alone qualifies,
-    # 輸出 alone (中国の輸出は伸びた) does not.
+    # A third of the target's character bigrams, particles aside: 半導体の輸出規制 qualifies
+    # (0.6), 輸出 alone (中国の輸出は伸びた) does not.
     assert names(mentions(TEXT, sents, "米国の対中半導体輸出規制", 6)) == ["米国は半導体の輸出規制を強化した。"]
     assert mentions(TEXT, sents, "量子コンピュータ", 6) == []
+
+
+def test_the_models_picks_for_an_unnamed_target_must_touch_it():
+    text = "チップの輸出規制が広がった。なぜ話題なのか。米国の企業は驚いた。DeepSeekは安い。"
+    sents = segment(text)
+    names = lambda found: [s.text(text) for s in found]  # noqa: E731
+    target = "米国の対中半導体輸出規制"
+    assert mentions(text, sents, target, 6) == []  # 輸出規制 alone holds 0.3 of it: not named
+    # ...but a sentence with a shorter name is about it; a question, or 米国 alone (0.1), is not.
+    assert names(about(text, sents, target, "ja")) == ["チップの輸出規制が広がった。"]
+    assert about(text, sents[1:], target, "ja") == []
+    # A target in another language may be named in translation: the model's picks stand.
+    assert about(text, sents[1:], "US export controls", "ja") == sents[1:]
 
 
 def test_mentions_keep_the_best_matches_in_document_order():
