@@ -300,7 +300,7 @@ def _phase_raw(args) -> dict:
     llm.eval(prompt[:8])
     llm.reset()
     t = time.perf_counter()
-    llm.eval(prompt)
+    engine.feed(prompt)  # llm.eval's batches, with the engine's record of what the cache holds
     prompt_seconds = time.perf_counter() - t
     t = time.perf_counter()
     for _ in range(RAW_GEN):  # 0.3.36 leaves llm.scores unfilled: logits come from llama.cpp itself
@@ -317,7 +317,8 @@ def _phase_raw(args) -> dict:
 def _grammar_cost(engine, prompt: list[int]) -> dict:
     """Greedy generation after the raw prompt under the claims task's grammar, twice: brief's way
     (the grammar checks the best token, the vocabulary is masked only when it is rejected) and
-    llama-cpp-python's (masked before every token). Each run re-reads only the prompt's last token."""
+    llama-cpp-python's (masked before every token). Each run re-reads at most the prompt's last
+    tile of four tokens (engine.TILE)."""
     from . import schemas
 
     gbnf = engine.gbnf(schemas.fill("claims", MAX_ITEMS=3, SENTENCE_IDS=list(range(1, 21))))

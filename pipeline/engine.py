@@ -29,7 +29,7 @@ from .models import ModelRef
 PROBE_BATCH = 64  # tokens: enough for a prompt rate (>= 32), a small share of a 512-token batch
 # llama.cpp's CPU kernels multiply the prompt's rows four at a time and the rows left over by
 # another path whose results differ in the last bits (measured on the default model: logits differ
-# by up to 0.86 after a prompt split at token 113, not at all when split at 116). A token's values
+# by up to 0.87 after a prompt split at token 114, not at all when split at 116). A token's values
 # must not depend on where a batch began, or a document's results would depend on what the cache
 # held before it (which documents ran earlier): every batch starts at a multiple of TILE.
 TILE = 4
