@@ -21,7 +21,7 @@ FIELDS = {
     "figures": {"candidates", "first", "last", "language"},
     "subject": {"options"},
     "stance_evidence": {"first", "last", "max_items", "target"},
-    "stance_label": {"evidence", "target"},
+    "stance_label": {"target"},
     "summary": {"language", "max_items", "min_items"},
 }
 NAMES = tuple(FIELDS)

@@ -20,7 +20,6 @@ from functools import partial
 from typing import Callable, Optional
 
 from . import align, merge, schemas
-from .align import about, mentions
 from .engine import Engine
 from .errors import GenerationError
 from .figures import extract_figures
@@ -213,7 +212,7 @@ class DocumentRun:
                 # for a target no sentence names, section by section.
                 # Headings are never cited: they assert nothing a stance can rest on.
                 stated = [s for s in sents if not s.heading]
-                chosen = {t: mentions(doc.text, stated, t, STANCE_MENTIONS) for t in targets}
+                chosen = {t: align.mentions(doc.text, stated, t, STANCE_MENTIONS) for t in targets}
                 unnamed = [t for t in targets if not chosen[t]]
             for target in unnamed:
                 chosen[target] += self._stance_evidence(conv, sec, target)
@@ -327,7 +326,7 @@ class DocumentRun:
         answer = conv.ask("stance_evidence", task, schema, max_tokens=8 * STANCE_EVIDENCE + 20)
         # Seed 004 never names export controls; the model cited a question and quotes about
         # DeepSeek for them, and the label read from those was "mixed" instead of neutral.
-        return about(self.doc.text, self._sentences(answer["sentences"]), target, self.lang)
+        return align.about(self.doc.text, self._sentences(answer["sentences"]), target, self.lang)
 
     def _stance(self, target: str, chosen: list[Sentence], res: DocResult) -> Stance:
         if not chosen:
@@ -336,8 +335,7 @@ class DocumentRun:
             return Stance(target, "neutral", 1.0, [])
         # Judged from the chosen sentences alone (they are what the label rests on), so no stance
         # call reads the document again.
-        task = self.prompts.render("stance_label", target=target,
-                                   evidence="The document above is shown only by its sentences about it.")
+        task = self.prompts.render("stance_label", target=target)
         scores = self._alone("stance_label", numbered(self.doc.text, chosen), task, res,
                              options=list(POSITIONS))
         position = max(scores, key=scores.get)
