@@ -247,8 +247,9 @@ def format_report(report: dict) -> str:
     if grammar and "grammar_full_mask_tokens_per_second" in r:
         best, full = grammar["best_first"], grammar["full_mask"]
         lines.append(f"generation under the claims grammar: best token checked first "
-                     f"{r['grammar_best_first_tokens_per_second']:.1f} tok/s ({best['full_masks']} "
-                     f"of {best['tokens']} tokens masked), whole vocabulary masked every token "
+                     f"{r['grammar_best_first_tokens_per_second']:.1f} tok/s (best token rejected "
+                     f"{best['fallbacks']} of {best['tokens']} times, vocabulary masked "
+                     f"{best['full_masks']}), whole vocabulary masked every token "
                      f"{r['grammar_full_mask_tokens_per_second']:.1f} tok/s; same tokens: "
                      + ("yes" if grammar["same_output"] else "NO"))
     if brief["think_tokens"]:
@@ -316,7 +317,8 @@ def _phase_raw(args) -> dict:
 
 def _grammar_cost(engine, prompt: list[int]) -> dict:
     """Greedy generation after the raw prompt under the claims task's grammar, twice: brief's way
-    (the grammar checks the best token, the vocabulary is masked only when it is rejected) and
+    (the grammar checks the best token, then the next best; the vocabulary is masked only when
+    none of them is allowed) and
     llama-cpp-python's (masked before every token). Each run re-reads at most the prompt's last
     tile of four tokens (engine.TILE)."""
     from . import schemas
@@ -326,8 +328,8 @@ def _grammar_cost(engine, prompt: list[int]) -> dict:
     for name, every in (("best_first", False), ("full_mask", True)):
         engine.mask_every_token = every
         gen = engine.generate(prompt, gbnf, RAW_GEN)
-        runs[name] = {"tokens": len(gen.ids), "seconds": gen.seconds, "full_masks": gen.full_masks,
-                      "ids": gen.ids}
+        runs[name] = {"tokens": len(gen.ids), "seconds": gen.seconds, "fallbacks": gen.fallbacks,
+                      "full_masks": gen.full_masks, "ids": gen.ids}
     engine.mask_every_token = False
     same = runs["best_first"].pop("ids") == runs["full_mask"].pop("ids")
     return {**runs, "same_output": same}

@@ -49,8 +49,9 @@ class Conversation:
         return self.prefix + self.engine.tokenize(suffix)
 
     def ask(self, name: str, task: str, schema: dict, max_tokens: int,
-            check: Optional[Check] = None) -> dict:
-        """The model's answer to one task as a dict valid against `schema`."""
+            check: Optional[Check] = None, spaced: bool = False) -> dict:
+        """The model's answer to one task as a dict valid against `schema` (JSON without
+        whitespace between tokens unless `spaced`)."""
         stats = TaskStats(name)
         self.stats.append(stats)
         start = time.monotonic()
@@ -60,7 +61,7 @@ class Conversation:
                 stats.retries = attempt
                 text = task if problem is None else (
                     f"{task}\nYour previous answer was rejected: {problem}. Answer again, correctly.")
-                answer, problem = self._attempt(name, text, schema, max_tokens, stats)
+                answer, problem = self._attempt(name, text, schema, max_tokens, stats, spaced)
                 if problem is None and check is not None:
                     problem = check(answer)
                 if problem is None:
@@ -73,11 +74,13 @@ class Conversation:
             if self.on_task:
                 self.on_task(name)
 
-    def _attempt(self, name: str, task: str, schema: dict, max_tokens: int, stats: TaskStats):
+    def _attempt(self, name: str, task: str, schema: dict, max_tokens: int, stats: TaskStats,
+                 spaced: bool = False):
         prompt = self._prompt(task)
         if self.thinking:
             prompt = self._think(name, prompt, stats)
-        gen = self.engine.generate(prompt, self.engine.gbnf(schema), max_tokens, self.deadline)
+        gen = self.engine.generate(prompt, self.engine.gbnf(schema, spaced), max_tokens,
+                                   self.deadline)
         stats.prompt_tokens += gen.prompt_tokens
         stats.generated_tokens += len(gen.ids)
         if gen.finish_reason == "length":

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from pipeline import chat, schemas
-from pipeline.engine import PROBE_BATCH, TILE, Engine
+from pipeline.engine import PROBE_BATCH, TILE, Engine, Grammar
 from pipeline.errors import GenerationError, ModelError
 from pipeline.generate import Conversation
 from pipeline.models import resolve_path
@@ -72,19 +72,26 @@ def test_answers_are_schema_valid_json_under_the_grammar(engine):
         jsonschema.validate(answer, schema)
 
 
-def test_checking_the_best_token_first_gives_what_masking_every_token_gives(engine):
-    # Inside a free string most tokens are allowed, so the cheap check settles many of them (the
-    # random tiny model's best token is often a stray byte that would break UTF-8: masked).
-    schema = {"type": "object", "properties": {"t": {"type": "string", "maxLength": 80}},
-              "required": ["t"], "additionalProperties": False}
+def test_checking_the_best_tokens_first_gives_what_masking_every_token_gives(engine):
+    # Inside a free string most tokens are allowed, so the cheap checks settle many of them (the
+    # random tiny model's best token is often a stray byte that would break UTF-8); under the
+    # claims grammar its best tokens are mostly rejected and the vocabulary is masked.
+    free = {"type": "object", "properties": {"t": {"type": "string", "maxLength": 80}},
+            "required": ["t"], "additionalProperties": False}
     prompt = engine.tokenize(sum(engine.format("sys", "[1] The price fell by 3%.", "answer", None), []))
-    gbnf = engine.gbnf(schema)
-    best = engine.generate(prompt, gbnf, 300)
-    engine.mask_every_token = True
-    full = engine.generate(prompt, gbnf, 300)
-    assert best.ids == full.ids and json.loads(best.text)["t"]
-    assert full.full_masks == len(full.ids)  # the closing brace ends it: no step after it
-    assert 0 < best.full_masks < full.full_masks / 2
+    runs = {}
+    for name, schema in (("free", free), ("claims", claims_schema())):
+        gbnf = engine.gbnf(schema)
+        engine.mask_every_token = False
+        best = engine.generate(prompt, gbnf, 300)
+        engine.mask_every_token = True
+        full = engine.generate(prompt, gbnf, 300)
+        assert best.ids == full.ids and json.loads(best.text)
+        assert full.full_masks == full.fallbacks == len(full.ids)  # the closing brace ends it
+        runs[name] = best
+    # Both ways out of a rejection are taken: a next-best token, and the whole vocabulary.
+    assert 0 < runs["free"].full_masks < runs["free"].fallbacks
+    assert runs["claims"].full_masks > 0
 
 
 def test_generated_text_is_valid_utf8(engine):
@@ -95,6 +102,31 @@ def test_generated_text_is_valid_utf8(engine):
         raw = b"".join(engine.piece(t) for t in gen.ids)
         raw.decode("utf-8")  # strict: raises on a broken byte sequence
         assert json.loads(gen.text)["t"] is not None
+
+
+def test_the_grammar_admits_no_whitespace_between_json_tokens(engine):
+    # Every space is a generated token: the issue asks for none.
+    grammar = Grammar(engine, engine.gbnf(claims_schema()))
+    byte = {c: engine.tokenize([(c, False)]) for c in '{ "'}
+    assert all(len(ids) == 1 for ids in byte.values())
+    assert grammar.allows(byte["{"][0]) and not grammar.allows(byte[" "][0])
+    grammar.accept(byte["{"][0])
+    assert grammar.allows(byte['"'][0]) and not grammar.allows(byte[" "][0])
+    grammar.close()
+    spaced = Grammar(engine, engine.gbnf(claims_schema(), spaced=True))  # the figures task's
+    spaced.accept(byte["{"][0])
+    assert spaced.allows(byte[" "][0])
+    spaced.close()
+    prompt = engine.tokenize(sum(engine.format("sys", DOC, "answer", None), []))
+    text = engine.generate(prompt, engine.gbnf(claims_schema()), 4000).text
+    outside, in_string, escaped = [], False, False
+    for ch in text:
+        if in_string:
+            in_string, escaped = (escaped or ch != '"'), (not escaped and ch == "\\")
+        else:
+            outside.append(ch)
+            in_string = ch == '"'
+    assert json.loads(text) and not any(ch.isspace() for ch in outside)
 
 
 def test_grammar_json_strings_exclude_control_characters(engine):
