@@ -318,9 +318,8 @@ def _phase_raw(args) -> dict:
 def _grammar_cost(engine, prompt: list[int]) -> dict:
     """Greedy generation after the raw prompt under the claims task's grammar, twice: brief's way
     (the grammar checks the best token, then the next best; the vocabulary is masked only when
-    none of them is allowed) and
-    llama-cpp-python's (masked before every token). Each run re-reads at most the prompt's last
-    tile of four tokens (engine.TILE)."""
+    none of them is allowed) and llama-cpp-python's (masked before every token). Each run
+    re-reads at most the prompt's last tile of four tokens (engine.TILE)."""
     from . import schemas
 
     gbnf = engine.gbnf(schemas.fill("claims", MAX_ITEMS=3, SENTENCE_IDS=list(range(1, 21))))

@@ -2,10 +2,11 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from pipeline import chat, schemas
-from pipeline.engine import PROBE_BATCH, TILE, Engine, Grammar
+from pipeline.engine import FALLBACK_TOP, PROBE_BATCH, TILE, Engine, Grammar, Utf8Guard
 from pipeline.errors import GenerationError, ModelError
 from pipeline.generate import Conversation
 from pipeline.models import resolve_path
@@ -83,15 +84,53 @@ def test_checking_the_best_tokens_first_gives_what_masking_every_token_gives(eng
     for name, schema in (("free", free), ("claims", claims_schema())):
         gbnf = engine.gbnf(schema)
         engine.mask_every_token = False
-        best = engine.generate(prompt, gbnf, 300)
+        best = engine.generate(prompt, gbnf, 1000)
         engine.mask_every_token = True
-        full = engine.generate(prompt, gbnf, 300)
+        full = engine.generate(prompt, gbnf, 1000)
         assert best.ids == full.ids and json.loads(best.text)
         assert full.full_masks == full.fallbacks == len(full.ids)  # the closing brace ends it
         runs[name] = best
     # Both ways out of a rejection are taken: a next-best token, and the whole vocabulary.
     assert 0 < runs["free"].full_masks < runs["free"].fallbacks
     assert runs["claims"].full_masks > 0
+
+
+class _Allowed:
+    """A grammar that allows a fixed set of tokens, checked the two ways Engine uses."""
+
+    def __init__(self, allowed):
+        self.allowed, self.checked = set(allowed), []
+
+    def allows(self, token):
+        self.checked.append(token)
+        return token in self.allowed
+
+    def ranked(self, logits):
+        ids = np.array(sorted(self.allowed))
+        return ids[np.argsort(-logits[ids], kind="stable")]
+
+
+@pytest.mark.parametrize("case", ["inside", "tie_inside", "tie_at_cut", "outside"])
+def test_the_next_best_token_is_the_masked_argmax(engine, case):
+    # Crafted logits: ties that random weights never produce. The cheap path must pick what
+    # masking the whole vocabulary picks, or hand over to it.
+    logits = np.zeros(engine.n_vocab, dtype=np.single)
+    top = np.arange(100, 100 + FALLBACK_TOP + 2)
+    logits[top] = np.linspace(10, 5, len(top))  # the last of them sets the cut at 5.0
+    rejected = int(top[0])
+    allowed = {"inside": [int(top[3]), int(top[7])],
+               "tie_inside": [int(top[5]), 50],  # 50 ties top[5] with a lower id
+               "tie_at_cut": [int(top[-1]), 60],  # 60 ties the cut, outside the top
+               "outside": [70]}[case]
+    if case == "tie_inside":
+        logits[50] = logits[top[5]]
+    if case == "tie_at_cut":
+        logits[60] = logits[top[-1]]
+    grammar = _Allowed(allowed)
+    want = int(grammar.ranked(logits)[0])
+    token, masked = engine._fallback(grammar, logits, Utf8Guard(), rejected)
+    assert token == want and masked == (case in ("tie_at_cut", "outside"))
+    assert rejected not in grammar.checked
 
 
 def test_generated_text_is_valid_utf8(engine):
@@ -109,7 +148,6 @@ def test_the_grammar_admits_no_whitespace_between_json_tokens(engine):
     grammar = Grammar(engine, engine.gbnf(claims_schema()))
     byte = {c: engine.tokenize([(c, False)]) for c in '{ "'}
     assert all(len(ids) == 1 for ids in byte.values())
-    assert grammar.allows(byte["{"][0]) and not grammar.allows(byte[" "][0])
     grammar.accept(byte["{"][0])
     assert grammar.allows(byte['"'][0]) and not grammar.allows(byte[" "][0])
     grammar.close()

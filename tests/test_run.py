@@ -62,6 +62,25 @@ def test_key_figures_come_from_the_extractor(tiny_model, docs, tmp_path):
         assert (fig["start"], fig["end"], fig["text"]) in spans  # the model cannot add a figure
 
 
+def test_only_the_figures_answer_is_spaced_json(tiny_model, docs, tmp_path, monkeypatch):
+    # Without the space the 1.5B model wrote null for figures it had described (132 -> 119).
+    from pipeline.engine import Engine
+
+    calls = []
+    real = Engine.gbnf
+
+    def recording(self, schema, spaced=False):
+        calls.append((sorted(schema["properties"]), spaced))
+        return real(self, schema, spaced)
+
+    monkeypatch.setattr(Engine, "gbnf", recording)
+    assert brief("run", docs / "ja.txt", "--out", tmp_path / "out").exit_code == 0
+    figures = [spaced for keys, spaced in calls if keys[0] == "F1"]
+    others = {tuple(keys): spaced for keys, spaced in calls if keys[0] != "F1"}
+    assert figures and all(figures)
+    assert {("claims",), ("sentences",)} <= set(others) and not any(others.values())
+
+
 def test_second_run_skips_current_and_reruns_only_what_changed(tiny_model, docs, tmp_path):
     out = tmp_path / "out"
     assert brief("run", docs, "--out", out).exit_code == 0
