@@ -213,7 +213,7 @@ class Engine:
         # llama-cpp-python's way, for `brief bench` to measure what checking the best token first
         # saves: the grammar masks the whole vocabulary before every token.
         self.mask_every_token = False
-        self._grammars: dict[str, str] = {}
+        self._grammars: dict[tuple[str, bool], str] = {}
 
     def fit_context(self, needed: int) -> None:
         """Size the context for the next prompt: its prefix plus the output budget, rounded up
@@ -310,7 +310,7 @@ class Engine:
         """The GBNF grammar for a JSON Schema, via llama-cpp-python's converter (cached per schema);
         with no whitespace between JSON tokens unless `spaced`."""
         text = json.dumps(schema)  # property order matters: the model writes them in this order
-        key = f"{spaced}:{text}"
+        key = (text, spaced)
         if key not in self._grammars:
             from llama_cpp.llama_grammar import json_schema_to_gbnf
 
