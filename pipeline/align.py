@@ -77,14 +77,18 @@ def _overlap(text: str, target: str) -> float:
 
 
 def mentions(text: str, sents: list[Sentence], target: str, limit: int) -> list[Sentence]:
-    """The sentences that name `target`, best matches first up to `limit`, in document order: a
-    sentence qualifies when it holds at least a third of the target's character bigrams."""
-    scored = []
-    for s in sents:
-        overlap = _overlap(s.text(text), target)
-        if overlap >= MENTION_OVERLAP:
-            scored.append((-overlap, s.n, s))
-    return sorted((s for _, _, s in sorted(scored)[:limit]), key=lambda s: s.n)
+    """The sentences that name `target`, at most `limit` of them evenly spread over the document
+    (first and last included), in document order: a sentence qualifies when it holds at least a
+    third of the target's character bigrams."""
+    named = [s for s in sents if _overlap(s.text(text), target) >= MENTION_OVERLAP]
+    if len(named) <= limit:
+        return named
+    # Spread, not the first `limit`: an author's position shows in the conclusion as much as in
+    # the lede (stance-only trial, ten gold judgements on the five seeds: 8/10 from the first six
+    # mentions, 9/10 spread; seed 001's export controls were judged from its opening only).
+    if limit == 1:
+        return named[:1]
+    return [named[round(i * (len(named) - 1) / (limit - 1))] for i in range(limit)]
 
 
 def about(text: str, sents: list[Sentence], target: str, lang: str) -> list[Sentence]:

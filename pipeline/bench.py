@@ -322,7 +322,7 @@ def _grammar_cost(engine, prompt: list[int]) -> dict:
     re-reads at most the prompt's last tile of four tokens (engine.TILE)."""
     from . import schemas
 
-    gbnf = engine.gbnf(schemas.fill("claims", MAX_ITEMS=3, SENTENCE_IDS=list(range(1, 21))))
+    gbnf = engine.gbnf(schemas.fill("claims", COUNT=3, SENTENCE_IDS=list(range(1, 21))))
     runs = {}
     for name, every in (("best_first", False), ("full_mask", True)):
         engine.mask_every_token = every

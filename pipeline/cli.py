@@ -95,7 +95,7 @@ def cli():
 @click.option("--timeout", type=click.FloatRange(min=1), default=None,
               help="Per-document time limit in seconds; a document over it fails, the run goes on.")
 @click.option("--think-budget", type=click.IntRange(min=0), default=None,
-              help="Reasoning models: think tokens per task (0 disables thinking; default 512).")
+              help="Reasoning models: think tokens per answer, a re-asked task thinks again (0 disables thinking; default 512).")
 @click.option("--keep-thoughts", is_flag=True, help="Keep reasoning models' thoughts in the results.")
 @click.option("--max-context", type=click.IntRange(min=1024), default=8192, show_default=True,
               help="Most context tokens to use; the model reads one section (~1,000 characters) at a time, so any length of document fits.")

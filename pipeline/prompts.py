@@ -17,7 +17,7 @@ from .types import Sentence
 FIELDS = {
     "system": set(),
     "document": {"sentences"},
-    "claims": {"first", "last", "language", "max_items"},
+    "claims": {"count", "first", "last", "language"},
     "figures": {"candidates", "first", "last", "language"},
     "subject": {"options"},
     "stance_evidence": {"first", "last", "max_items", "target"},

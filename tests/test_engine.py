@@ -20,7 +20,7 @@ def engine(tiny_gguf, models_home):
 
 
 def claims_schema():
-    return schemas.fill("claims", MAX_ITEMS=2, SENTENCE_IDS=[1, 2, 3])
+    return schemas.fill("claims", COUNT=2, SENTENCE_IDS=[1, 2, 3])
 
 
 def test_second_task_evaluates_only_its_suffix(engine):

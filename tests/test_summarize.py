@@ -34,11 +34,13 @@ def test_the_models_picks_for_an_unnamed_target_must_touch_it():
     assert about(text, sents[1:], "US export controls", "ja") == sents[1:]
 
 
-def test_mentions_keep_the_best_matches_in_document_order():
-    text = "AIの規制。AI規制法案の審議。規制。AI規制法案が成立した。"
+def test_mentions_spread_over_the_document():
+    text = "".join(f"DeepSeekの話{i}。関係ない文{i}。" for i in range(1, 8))
     sents = segment(text)
-    found = mentions(text, sents, "AI規制法案", 2)
-    assert [s.n for s in found] == [2, 4]  # the two full matches, not the partial first one
+    assert [s.n for s in mentions(text, sents, "DeepSeek", 3)] == [1, 7, 13]  # first, middle, last
+    assert [s.n for s in mentions(text, sents, "DeepSeek", 4)] == [1, 5, 9, 13]
+    assert [s.n for s in mentions(text, sents, "DeepSeek", 1)] == [1]
+    assert len(mentions(text, sents, "DeepSeek", 10)) == 7  # fewer than the limit: every one
 
 
 def test_sections_bound_sentences_and_characters():

@@ -88,7 +88,8 @@ def test_run_records_think_tokens_and_keeps_thoughts_only_when_asked(tiny_gguf, 
         assert r.exit_code == 0, r.output
     a, b, c = (json.loads((tmp_path / o / "d.json").read_text()) for o in "abc")
     assert "thoughts" not in a and "thoughts" in b
-    assert all(t["think_tokens"] <= 4 for t in a["provenance"]["tasks"])
+    # The budget holds per answer: a re-asked task thinks again.
+    assert all(t["think_tokens"] <= 4 * (t["retries"] + 1) for t in a["provenance"]["tasks"])
     assert sum(t["think_tokens"] for t in a["provenance"]["tasks"]) > 0
     assert sum(t["think_tokens"] for t in c["provenance"]["tasks"]) == 0
     assert a["provenance"]["params"]["think_budget"] == 4
