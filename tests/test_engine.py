@@ -23,6 +23,17 @@ def claims_schema():
     return schemas.fill("claims", COUNT=2, SENTENCE_IDS=[1, 2, 3])
 
 
+def test_the_claims_schema_takes_exactly_count_claims():
+    import jsonschema
+
+    claim = {"text": "安いモデルだ。", "sentences": [1]}
+    schema = claims_schema()  # COUNT=2
+    jsonschema.validate({"claims": [claim, claim]}, schema)
+    for wrong in ([], [claim], [claim] * 3):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({"claims": wrong}, schema)
+
+
 def test_second_task_evaluates_only_its_suffix(engine):
     conv = Conversation(engine, "system text", DOC)
     conv.ask("claims", "Task one: list claims.", claims_schema(), 300)

@@ -82,6 +82,34 @@ def test_only_the_figures_answer_is_spaced_json(tiny_model, docs, tmp_path, monk
     assert not any(spaced for _, spaced in others)
 
 
+def test_each_section_is_asked_for_exactly_three_claims_or_one_per_sentence(tiny_model, tmp_path,
+                                                                          monkeypatch):
+    # Allowed fewer, the 1.5B model stopped after a section's first or last sentence.
+    from pipeline.engine import Engine
+
+    counts = []
+    real = Engine.gbnf
+
+    def recording(self, schema, spaced=False):
+        if "claims" in schema["properties"]:
+            claims = schema["properties"]["claims"]
+            ids = claims["items"]["properties"]["sentences"]["items"]["enum"]
+            counts.append((claims["minItems"], claims["maxItems"], len(ids)))
+        return real(self, schema, spaced)
+
+    monkeypatch.setattr(Engine, "gbnf", recording)
+    long = tmp_path / "long.txt"
+    long.write_text("".join(f"これは{i}番目の文で、説明がしばらく続いていくのである。" for i in range(60))
+                    + "\n", encoding="utf-8")
+    short = tmp_path / "short.txt"
+    short.write_text("DeepSeekは安いモデルを出した。価格は3%下がった。\n", encoding="utf-8")
+    for doc in (long, short):
+        assert brief("run", doc, "--out", tmp_path / "out").exit_code == 0
+    assert len(counts) > 2  # the long document has several sections
+    assert all(low == high == min(3, ids) for low, high, ids in counts)
+    assert (2, 2, 2) in counts  # two sentences: two claims
+
+
 def test_second_run_skips_current_and_reruns_only_what_changed(tiny_model, docs, tmp_path):
     out = tmp_path / "out"
     assert brief("run", docs, "--out", out).exit_code == 0
