@@ -80,15 +80,17 @@ def mentions(text: str, sents: list[Sentence], target: str, limit: int) -> list[
     """The sentences that name `target`, at most `limit` of them evenly spread over the document
     (first and last included), in document order: a sentence qualifies when it holds at least a
     third of the target's character bigrams."""
-    named = [s for s in sents if _overlap(s.text(text), target) >= MENTION_OVERLAP]
-    if len(named) <= limit:
-        return named
     # Spread, not the first `limit`: an author's position shows in the conclusion as much as in
     # the lede (stance-only trial, ten gold judgements on the five seeds: 8/10 from the first six
     # mentions, 9/10 spread; seed 001's export controls were judged from its opening only).
-    if limit == 1:
-        return named[:1]
-    return [named[round(i * (len(named) - 1) / (limit - 1))] for i in range(limit)]
+    return evenly([s for s in sents if _overlap(s.text(text), target) >= MENTION_OVERLAP], limit)
+
+
+def evenly(items: list, k: int) -> list:
+    """At most k of `items`, evenly spaced from the first to the last, in their order."""
+    if len(items) <= k:
+        return items
+    return [items[round(i * (len(items) - 1) / max(k - 1, 1))] for i in range(k)]
 
 
 def about(text: str, sents: list[Sentence], target: str, lang: str) -> list[Sentence]:

@@ -157,10 +157,7 @@ def spread(per_section: list[list[Claim]], merged: list[Claim]) -> list[Claim]:
     for rank in range(max(map(len, per_section), default=0)):
         row = [p[rank].text for p in per_section if rank < len(p) and p[rank].text in texts
                and p[rank].text not in chosen]
-        need = SUMMARY_SENTENCES[1] - len(chosen)
-        if len(row) > need:
-            row = [row[round(i * (len(row) - 1) / max(need - 1, 1))] for i in range(need)]
-        chosen += row
+        chosen += align.evenly(row, SUMMARY_SENTENCES[1] - len(chosen))
     return [c for c in merged if c.text in chosen]
 
 

@@ -2,6 +2,7 @@
 
 import json
 
+import jsonschema
 import numpy as np
 import pytest
 
@@ -24,8 +25,6 @@ def claims_schema():
 
 
 def test_the_claims_schema_takes_exactly_count_claims():
-    import jsonschema
-
     claim = {"text": "安いモデルだ。", "sentences": [1]}
     schema = claims_schema()  # COUNT=2
     jsonschema.validate({"claims": [claim, claim]}, schema)

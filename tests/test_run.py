@@ -62,19 +62,26 @@ def test_key_figures_come_from_the_extractor(tiny_model, docs, tmp_path):
         assert (fig["start"], fig["end"], fig["text"]) in spans  # the model cannot add a figure
 
 
-def test_only_the_figures_answer_is_spaced_json(tiny_model, docs, tmp_path, monkeypatch):
-    # Without the space the 1.5B model wrote null for figures it had described (132 -> 119).
+@pytest.fixture
+def grammars(monkeypatch):
+    """Every (schema, spaced) a run builds a grammar for, the real grammar still built."""
     from pipeline.engine import Engine
 
     calls = []
     real = Engine.gbnf
 
     def recording(self, schema, spaced=False):
-        calls.append((sorted(schema["properties"]), spaced))
+        calls.append((schema, spaced))
         return real(self, schema, spaced)
 
     monkeypatch.setattr(Engine, "gbnf", recording)
+    return calls
+
+
+def test_only_the_figures_answer_is_spaced_json(tiny_model, docs, tmp_path, grammars):
+    # Without the space the 1.5B model wrote null for figures it had described (132 -> 119).
     assert brief("run", docs / "ja.txt", "--out", tmp_path / "out").exit_code == 0
+    calls = [(sorted(schema["properties"]), spaced) for schema, spaced in grammars]
     figures = [spaced for keys, spaced in calls if keys[0] == "F1"]
     others = [(tuple(keys), spaced) for keys, spaced in calls if keys[0] != "F1"]
     assert figures and all(figures)
@@ -83,21 +90,8 @@ def test_only_the_figures_answer_is_spaced_json(tiny_model, docs, tmp_path, monk
 
 
 def test_each_section_is_asked_for_exactly_three_claims_or_one_per_sentence(tiny_model, tmp_path,
-                                                                          monkeypatch):
+                                                                          grammars):
     # Allowed fewer, the 1.5B model stopped after a section's first or last sentence.
-    from pipeline.engine import Engine
-
-    counts = []
-    real = Engine.gbnf
-
-    def recording(self, schema, spaced=False):
-        if "claims" in schema["properties"]:
-            claims = schema["properties"]["claims"]
-            ids = claims["items"]["properties"]["sentences"]["items"]["enum"]
-            counts.append((claims["minItems"], claims["maxItems"], len(ids)))
-        return real(self, schema, spaced)
-
-    monkeypatch.setattr(Engine, "gbnf", recording)
     long = tmp_path / "long.txt"
     long.write_text("".join(f"これは{i}番目の文で、説明がしばらく続いていくのである。" for i in range(60))
                     + "\n", encoding="utf-8")
@@ -105,6 +99,10 @@ def test_each_section_is_asked_for_exactly_three_claims_or_one_per_sentence(tiny
     short.write_text("DeepSeekは安いモデルを出した。価格は3%下がった。\n", encoding="utf-8")
     for doc in (long, short):
         assert brief("run", doc, "--out", tmp_path / "out").exit_code == 0
+    claims = [schema["properties"]["claims"] for schema, _ in grammars
+              if "claims" in schema["properties"]]
+    counts = [(c["minItems"], c["maxItems"], len(c["items"]["properties"]["sentences"]["items"]["enum"]))
+              for c in claims]
     assert len(counts) > 2  # the long document has several sections
     assert all(low == high == min(3, ids) for low, high, ids in counts)
     assert (2, 2, 2) in counts  # two sentences: two claims
