@@ -25,10 +25,6 @@ FIELDS = {
     "summary": {"language", "max_items", "min_items"},
 }
 NAMES = tuple(FIELDS)
-# A task file may open with its rules, ended by a line "---": they join the system prompt, which
-# every section and document shares, so the KV cache reads them once per run instead of once per
-# section (38 sections in the five seeds); what follows the line is asked after the section.
-RULES_END = "\n---\n"
 LANGUAGES = {"ja": "Japanese", "en": "English"}
 
 
@@ -54,9 +50,7 @@ class Prompts:
                 texts[name] = path.read_text(encoding="utf-8").strip("\n")
             except FileNotFoundError:
                 raise UsageError(f"{path}: prompt file missing; restore it from the repository") from None
-            rules, ask = _split(texts[name])
-            _check_fields(path, rules, set(), "its rules (above ---) are shared by every section")
-            _check_fields(path, ask, FIELDS[name])
+            _check_fields(path, texts[name], FIELDS[name])
         return cls(texts)
 
     def hashes(self) -> dict[str, str]:
@@ -64,31 +58,15 @@ class Prompts:
         return {n: hashlib.sha256(t.encode()).hexdigest() for n, t in self.texts.items()}
 
     def render(self, name: str, **values) -> str:
-        """One prompt (a task's ask, after its rules) with its {placeholders} filled."""
-        return _split(self.texts[name])[1].format(**values)
-
-    def rules(self, name: str) -> str:
-        """A task's rules: the part of its file above "---", or ""."""
-        return _split(self.texts[name])[0].format()
-
-    def system(self) -> str:
-        """The system prompt followed by every task's rules: the prefix all prompts share."""
-        return "\n".join([self.render("system")] + [r for r in map(self.rules, NAMES) if r])
+        """One prompt with its {placeholders} filled."""
+        return self.texts[name].format(**values)
 
     def skeleton(self, name: str) -> str:
-        """A prompt's fixed text: its rules and its ask with every placeholder left empty (what a
-        reader must read of it)."""
-        ask = self.render(name, **dict.fromkeys(FIELDS[name], ""))
-        return "\n".join(filter(None, [self.rules(name), ask]))
+        """A prompt's fixed text: every placeholder left empty (what a reader must read of it)."""
+        return self.render(name, **dict.fromkeys(FIELDS[name], ""))
 
 
-def _split(text: str) -> tuple[str, str]:
-    """(rules, ask) of a prompt file's text."""
-    rules, sep, ask = text.partition(RULES_END)
-    return (rules, ask) if sep else ("", text)
-
-
-def _check_fields(path: Path, text: str, allowed: set[str], why: str = "") -> None:
+def _check_fields(path: Path, text: str, allowed: set[str]) -> None:
     """Refuse a prompt whose braces brief could not fill (found at load, not mid-run)."""
     try:
         fields = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
@@ -97,9 +75,8 @@ def _check_fields(path: Path, text: str, allowed: set[str], why: str = "") -> No
     unknown = sorted(fields - allowed)
     if unknown:
         known = ", ".join("{" + f + "}" for f in sorted(allowed)) or "none"
-        where = f"{why}: no placeholders" if why else f"this file's placeholders: {known}"
-        raise UsageError(f"{path}: unknown placeholder {{{unknown[0]}}} ({where}); "
-                         f"write a literal brace as {{{{ or }}}}")
+        raise UsageError(f"{path}: unknown placeholder {{{unknown[0]}}} (this file's placeholders: "
+                         f"{known}); write a literal brace as {{{{ or }}}}")
 
 
 _BREAK = re.compile(r"[ \t\u3000]*[" + LINE_BREAKS + r"]+[ \t\u3000]*")

@@ -223,7 +223,7 @@ class DocumentRun:
 
     def _conversation(self, sentences: str) -> Conversation:
         document = self.prompts.render("document", sentences=sentences)
-        return Conversation(self.engine, self.prompts.system(), document,
+        return Conversation(self.engine, self.prompts.render("system"), document,
                             think_budget=self.think_budget, deadline=self.deadline,
                             on_task=self.on_task)
 

@@ -307,23 +307,6 @@ def test_each_section_is_read_once_and_no_task_reads_the_whole_document(tiny_mod
     assert sum(claims) < whole * 2  # the text once, and six sections' instructions
 
 
-def test_the_tasks_rules_are_read_once_per_run_not_once_per_section(tiny_model, tmp_path):
-    from pipeline.prompts import Prompts
-
-    doc = tmp_path / "long.txt"
-    doc.write_text("".join(f"Sentence {i} says the price is {i} dollars. " for i in range(120)),
-                   encoding="utf-8")
-    out = tmp_path / "out"
-    assert brief("run", doc, "--out", out).exit_code == 0
-    tasks = results_of(out)["long"]["provenance"]["tasks"]
-    claims = [t["prompt_tokens"] for t in tasks if t["task"] == "claims"]
-    # The system prompt and every task's rules come before the section: the first section reads
-    # them, the next five find them in the KV cache (the tiny model's tokens are bytes).
-    rules = len(Prompts.load().system().encode())
-    assert rules > 1000
-    assert claims[0] > rules and all(c < claims[0] - rules / 2 for c in claims[1:])
-
-
 def test_a_target_no_sentence_names_is_looked_for_in_every_section(tiny_model, tmp_path):
     doc = tmp_path / "d.txt"
     doc.write_text("".join(f"Sentence {i} says the price is {i} dollars. " for i in range(40)), encoding="utf-8")
