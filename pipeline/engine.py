@@ -363,7 +363,7 @@ class Engine:
                     fallbacks += 1
                     masks += masked
                 elif not allow_end and self.is_eog(token):
-                    token = next(int(t) for t in np.argsort(-logits)[:16] if not self.is_eog(int(t)))
+                    token = self._continuing(logits)
                 if self.is_eog(token) or token == stop_token:
                     finish = "stop"
                     if token == stop_token:
@@ -383,6 +383,16 @@ class Engine:
         self.generated += len(out)
         return Generation(self.text(out), out, finish, evaluated,
                           time.monotonic() - start, fallbacks, masks)
+
+    def _continuing(self, logits: np.ndarray) -> int:
+        """The best token that does not end the turn, as np.argmax picks it (the lowest id on a
+        tie): end-of-generation tokens masked one by one, no sort of the whole vocabulary."""
+        masked = logits.copy()
+        token = int(np.argmax(masked))
+        while self.is_eog(token):
+            masked[token] = -np.inf
+            token = int(np.argmax(masked))
+        return token
 
     def _fallback(self, grammar: Grammar, logits: np.ndarray, utf8: "Utf8Guard",
                   rejected: int) -> tuple[int, bool]:

@@ -93,3 +93,14 @@ def test_run_records_think_tokens_and_keeps_thoughts_only_when_asked(tiny_gguf, 
     assert sum(t["think_tokens"] for t in a["provenance"]["tasks"]) > 0
     assert sum(t["think_tokens"] for t in c["provenance"]["tasks"]) == 0
     assert a["provenance"]["params"]["think_budget"] == 4
+
+
+def test_a_think_phase_that_may_not_end_takes_the_best_other_token(thinker):
+    import numpy as np
+    from tinymodel import ENDOFTEXT_ID, IM_END_ID
+
+    logits = np.zeros(thinker.n_vocab, dtype=np.float32)
+    logits[[IM_END_ID, ENDOFTEXT_ID]] = 9.0, 8.0  # both end the turn
+    logits[[70, 66, 90]] = 5.0  # a tie: argmax's choice is the lowest id
+    assert thinker._continuing(logits) == 66
+    assert logits[IM_END_ID] == 9.0  # the model's own logits are left alone
