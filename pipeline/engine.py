@@ -1,5 +1,5 @@
-"""The only module that talks to llama.cpp: load a verified model, tokenize, evaluate with prefix
-reuse, greedy generation under a grammar, and label scoring.
+"""One loaded model at work: tokenize, evaluate with prefix reuse, greedy generation under a
+grammar, and label scoring (`loading.py` loads the model, `grammar.py` drives llama.cpp's grammar).
 
 Why a hand-written loop rather than `create_chat_completion`: it lets brief (1) keep document text
 from being parsed as control tokens, (2) reuse the KV cache of the document for every task,
@@ -11,10 +11,8 @@ answer.
 
 from __future__ import annotations
 
-import codecs
 import ctypes
 import json
-import os
 import re
 import time
 from dataclasses import dataclass
@@ -22,10 +20,10 @@ from typing import Optional
 
 import numpy as np
 
-os.environ.setdefault("GGML_NO_BACKTRACE", "1")  # an abort in ggml must not wait on gdb
-
 from . import chat
-from .errors import GenerationError, ModelError
+from .errors import GenerationError
+from .grammar import Grammar, Utf8Guard
+from .loading import import_llama_cpp, load
 from .models import ModelRef
 
 FALLBACK_TOP = 16  # tokens checked one by one before the whole vocabulary is masked
@@ -36,68 +34,6 @@ PROBE_BATCH = 64  # tokens: enough for a prompt rate (>= 32), a small share of a
 # must not depend on where a batch began, or a document's results would depend on what the cache
 # held before it (which documents ran earlier): every batch starts at a multiple of TILE.
 TILE = 4
-_TOKEN_DTYPE = np.dtype([("id", np.intc), ("logit", np.single), ("p", np.single)], align=True)
-
-
-def _llama_cpp():
-    try:
-        import llama_cpp
-    except ImportError as exc:  # a broken build is a model-unavailable condition for the user
-        raise ModelError(f"llama-cpp-python is not installed or failed to build ({exc}); "
-                         f"run `make run` or `pip install -e .`") from None
-    return llama_cpp
-
-
-def quiet_logs() -> None:
-    """Silence llama.cpp's C-level logging, which would bury brief's one-line messages."""
-    lc = _llama_cpp()
-    if getattr(quiet_logs, "done", False):
-        return
-
-    @lc.llama_log_callback
-    def _drop(level, text, user_data):
-        return None
-
-    quiet_logs.callback = _drop  # keep a reference: C holds only the pointer
-    lc.llama_log_set(_drop, ctypes.c_void_p(0))
-    quiet_logs.done = True
-
-
-def check_gguf(path) -> None:
-    """Say why llama.cpp could not load a GGUF: truncated, corrupt, or not a language model."""
-    try:
-        from gguf import GGUFReader
-    except ImportError:
-        return  # gguf is a test extra; without it llama.cpp's own message stands
-    try:
-        reader = GGUFReader(str(path))
-    except Exception as exc:
-        raise ModelError(f"{path}: corrupt or truncated GGUF ({type(exc).__name__}: {exc}); "
-                         f"delete it and pull the model again") from None
-    field = reader.fields.get("general.architecture")
-    arch = bytes(field.parts[field.data[0]]).decode() if field else ""
-    if "tokenizer.ggml.tokens" not in reader.fields or not arch:
-        raise ModelError(f"{path}: GGUF has no tokenizer or architecture ({arch or 'none'}); "
-                         f"it is not a language model brief can run")
-
-
-def load(path, **params):
-    """A llama_cpp.Llama for `path`, or a ModelError saying why llama.cpp refused it."""
-    lc = _llama_cpp()
-    quiet_logs()
-    try:
-        return lc.Llama(model_path=str(path), verbose=False, **params)
-    except (ValueError, RuntimeError, OSError) as exc:
-        # Asked only after a failure: parsing a 1 GB GGUF in Python takes 8-19 s, and llama.cpp
-        # refuses a truncated or non-language-model file cleanly on its own (checked on 0.3.36).
-        check_gguf(path)
-        raise ModelError(f"{path}: llama.cpp cannot load it as a language model ({exc}); "
-                         f"check the file or pull the preset again") from None
-
-
-def check_loadable(path) -> None:
-    """Load only a GGUF's vocabulary: llama.cpp checks every tensor lies within the file (under 1 s)."""
-    load(path, vocab_only=True)
 
 
 @dataclass
@@ -114,85 +50,11 @@ class Generation:
     full_masks: int = 0  # how often none of the next best was allowed either: the vocabulary was masked
 
 
-class Utf8Guard:
-    """Tracks the bytes generated so far and tells whether a token keeps them valid UTF-8."""
-
-    def __init__(self):
-        self.decoder = codecs.getincrementaldecoder("utf-8")("strict")
-
-    # Second-byte ranges that Python's incremental decoder does not check on an incomplete
-    # sequence (it would accept \xed\xa1, which can only become a surrogate).
-    _SECOND = {0xE0: (0xA0, 0xBF), 0xED: (0x80, 0x9F), 0xF0: (0x90, 0xBF), 0xF4: (0x80, 0x8F)}
-
-    def fits(self, piece: bytes) -> bool:
-        state = self.decoder.getstate()
-        try:
-            self.decoder.decode(piece)
-            pending = self.decoder.getstate()[0]
-            if len(pending) >= 2 and pending[0] in self._SECOND:
-                lo, hi = self._SECOND[pending[0]]
-                return lo <= pending[1] <= hi
-            return True
-        except UnicodeDecodeError:
-            return False
-        finally:
-            self.decoder.setstate(state)
-
-    def push(self, piece: bytes) -> None:
-        self.decoder.decode(piece)
-
-
-class Grammar:
-    """llama.cpp's grammar sampler, used for a cheap single-token check and, when that fails, a mask."""
-
-    def __init__(self, engine: "Engine", gbnf: str):
-        lc = _llama_cpp()
-        self.lc = lc
-        self.smpl = lc.llama_sampler_init_grammar(engine.vocab, gbnf.encode(), b"root")
-        if not self.smpl:
-            raise GenerationError("internal error: llama.cpp rejected a grammar built from a schema")
-        self.one = np.recarray((1,), dtype=_TOKEN_DTYPE)
-        self.one_arr = lc.llama_token_data_array(
-            data=self.one.ctypes.data_as(lc.llama_token_data_p), size=1, selected=-1, sorted=False)
-        self.full = np.recarray((engine.n_vocab,), dtype=_TOKEN_DTYPE)
-        self.full_arr = lc.llama_token_data_array(
-            data=self.full.ctypes.data_as(lc.llama_token_data_p), size=engine.n_vocab,
-            selected=-1, sorted=False)
-        self.ids = np.arange(engine.n_vocab, dtype=np.intc)
-
-    def allows(self, token: int) -> bool:
-        """Whether the grammar accepts this token next (the cheap path)."""
-        self.one.id[0], self.one.logit[0], self.one.p[0] = token, 0.0, 0.0
-        self.one_arr.size, self.one_arr.selected, self.one_arr.sorted = 1, -1, False
-        self.lc.llama_sampler_apply(self.smpl, ctypes.byref(self.one_arr))
-        return bool(np.isfinite(self.one.logit[0]))
-
-    def ranked(self, logits: np.ndarray) -> np.ndarray:
-        """Tokens the grammar allows, best first (the full-vocabulary path)."""
-        self.full.id[:] = self.ids
-        self.full.logit[:] = logits
-        self.full.p[:] = 0.0
-        self.full_arr.size, self.full_arr.selected, self.full_arr.sorted = len(self.ids), -1, False
-        self.lc.llama_sampler_apply(self.smpl, ctypes.byref(self.full_arr))
-        n = self.full_arr.size
-        allowed = self.full.logit[:n] != -np.inf  # how the grammar marks a rejected token
-        ids, vals = self.full.id[:n][allowed], self.full.logit[:n][allowed]
-        return ids[np.argsort(-vals, kind="stable")]
-
-    def accept(self, token: int) -> None:
-        self.lc.llama_sampler_accept(self.smpl, token)
-
-    def close(self) -> None:
-        if self.smpl:
-            self.lc.llama_sampler_free(self.smpl)
-            self.smpl = None
-
-
 class Engine:
     """One loaded model with one context; the KV cache holds the last prompt for prefix reuse."""
 
     def __init__(self, ref: ModelRef, n_ctx: int, threads: int, seed: int, vocab_only: bool = False):
-        lc = _llama_cpp()
+        lc = import_llama_cpp()
         self.ref = ref
         # No mmap: llama.cpp repacks Q4_K weights for AVX2 into memory of its own, and with
         # mmap the file's pages stay resident too (measured: 2.05 GB peak RSS vs 1.45 GB).
@@ -251,7 +113,7 @@ class Engine:
 
     def piece(self, token: int) -> bytes:
         """A token's bytes. (Llama.detokenize silently drops pieces longer than 32 bytes.)"""
-        lc = _llama_cpp()
+        lc = import_llama_cpp()
         size = 64
         while True:
             buf = ctypes.create_string_buffer(size)
@@ -264,7 +126,7 @@ class Engine:
         return b"".join(self.piece(t) for t in tokens).decode("utf-8", errors="replace")
 
     def is_eog(self, token: int) -> bool:
-        return bool(_llama_cpp().llama_vocab_is_eog(self.vocab, token))
+        return bool(import_llama_cpp().llama_vocab_is_eog(self.vocab, token))
 
     def feed(self, tokens: list[int], deadline: Optional[float] = None) -> int:
         """Make the context hold exactly `tokens`, evaluating only what differs from what it holds."""
@@ -303,7 +165,7 @@ class Engine:
 
     def logits(self) -> np.ndarray:
         """The logits after the last evaluated token (a view into llama.cpp's buffer)."""
-        ptr = _llama_cpp().llama_get_logits_ith(self.llm._ctx.ctx, -1)
+        ptr = import_llama_cpp().llama_get_logits_ith(self.llm._ctx.ctx, -1)
         return np.ctypeslib.as_array(ptr, shape=(self.n_vocab,))
 
     def gbnf(self, schema: dict, spaced: bool = False) -> str:
@@ -392,6 +254,8 @@ class Engine:
         while self.is_eog(token):
             masked[token] = -np.inf
             token = int(np.argmax(masked))
+            if masked[token] == -np.inf:  # every token ends the turn: no vocabulary is like that
+                raise GenerationError("internal error: every token ends the turn")
         return token
 
     def _fallback(self, grammar: Grammar, logits: np.ndarray, utf8: "Utf8Guard",

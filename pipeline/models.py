@@ -1,6 +1,6 @@
 """Model presets: the registry, getting a model (Hub, package index, local path) and verifying it.
 
-Nothing here loads a model; `engine.py` does, and only from a `ModelRef` this module verified.
+Nothing here loads a model; `loading.py` does, and only from a `ModelRef` this module verified.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class Preset:
 
 @dataclass(frozen=True)
 class ModelRef:
-    """A verified model file: the only thing `engine.load` accepts."""
+    """A verified model file: the only thing `loading.load` accepts."""
 
     name: str
     path: Path
@@ -402,7 +402,7 @@ def _verify_path(spec: str, progress: Optional[Progress]) -> ModelRef:
     if not path.exists() and not looks_like_path:
         raise UsageError(f"unknown preset {spec!r}; `brief models list` shows the presets")
     _check_gguf(path)
-    from .engine import check_loadable  # a path has no expected hash: llama.cpp judges its structure
+    from .loading import check_loadable  # a path has no expected hash: llama.cpp judges its structure
 
     check_loadable(path)
     return ModelRef(path.stem, path, sha256_file(path, progress), "path", "auto", 0, False)

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from pipeline import chat, schemas
-from pipeline.engine import FALLBACK_TOP, PROBE_BATCH, TILE, Engine, Grammar, Utf8Guard
+from pipeline.engine import FALLBACK_TOP, PROBE_BATCH, TILE, Engine
+from pipeline.grammar import Grammar, Utf8Guard
 from pipeline.errors import GenerationError, ModelError
 from pipeline.generate import Conversation
 from pipeline.models import resolve_path
@@ -255,7 +256,7 @@ def test_a_loadable_model_is_not_parsed_in_python(tiny_gguf, models_home, monkey
     def parse(path):
         raise AssertionError("check_gguf ran on a model llama.cpp loads")
 
-    monkeypatch.setattr("pipeline.engine.check_gguf", parse)
+    monkeypatch.setattr("pipeline.loading.check_gguf", parse)
     assert Engine(resolve_path(tiny_gguf), 256, 1, 42).n_vocab > 0
 
 

@@ -104,3 +104,13 @@ def test_a_think_phase_that_may_not_end_takes_the_best_other_token(thinker):
     logits[[70, 66, 90]] = 5.0  # a tie: argmax's choice is the lowest id
     assert thinker._continuing(logits) == 66
     assert logits[IM_END_ID] == 9.0  # the model's own logits are left alone
+
+
+def test_a_think_phase_where_every_token_ends_the_turn_fails_instead_of_looping(thinker, monkeypatch):
+    import numpy as np
+
+    from pipeline.errors import GenerationError
+
+    monkeypatch.setattr(thinker, "is_eog", lambda token: True)
+    with pytest.raises(GenerationError, match="every token ends the turn"):
+        thinker._continuing(np.zeros(thinker.n_vocab, dtype=np.float32))
