@@ -9,15 +9,34 @@ ARGS   ?=
 # `make run TARGETS=` leaves only each document's own subject.
 TARGETS ?= --target DeepSeek --target 米国の対中半導体輸出規制
 
-.PHONY: run test test-real bench report clean
+.PHONY: run test test-real bench report clean FORCE
 
 $(PY):
 	python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
+# llama.cpp is compiled for the AVX2 generation of x86 CPUs, not for this machine's own
+# (-DGGML_NATIVE=OFF): a native build on an Intel CPU with AMX crashes on Q4_K models in the first
+# decode (llama.cpp issue 20824; brief refuses such a build), and the same kernels on every machine
+# give the same arithmetic, so the same results. --no-cache-dir: pip's wheel cache ignores
+# CMAKE_ARGS and would hand back a native build made earlier. Override for another CPU, e.g.
+# `make LLAMA_CMAKE_ARGS=-DGGML_NATIVE=ON` on a CPU without AVX2.
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+LLAMA_PIN := $(shell grep -o '"llama-cpp-python==[0-9.]*"' pyproject.toml)
+
+# Rebuilt only when the pin or the flags change: the flags file is rewritten only then.
+$(VENV)/.llama-flags: FORCE | $(PY)
+	@echo '$(LLAMA_PIN) $(LLAMA_CMAKE_ARGS)' | cmp -s - $@ || echo '$(LLAMA_PIN) $(LLAMA_CMAKE_ARGS)' > $@
+
+$(VENV)/.installed-llama: $(VENV)/.llama-flags
+	@echo "== build llama-cpp-python from source (measured 3-11 min on 2 cores)"
+	@start=$$(date +%s); CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install --quiet --no-cache-dir \
+	  --force-reinstall --no-deps $(LLAMA_PIN) && echo "== built in $$(( $$(date +%s) - start )) s"
+	@touch $@
+
 # One stamp per extra, so a repeated make does not reinstall; pyproject changes invalidate it.
-$(VENV)/.installed-%: pyproject.toml | $(PY)
-	@echo "== install brief[$*] (llama-cpp-python builds from source the first time: measured 11 min on 2 cores)"
+$(VENV)/.installed-%: pyproject.toml $(VENV)/.installed-llama | $(PY)
+	@echo "== install brief[$*]"
 	@start=$$(date +%s); $(PIP) install --quiet -e ".[$*]" && echo "== installed in $$(( $$(date +%s) - start )) s"
 	@touch $@
 

@@ -252,6 +252,42 @@ def test_truncated_gguf_is_refused(tiny_gguf, tmp_path, models_home):
         Engine(resolve_path(cut), 512, 1, 42)
 
 
+AMX_MESSAGE = ("llama-cpp-python was built with AMX kernels, which crash on this model (llama.cpp "
+               "issue 20824); rebuild it without them: `rm -f .venv/.installed-llama && make run`")
+
+
+def amx_build(monkeypatch):
+    """Make the installed llama.cpp report AMX kernels, as a native build on a Sapphire Rapids CPU does."""
+    import llama_cpp
+
+    info = llama_cpp.llama_print_system_info()
+    assert b"AMX_INT8 = 1" not in info  # make builds without them; the guard would refuse every test
+    monkeypatch.setattr(llama_cpp, "llama_print_system_info", lambda: info + b"AMX_INT8 = 1 | ")
+
+
+def test_a_llama_cpp_built_with_amx_kernels_is_refused_before_loading(tiny_gguf, models_home,
+                                                                       monkeypatch):
+    amx_build(monkeypatch)
+    with pytest.raises(ModelError) as err:
+        Engine(resolve_path(tiny_gguf), 256, 1, 42)
+    assert str(err.value) == AMX_MESSAGE
+
+
+def test_run_on_an_amx_build_exits_3_with_one_line_and_writes_nothing(tiny_model, tmp_path,
+                                                                       monkeypatch):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    doc = tmp_path / "a.txt"
+    doc.write_text("DeepSeekは安い。", encoding="utf-8")
+    amx_build(monkeypatch)
+    r = CliRunner().invoke(cli, ["run", str(doc), "--out", str(tmp_path / "out")])
+    assert r.exit_code == 3
+    assert r.output.splitlines() == ["brief: 1 document(s), model tiny", f"Error: {AMX_MESSAGE}"]
+    assert not list(tmp_path.glob("out/*.json"))
+
+
 def test_a_loadable_model_is_not_parsed_in_python(tiny_gguf, models_home, monkeypatch):
     def parse(path):
         raise AssertionError("check_gguf ran on a model llama.cpp loads")
