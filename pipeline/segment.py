@@ -48,6 +48,19 @@ _ASIDE_JA = re.compile(r"(?:ください|下さい|お願いします|お願い�
                        r"(?:ございます|ございました)?|嬉しいです|うれしいです|お楽しみに)[。！!…]*[」』]?$")
 _ASIDE_EN = re.compile(r"^(?:please|thanks?(?!\s+to\b)|subscribe|welcome(?=\s*(?:to|back|everyone|all)\b|\s*[,!.]))\b"
                        r"|\bthank you\W*$", re.IGNORECASE)
+# A reply that only agrees or keeps the other speaker going ("はい、それは素晴らしいポイントです。",
+# "その通りです。", "ええ、 ...", "Exactly."): in seed 002, an interview, three of 26 claims were such
+# replies, forced by exactly three claims per section. Whole sentences only: "私はそうは思わない。"
+# and "実際、そうである。" take a position.
+_BACKCHANNEL_JA = re.compile(
+    r"^(?:(?:はい|ええ|うん|そう|まあ)[、,]?\s*)*"
+    r"(?:(?:それは|まさに)?(?:その通り|そのとおり|おっしゃる通り|おっしゃるとおり)(?:です|だ)?(?:ね|よ)?"
+    r"|(?:それは|本当に|とても)*(?:素晴らしい|いい|良い|鋭い)(?:ポイント|指摘|質問)(?:です|だ)?(?:ね|よ)?"
+    r"|そうですね|なるほど(?:ね)?|はい|ええ|うん|ね)?[。．!！…・.\s]*$")
+_BACKCHANNEL_EN = re.compile(
+    r"^(?:(?:yes|yeah|right|exactly|absolutely|sure|indeed|okay|ok)[,.!\s]*)+$"
+    r"|^(?:(?:yes|yeah)[,\s]+)?(?:that'?s|that is) (?:right|true|a (?:great|good) point)[.!\s]*$"
+    r"|^(?:great|good) (?:point|question)[.!\s]*$", re.IGNORECASE)
 _FOOTNOTE = re.compile(r"\{\d{1,3}\}|\[\d{1,3}\]|\[\*?\w\]")
 
 # Never end a sentence: titles and Latin abbreviations that are followed by more of it.
@@ -286,7 +299,9 @@ def is_heading(body: str) -> bool:
 
 def is_aside(body: str) -> bool:
     """A greeting, thanks or request to the audience ("ここに来ていただき、本当にありがとうございます。",
-    "…にご登録ください。"): it asserts nothing about the subject, so no claim (seed 002, a show's
-    transcript, had its summary open with its welcome and close with its call to subscribe)."""
+    "…にご登録ください。"), or a reply that only agrees ("その通りです。"): it asserts nothing about
+    the subject, so no claim (seed 002, a show's transcript, had its summary open with its welcome
+    and close with its call to subscribe)."""
     b = " ".join(body.split())
-    return bool(_ASIDE_JA.search(b) or _ASIDE_EN.search(b))
+    return bool(_ASIDE_JA.search(b) or _ASIDE_EN.search(b)
+                or _BACKCHANNEL_JA.match(b) or _BACKCHANNEL_EN.match(b))

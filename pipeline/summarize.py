@@ -25,7 +25,7 @@ from .errors import GenerationError
 from .figures import extract_figures
 from .generate import Conversation
 from .prompts import LANGUAGES, Prompts, detect_language, flat, numbered
-from .segment import segment
+from .segment import is_aside, segment
 from .settings import RunSettings
 from .types import (POSITIONS, Claim, Document, Evidence, FigureCandidate, KeyFigure, Sentence,
                     Stance, TaskStats)
@@ -104,8 +104,8 @@ def claim_fault(claim: str, index: align.SentenceIndex, sec: list[Sentence],
                 lang: str) -> tuple[Optional[str], Optional[Sentence]]:
     """Why a claim cannot stand for section `sec` (None if it can), and the sentence it copies.
     Positional bias pulls the model to copy the document's first sentences whatever the section."""
-    if detect_language(claim) != lang:
-        return f"is not in {LANGUAGES[lang]}; write every claim in {LANGUAGES[lang]}", None
+    if language_fault(claim, lang):
+        return language_fault(claim, lang), None
     source = index.copied(claim)
     if source is not None and source not in sec:
         shown = visible(sec)
@@ -122,13 +122,29 @@ def kept_claim(claim: str, index: align.SentenceIndex, sec: list[Sentence],
     nothing. These are dropped, not re-asked: re-asked, the model dropped good claims with them
     (seed 003: 8 claims became 3)."""
     fault, source = claim_fault(claim, index, sec, lang)
-    idle = source is not None and (source.heading or source.aside)
+    # A claim too short to trace to its sentence ("その通りです。") is judged by its own words.
+    idle = is_aside(claim) or (source is not None and (source.heading or source.aside))
     return bool(claim.strip()) and fault is None and not idle, source
+
+
+def language_fault(claim: str, lang: str) -> Optional[str]:
+    """Why a claim is in the wrong language, or None."""
+    if detect_language(claim) != lang:
+        return f"is not in {LANGUAGES[lang]}; write every claim in {LANGUAGES[lang]}"
+    return None
 
 
 def claims_problem(answer: dict, index: align.SentenceIndex, sec: list[Sentence],
                    lang: str) -> Optional[str]:
-    """Why a claims answer for section `sec` must be asked again: a repeat or a faulty claim."""
+    """Why a claims answer for section `sec` must be asked again: a claim in the wrong language
+    first, then a repeat or another faulty claim."""
+    claims = answer.get("claims", [])
+    # The language first: a claim in another language is dropped whatever else is fixed. Told
+    # only of a repeat, the 1.5B model wrote one English claim three times for seed 001's first
+    # section (asked in English, it had answered in English), and the section lost every claim.
+    for i, item in enumerate(claims, 1):
+        if language_fault(item["text"], lang):
+            return f"claim {i} {language_fault(item['text'], lang)}"
     repeated = merge.repeated_claims(answer)
     if repeated:
         return repeated

@@ -63,6 +63,16 @@ def test_claims_check_rejects_the_wrong_language_and_repeats():
     assert claims_problem(_answer("Export controls backfired."), INDEX, sec, "en") is None
 
 
+def test_claims_in_the_wrong_language_are_named_before_a_repeat():
+    # Seed 001's first section: English claims, one repeated; told only of the repeat, the model
+    # wrote one English claim three times and the section lost every claim.
+    sec = SENTS[2:4]
+    answer = _answer("The author says export controls failed.", "規制は裏目に出た",
+                     "The author says export controls failed!")
+    problem = claims_problem(answer, INDEX, sec, "ja")
+    assert problem == "claim 1 is not in Japanese; write every claim in Japanese"
+
+
 def test_a_copied_heading_or_question_is_dropped_without_a_re_ask():
     text = "2. アメリカ勢はまだ伸ばせる\n米企業は莫大な資本とGPUクラスターを抱えてる。\nDeepSeekは本当に脅威かよ?\n"
     sents = segment(text)
@@ -103,3 +113,12 @@ def test_a_re_ask_names_the_numbers_the_model_can_see():
     problem = claims_problem(_answer("米企業は莫大な資本を抱えてる"), index, sec, "ja")
     assert problem == ("claim 1 repeats sentence [1], outside [3] to [4]; "
                        "give only claims that sentences [3] to [4] make")
+
+
+def test_a_claim_that_only_agrees_is_dropped_even_when_too_short_to_trace():
+    text = "DeepSeekは安い。\nその通りです。\n輸出規制は効かなかった。\n"
+    sents = segment(text)
+    index = SentenceIndex(text, sents)
+    assert index.copied("その通りです。") is None  # too short to tell which sentence it copies
+    assert kept_claim("その通りです。", index, sents, "ja") == (False, None)
+    assert kept_claim("輸出規制は効かなかった。", index, sents, "ja") == (True, sents[2])

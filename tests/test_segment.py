@@ -371,6 +371,21 @@ def test_headings_and_questions_are_told_from_statements(body, heading):
     ("米国の輸出規制は効果がなかったと筆者は主張する。", False),
     ("彼らは助成金をください、とは言わなかった。", False),  # the request is quoted inside
     ("Export controls did not stop it.", False),
+    # A reply that only agrees with the other speaker asserts nothing either.
+    ("はい、それは素晴らしいポイントです。", True),
+    ("その通りです。", True),
+    ("ええ、 ...", True),
+    ("いい質問です", True),
+    ("ね。", True),
+    ("Exactly.", True),
+    ("Yes, that's right.", True),
+    ("Good point!", True),
+    ("私はそうは思わない。", False),  # disagreeing is a position
+    ("実際、そうである。", False),
+    ("はい、DeepSeekは安いです。", False),  # agreement that goes on to assert something
+    ("その通りで、輸出規制は効かなかった。", False),
+    ("Yes, export controls failed.", False),
+    ("That's right: the chips were smuggled.", False),
 ])
 def test_asides_to_the_audience(body, aside):
     assert is_aside(body) is aside
