@@ -30,7 +30,9 @@ def repeated_claims(answer: dict) -> Optional[str]:
     texts = [c["text"] for c in answer.get("claims", [])]
     for i, a in enumerate(texts):
         if any(similar(a, b) >= SIMILAR for b in texts[:i]):
-            return f"claim {i + 1} repeats an earlier claim; give distinct claims or fewer"
+            # As many as asked: the schema takes exactly that many, so "or fewer" cannot be obeyed.
+            return (f"claim {i + 1} repeats an earlier claim; give {len(texts)} distinct claims, "
+                    f"each from a different sentence")
     return None
 
 

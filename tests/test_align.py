@@ -59,7 +59,7 @@ def test_claims_check_rejects_the_wrong_language_and_repeats():
                              INDEX, sec, "ja")
     assert problem == "claim 2 is not in Japanese; write every claim in Japanese"
     problem = claims_problem(_answer("規制は裏目に出た", "規制は裏目に出た。"), INDEX, sec, "ja")
-    assert problem.startswith("claim 2 repeats an earlier claim")
+    assert problem == "claim 2 repeats an earlier claim; give 2 distinct claims, each from a different sentence"
     assert claims_problem(_answer("Export controls backfired."), INDEX, sec, "en") is None
 
 
