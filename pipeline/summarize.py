@@ -104,8 +104,9 @@ def claim_fault(claim: str, index: align.SentenceIndex, sec: list[Sentence],
                 lang: str) -> tuple[Optional[str], Optional[Sentence]]:
     """Why a claim cannot stand for section `sec` (None if it can), and the sentence it copies.
     Positional bias pulls the model to copy the document's first sentences whatever the section."""
-    if language_fault(claim, lang):
-        return language_fault(claim, lang), None
+    wrong = language_fault(claim, lang)
+    if wrong:
+        return wrong, None
     source = index.copied(claim)
     if source is not None and source not in sec:
         shown = visible(sec)
@@ -143,8 +144,9 @@ def claims_problem(answer: dict, index: align.SentenceIndex, sec: list[Sentence]
     # only of a repeat, the 1.5B model wrote one English claim three times for seed 001's first
     # section (asked in English, it had answered in English), and the section lost every claim.
     for i, item in enumerate(claims, 1):
-        if language_fault(item["text"], lang):
-            return f"claim {i} {language_fault(item['text'], lang)}"
+        wrong = language_fault(item["text"], lang)
+        if wrong:
+            return f"claim {i} {wrong}"
     repeated = merge.repeated_claims(answer)
     if repeated:
         return repeated
