@@ -318,18 +318,21 @@ def _phase_raw(args) -> dict:
 def _grammar_cost(engine, prompt: list[int]) -> dict:
     """Greedy generation after the raw prompt under the claims task's grammar, twice: brief's way
     (the grammar checks the best token, then the next best; the vocabulary is masked only when
-    none of them is allowed) and llama-cpp-python's (masked before every token). Each run
-    re-reads at most the prompt's last tile of four tokens (engine.TILE)."""
+    none of them is allowed) and llama-cpp-python's (masked before every token), one token per
+    decode (no guessed tokens: this measures the grammar alone). Each run re-reads at most the
+    prompt's last tile of four tokens (engine.TILE)."""
     from . import schemas
 
     gbnf = engine.gbnf(schemas.fill("claims", COUNT=3, SENTENCE_IDS=list(range(1, 21))))
     runs = {}
+    engine.drafting = False
     for name, every in (("best_first", False), ("full_mask", True)):
         engine.mask_every_token = every
         gen = engine.generate(prompt, gbnf, RAW_GEN)
         runs[name] = {"tokens": len(gen.ids), "seconds": gen.seconds, "fallbacks": gen.fallbacks,
                       "full_masks": gen.full_masks, "ids": gen.ids}
     engine.mask_every_token = False
+    engine.drafting = True
     same = runs["best_first"].pop("ids") == runs["full_mask"].pop("ids")
     return {**runs, "same_output": same}
 

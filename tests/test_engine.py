@@ -332,3 +332,62 @@ def test_context_is_sized_per_document(tiny_gguf, models_home):
     conv = Conversation(eng, "sys", DOC)
     conv.ask("claims", "list claims", claims_schema(), 2000)
     assert conv.stats[0].prompt_tokens >= len(conv.prefix)  # a new context starts empty
+
+
+def _generate(engine, prompt, gbnf, drafting, propose=None, monkeypatch=None):
+    engine.drafting = drafting
+    if propose is not None:
+        monkeypatch.setattr("pipeline.draft.Drafter.propose", propose)
+    return engine.generate(prompt, gbnf, 400)
+
+
+@pytest.mark.parametrize("guesses", ["right", "wrong", "half_right"])
+def test_guessed_tokens_leave_the_greedy_answer_as_it_was(engine, monkeypatch, guesses):
+    # Whatever the drafter guesses, only tokens greedy decoding chooses are kept, and a wrong
+    # guess leaves nothing behind in the KV cache that could change later logits.
+    prompt = engine.tokenize(sum(engine.format("sys", DOC, "answer", None), []))
+    gbnf = engine.gbnf(claims_schema())
+    plain = _generate(engine, prompt, gbnf, drafting=False)
+    truth = plain.ids + [0] * 8
+    started = len(prompt)
+
+    def propose(self, room):
+        at = len(self.history) - started  # answer tokens so far
+        right = truth[at: at + min(5, room)]
+        if guesses == "wrong":
+            return [(t + 1) % engine.n_vocab for t in right]
+        if guesses == "half_right":
+            return right[:2] + [(t + 1) % engine.n_vocab for t in right[2:]]
+        return right
+
+    guessed = _generate(engine, prompt, gbnf, True, propose, monkeypatch)
+    assert guessed.ids == plain.ids and json.loads(guessed.text)
+    held = list(engine.llm.input_ids[: engine.llm.n_tokens])
+    assert held == (prompt + guessed.ids)[: len(held)]  # no guessed token past the answer is held
+    assert len(held) >= len(prompt) + len(guessed.ids) - 1
+
+
+def test_a_right_guess_saves_decodes(engine, monkeypatch):
+    prompt = engine.tokenize(sum(engine.format("sys", DOC, "answer", None), []))
+    gbnf = engine.gbnf(claims_schema())
+    plain = _generate(engine, prompt, gbnf, drafting=False)
+    started = len(prompt)
+    calls = []
+    real = Engine._decode
+
+    def counting(self, tokens):
+        calls.append(len(tokens))
+        return real(self, tokens)
+
+    monkeypatch.setattr(Engine, "_decode", counting)
+    monkeypatch.setattr("pipeline.draft.Drafter.propose",
+                        lambda self, room: plain.ids[len(self.history) - started:][:min(4, room)])
+    engine.drafting = True
+    before = (engine.guessed, engine.guessed_kept)
+    guessed = engine.generate(prompt, gbnf, 400)
+    assert guessed.ids == plain.ids
+    # One decode for each token and the four after it: about a fifth of the decodes.
+    assert len(calls) <= len(plain.ids) // 5 + 1
+    guessed_now, kept = engine.guessed - before[0], engine.guessed_kept - before[1]
+    assert guessed_now == sum(calls) - len(calls) > 0  # each decode: one chosen token, the rest guesses
+    assert kept == guessed_now  # every right guess was kept
