@@ -252,6 +252,9 @@ def format_report(report: dict) -> str:
                      f"{best['full_masks']}), whole vocabulary masked every token "
                      f"{r['grammar_full_mask_tokens_per_second']:.1f} tok/s; same tokens: "
                      + ("yes" if grammar["same_output"] else "NO"))
+    if brief.get("guessed_tokens"):
+        lines.append(f"brief's tokens guessed from the prompt: {brief['guessed_tokens']}, of which "
+                     f"{brief['guessed_kept']} were kept (decoded with the token before them)")
     if brief["think_tokens"]:
         lines.append(f"brief think tokens: {brief['think_tokens']} (in the lower bound as generation)")
     base = report["phases"].get("baseline")
@@ -351,6 +354,7 @@ def _phase_brief(args, force: bool) -> dict:
     return {"wall_seconds": wall,
             **{k: sum(d[k] for d in docs) for k in ("prompt_tokens", "generated_tokens", "think_tokens")},
             **{s: report.count(s) for s in ("written", "skipped", "failed")},
+            "guessed_tokens": report.guessed, "guessed_kept": report.guessed_kept,
             "model": {"name": manifest["model"]["name"], "sha256": manifest["model"]["sha256"]}}
 
 

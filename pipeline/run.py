@@ -48,6 +48,8 @@ class RunReport:
 
     run_id: str
     docs: list[DocStatus] = field(default_factory=list)
+    guessed: int = 0  # tokens guessed from the prompt (draft.py), and how many of them were kept
+    guessed_kept: int = 0
 
     def count(self, status: str) -> int:
         return sum(1 for d in self.docs if d.status == status)
@@ -134,6 +136,9 @@ class Batch:
                 self.report.docs.append(self._one(path, seen))
                 self._write_manifest()
             history.record_run(self.out, self.report.run_id, keep=self.settings.keep_runs)
+            if self.engine is not None:
+                self.report.guessed = self.engine.guessed
+                self.report.guessed_kept = self.engine.guessed_kept
             self.reporter.end(self.report)
         return self.report
 

@@ -84,6 +84,7 @@ def test_bench_end_to_end_on_tiny_model(tiny_model, docs, tmp_path, monkeypatch)
     brief = ph["brief"]
     assert (brief["written"], brief["skipped"], brief["failed"]) == (2, 0, 0)
     assert brief["prompt_tokens"] > 0 and brief["generated_tokens"] > 0 and brief["think_tokens"] == 0
+    assert 0 <= brief["guessed_kept"] <= brief["guessed_tokens"]
     warm = ph["warm"]
     assert (warm["written"], warm["skipped"], warm["failed"]) == (0, 2, 0)
     assert warm["prompt_tokens"] == 0 and warm["generated_tokens"] == 0
@@ -192,3 +193,11 @@ def test_make_run_uses_the_bench_targets():
     make = (Path(__file__).parent.parent / "Makefile").read_text(encoding="utf-8")
     line = next(x for x in make.splitlines() if x.startswith("TARGETS ?="))
     assert shlex.split(line.split("?=", 1)[1]) == [a for t in DEFAULT_TARGETS for a in ("--target", t)]
+
+
+def test_the_report_says_how_many_guessed_tokens_were_kept():
+    report = fake_report()
+    assert "guessed" not in format_report(report)  # none guessed: no line
+    report["phases"]["brief"].update(guessed_tokens=120, guessed_kept=75)
+    assert ("brief's tokens guessed from the prompt: 120, of which 75 were kept "
+            "(decoded with the token before them)") in format_report(report).splitlines()
