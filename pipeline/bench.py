@@ -329,13 +329,15 @@ def _grammar_cost(engine, prompt: list[int]) -> dict:
     gbnf = engine.gbnf(schemas.fill("claims", COUNT=3, SENTENCE_IDS=list(range(1, 21))))
     runs = {}
     engine.drafting = False
-    for name, every in (("best_first", False), ("full_mask", True)):
-        engine.mask_every_token = every
-        gen = engine.generate(prompt, gbnf, RAW_GEN)
-        runs[name] = {"tokens": len(gen.ids), "seconds": gen.seconds, "fallbacks": gen.fallbacks,
-                      "full_masks": gen.full_masks, "ids": gen.ids}
-    engine.mask_every_token = False
-    engine.drafting = True
+    try:
+        for name, every in (("best_first", False), ("full_mask", True)):
+            engine.mask_every_token = every
+            gen = engine.generate(prompt, gbnf, RAW_GEN)
+            runs[name] = {"tokens": len(gen.ids), "seconds": gen.seconds, "fallbacks": gen.fallbacks,
+                          "full_masks": gen.full_masks, "ids": gen.ids}
+    finally:
+        engine.mask_every_token = False
+        engine.drafting = True
     same = runs["best_first"].pop("ids") == runs["full_mask"].pop("ids")
     return {**runs, "same_output": same}
 
