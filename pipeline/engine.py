@@ -287,14 +287,12 @@ class Engine:
         return token, False, False
 
     def _decode(self, tokens: list[int]) -> list[np.ndarray]:
-        """Evaluate generated tokens in one batch; the logits after each of them (copies)."""
+        """Evaluate generated tokens in one batch (llm.eval's steps, with the logits of every
+        position kept); the logits after each of them (copies)."""
         llm = self.llm
         if llm.n_tokens + len(tokens) >= self.n_ctx:
             raise GenerationError(f"the context of {self.n_ctx} tokens is full; "
                                   f"raise --max-context or shorten the document")
-        if len(tokens) == 1:
-            self._eval(tokens)
-            return [self.logits().copy()]
         lc = import_llama_cpp()
         n = llm.n_tokens
         llm._ctx.kv_cache_seq_rm(-1, n, -1)

@@ -150,7 +150,7 @@ def claims_problem(answer: dict, index: align.SentenceIndex, sec: list[Sentence]
     repeated = merge.repeated_claims(answer)
     if repeated:
         return repeated
-    for i, item in enumerate(answer.get("claims", []), 1):
+    for i, item in enumerate(claims, 1):
         fault, _ = claim_fault(item["text"], index, sec, lang)
         if fault:
             return f"claim {i} {fault}"
