@@ -1,5 +1,6 @@
 """The llama.cpp build flags the Makefile chooses from the CPU's flags (/proc/cpuinfo)."""
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -18,8 +19,12 @@ def make_show(tmp_path, *overrides: str) -> subprocess.CompletedProcess:
     """`make` printing LLAMA_CMAKE_ARGS, with variables overridden on its command line."""
     wrapper = tmp_path / "show.mk"
     wrapper.write_text(f"include {MAKEFILE}\nshow:\n\t@echo '$(LLAMA_CMAKE_ARGS)'\n")
+    # Run under `make test LLAMA_AVX512=1`, the outer make's variables reach this one through
+    # MAKEFLAGS: only the overrides given here may count.
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "LLAMA_AVX512", "LLAMA_CMAKE_ARGS", "CPU_FLAGS"}}
     return subprocess.run(["make", "-s", "-f", str(wrapper), "show", *overrides],
-                          cwd=MAKEFILE.parent, capture_output=True, text=True)
+                          cwd=MAKEFILE.parent, capture_output=True, text=True, env=env)
 
 
 def cmake_args(tmp_path, *overrides: str) -> list[str]:
