@@ -27,7 +27,7 @@ from . import chat
 from .errors import GenerationError
 from .draft import Drafter
 from .grammar import Grammar, Utf8Guard
-from .loading import import_llama_cpp, load
+from .loading import build_info, import_llama_cpp, load
 from .models import ModelRef
 
 FALLBACK_TOP = 16  # tokens checked one by one before the whole vocabulary is masked
@@ -64,6 +64,7 @@ class Engine:
         # mmap the file's pages stay resident too (measured: 2.05 GB peak RSS vs 1.45 GB).
         self.llm = load(ref.path, n_ctx=n_ctx, n_batch=512, n_threads=threads,
                         n_threads_batch=threads, seed=seed, vocab_only=vocab_only, use_mmap=False)
+        self.build = build_info()  # recorded in each result: the kernels decide the last bits
         self.vocab = lc.llama_model_get_vocab(self.llm.model)
         self.n_vocab = self.llm.n_vocab()
         self.n_ctx = self.max_ctx = n_ctx

@@ -66,6 +66,21 @@ def check_build() -> None:
                          "`rm -f .venv/.installed-llama && make run`")
 
 
+def build_info() -> dict:
+    """The llama.cpp build a result was computed with: llama-cpp-python's version and the CPU
+    features it was compiled for (AVX2 and AVX-512 kernels round differently, so results differ)."""
+    lc = import_llama_cpp()
+    info = lc.llama_print_system_info().decode(errors="replace")
+    features = []
+    if "CPU :" in info:
+        for part in info.split("CPU :", 1)[1].split("|"):
+            if ":" in part:  # the next backend's section ("Metal : ...")
+                break
+            if part.strip().endswith("= 1"):
+                features.append(part.split("=")[0].strip())
+    return {"llama_cpp_python": getattr(lc, "__version__", "unknown"), "cpu_features": features}
+
+
 def load(path, **params):
     """A llama_cpp.Llama for `path`, or a ModelError saying why llama.cpp refused it."""
     lc = import_llama_cpp()

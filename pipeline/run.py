@@ -193,7 +193,8 @@ class Batch:
                         on_task=self.reporter.task)
         provenance = {"tool_version": __version__, "model": self._model_json(),
                       "prompts": self.prompt_hashes, "schemas": self.schema_hashes,
-                      "params": self._params(), "cache_key": key, "run_id": self.report.run_id}
+                      "params": self._params(), "engine": engine.build, "cache_key": key,
+                      "run_id": self.report.run_id}
         result = results.build(doc, res, provenance, self.settings.keep_thoughts)
         errors = results.check(result, doc.text)
         if errors:  # never write a result that breaks the contract

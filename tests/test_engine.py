@@ -391,3 +391,15 @@ def test_a_right_guess_saves_decodes(engine, monkeypatch):
     guessed_now, kept = engine.guessed - before[0], engine.guessed_kept - before[1]
     assert guessed_now == sum(calls) - len(calls) > 0  # each decode: one chosen token, the rest guesses
     assert kept == guessed_now  # every right guess was kept
+
+
+def test_the_build_names_the_cpu_features_llama_cpp_reports(monkeypatch):
+    import llama_cpp
+
+    from pipeline.loading import build_info
+
+    monkeypatch.setattr(llama_cpp, "llama_print_system_info", lambda: (
+        b"CPU : SSE3 = 1 | AVX2 = 1 | AVX512 = 1 | AVX512_BF16 = 0 | REPACK = 1 | "
+        b"Metal : EMBED_LIBRARY = 1 | "))
+    assert build_info() == {"llama_cpp_python": llama_cpp.__version__,
+                            "cpu_features": ["SSE3", "AVX2", "AVX512", "REPACK"]}

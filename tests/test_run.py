@@ -2,6 +2,9 @@
 
 import fcntl
 import json
+import re
+
+import llama_cpp
 
 import pytest
 from click.testing import CliRunner
@@ -42,6 +45,12 @@ def test_run_writes_valid_grounded_results_and_manifest(tiny_model, docs, tmp_pa
         assert {"DeepSeek", "米国の輸出規制"} <= set(targets)  # one entry per requested target
         assert 3 <= len(result["provenance"]["summary_evidence"]) <= 5
         assert result["provenance"]["model"]["name"] == "tiny"
+        # The kernels the installed llama.cpp reports, as the installed llama.cpp reports them.
+        info = llama_cpp.llama_print_system_info().decode()
+        assert result["provenance"]["engine"] == {
+            "llama_cpp_python": llama_cpp.__version__,
+            "cpu_features": re.findall(r"(\w+) = 1", info.split("CPU :")[1])}
+        assert "AVX2" in result["provenance"]["engine"]["cpu_features"]  # the Makefile's build
     assert validate_dir(out) == []
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["counts"] == {"written": 2, "skipped": 0, "failed": 0}
