@@ -26,6 +26,7 @@ from . import baseline, results
 from .baseline import BASELINE_MAX_TOKENS, DEFAULT_TARGETS, model_id
 from .documents import load_document
 from .errors import BriefError, ModelError, UsageError
+from .loading import build_info
 from .settings import DEFAULT_SEED, RunSettings
 
 SEEDS = models.PROJECT_ROOT / "seeds"
@@ -122,6 +123,7 @@ def bench(opts: BenchOptions) -> dict:
             "documents": [{"id": d.id, "path": str(d.path), "tokens": n, "fixed_tokens": fixed}
                           for d, n in zip(docs, counts)],
             "document_tokens": sum(counts), "fixed_tokens": fixed * len(docs), "tokenizer_load": how,
+            "engine": build_info(),  # AVX2 and AVX-512 builds read at different rates
             # Attention makes every token dearer as the context fills (measured here: prompt
             # 20.4 tok/s at depth 0, 13.7 at 4,096; generation 9.5 at 512, 6.2 at 4,557), so the
             # raw rates are taken at the documents' mean length: like with like.
@@ -230,7 +232,9 @@ def assemble(meta: dict, phases: dict) -> dict:
 def format_report(report: dict) -> str:
     """The report as a table and one line per goal."""
     lines = [f"brief bench: model {report['model']['name']}, {len(report['documents'])} document(s), "
-             f"{report['document_tokens']} document tokens, {report['threads']} thread(s)",
+             f"{report['document_tokens']} document tokens, {report['threads']} thread(s)"
+             + (f"; llama-cpp-python {e['llama_cpp_python']} built for {' '.join(e['cpu_features'])}"
+                if (e := report.get("engine")) else ""),
              f"{'phase':<10} {'wall s':>9} {'prompt tok':>11} {'gen tok':>9} {'peak RSS MB':>12}"]
     for name, p in report["phases"].items():
         if p is None:

@@ -51,6 +51,8 @@ def test_bench_end_to_end_on_tiny_model(tiny_model, docs, tmp_path, monkeypatch)
     assert all(d["fixed_tokens"] > 0 for d in report["documents"])
     assert report["fixed_tokens"] == sum(d["fixed_tokens"] for d in report["documents"])
     assert report["tokenizer_load"] == "vocab_only"  # 0.3.36 tokenizes without loading weights
+    assert report["engine"]["llama_cpp_python"] == "0.3.36"
+    assert "AVX2" in report["engine"]["cpu_features"]  # the Makefile's build
 
     ph = report["phases"]
     for name in ("raw", "baseline", "brief", "warm"):
@@ -201,3 +203,13 @@ def test_the_report_says_how_many_guessed_tokens_were_kept():
     report["phases"]["brief"].update(guessed_tokens=120, guessed_kept=75)
     assert ("brief's tokens guessed from the prompt: 120, of which 75 were kept "
             "(decoded with the token before them)") in format_report(report).splitlines()
+
+
+def test_the_report_names_the_llama_cpp_build():
+    report = fake_report()
+    # A report written before the field existed has no build to name.
+    assert "built for" not in format_report(report).splitlines()[0]
+    report["engine"] = {"llama_cpp_python": "0.3.36", "cpu_features": ["AVX2", "AVX512"]}
+    assert format_report(report).splitlines()[0] == (
+        "brief bench: model tiny, 1 document(s), 400 document tokens, 1 thread(s); "
+        "llama-cpp-python 0.3.36 built for AVX2 AVX512")
