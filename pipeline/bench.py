@@ -332,7 +332,7 @@ def _grammar_cost(engine, prompt: list[int]) -> dict:
 
     gbnf = engine.gbnf(schemas.fill("claims", COUNT=3, SENTENCE_IDS=list(range(1, 21))))
     runs = {}
-    engine.drafting = False
+    drafting, engine.drafting = engine.drafting, False
     try:
         for name, every in (("best_first", False), ("full_mask", True)):
             engine.mask_every_token = every
@@ -341,7 +341,7 @@ def _grammar_cost(engine, prompt: list[int]) -> dict:
                           "full_masks": gen.full_masks, "ids": gen.ids}
     finally:
         engine.mask_every_token = False
-        engine.drafting = True
+        engine.drafting = drafting
     same = runs["best_first"].pop("ids") == runs["full_mask"].pop("ids")
     return {**runs, "same_output": same}
 

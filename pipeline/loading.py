@@ -55,12 +55,11 @@ def check_gguf(path) -> None:
 
 def check_build() -> None:
     """Refuse a llama.cpp built with AMX kernels, which crash the process on Q4_K models."""
-    info = import_llama_cpp().llama_print_system_info().decode(errors="replace")
     # A native build on an Intel CPU with AMX (Sapphire Rapids and later) repacks Q4_K weights
     # for AMX, and the first decode then dies with SIGSEGV in ggml_backend_amx_mul_mat
     # (llama.cpp issue 20824; seen here with the default model and llama-cpp-python 0.3.36).
     # A segfault loses the run and says nothing, so refuse before loading.
-    if "AMX_INT8 = 1" in info:
+    if "AMX_INT8" in build_info()["cpu_features"]:
         raise ModelError("llama-cpp-python was built with AMX kernels, which crash on this "
                          "model (llama.cpp issue 20824); rebuild it without them: "
                          "`rm -f .venv/.installed-llama && make run`")
