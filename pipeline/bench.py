@@ -103,12 +103,12 @@ def bench(opts: BenchOptions) -> dict:
     """Run every phase, each in its own process, and return (and optionally write) the report."""
     # The phases take an hour with the real model: find an unwritable output before, not after.
     if opts.json_path:
-        check_writable(Path(opts.json_path), "--json", folder=False)
+        results.check_writable(Path(opts.json_path), "--json", folder=False)
     if opts.keep_results:
-        check_writable(Path(opts.keep_results), "--keep-results", folder=True)
+        results.check_writable(Path(opts.keep_results), "--keep-results", folder=True)
+    paths = select_documents(opts.docs)  # a mistyped --docs is named even without the model
     spec = opts.model or os.environ.get("BRIEF_MODEL") or None
     ref = models.resolve(spec)
-    paths = select_documents(opts.docs)
     docs = [load_document(p) for p in paths]
     threads = opts.threads or RunSettings().threads
     targets = list(opts.targets) or list(DEFAULT_TARGETS)
@@ -148,21 +148,6 @@ def bench(opts: BenchOptions) -> dict:
         report = assemble(meta, phases)
         _save(report, opts, Path(tmp) / "out")
     return report
-
-
-def check_writable(path: Path, option: str, folder: bool) -> None:
-    """UsageError naming `path` unless it can be written later: as a file (folder=False) or a
-    folder, with itself or its nearest existing parent a writable folder."""
-    if path.exists() and path.is_dir() != folder:
-        want, got = ("folder", "file") if folder else ("file", "folder")
-        raise UsageError(f"{path}: is a {got}, not a {want}; choose another {option}")
-    base = path if folder else path.parent
-    while not base.exists() and base != base.parent:
-        base = base.parent
-    if not base.is_dir():
-        raise UsageError(f"{path}: {base} is a file, not a folder; choose another {option}")
-    if not os.access(base, os.W_OK | os.X_OK):
-        raise UsageError(f"{path}: cannot write in {base} (permission denied); choose another {option}")
 
 
 def _save(report: dict, opts: BenchOptions, out: Path) -> None:

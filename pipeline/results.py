@@ -262,3 +262,18 @@ def file_problems(path: Path) -> list[str]:
             else:
                 text = doc.text
     return problems + [f"{path}: {e}" for e in check(result, text)]
+
+
+def check_writable(path: Path, option: str, folder: bool) -> None:
+    """UsageError naming `path` unless it can be written later: as a file (folder=False) or a
+    folder, with itself or its nearest existing parent a writable folder."""
+    if path.exists() and path.is_dir() != folder:
+        want, got = ("folder", "file") if folder else ("file", "folder")
+        raise UsageError(f"{path}: is a {got}, not a {want}; choose another {option}")
+    base = path if folder else path.parent
+    while not base.exists() and base != base.parent:
+        base = base.parent
+    if not base.is_dir():
+        raise UsageError(f"{path}: {base} is a file, not a folder; choose another {option}")
+    if not os.access(base, os.W_OK | os.X_OK):
+        raise UsageError(f"{path}: cannot write in {base} (permission denied); choose another {option}")

@@ -48,6 +48,26 @@ _ASIDE_JA = re.compile(r"(?:ください|下さい|お願いします|お願い�
                        r"(?:ございます|ございました)?|嬉しいです|うれしいです|お楽しみに)[。！!…]*[」』]?$")
 _ASIDE_EN = re.compile(r"^(?:please|thanks?(?!\s+to\b)|subscribe|welcome(?=\s*(?:to|back|everyone|all)\b|\s*[,!.]))\b"
                        r"|\bthank you\W*$", re.IGNORECASE)
+# The author announcing what comes next, or telling the reader to read on ("…について説明する:",
+# "…解説していくから、しっかり読んどけよ。", "In this article I will explain …"): a signpost, not a
+# claim; the sentences after it hold what it announces. Only at the end of the sentence and in the
+# author's present or volitional form: "彼はその仕組みを説明した。" reports, and
+# "説明する必要がある" takes a position, "…と説明する。" reports someone's words; not "…を紹介する。", which also announces a release
+# (seed 000 quotes a paper: "我々は、…DeepSeek-R1を紹介する。").
+_SIGNPOST_JA = re.compile(
+    r"(?<!と)(?:(?:説明|解説|概説|考察)(?:する|します|しよう|しましょう|していく|していきます|していこう"
+    r"|していきましょう|したい|したいと思います)"
+    r"|紹介(?:しよう|しましょう|していく|していきます|していこう|していきましょう|したい|したいと思います)"
+    r"|(?:述べ|論じ)(?:る|ます|よう|ましょう|ていく|ていきます|ていこう|たい|たいと思います)"
+    r"|見て(?:いく|いきます|いこう|いきましょう|みよう|みましょう))"
+    r"(?:から[、,][^。]*)?[:：。!！…]*$"
+    r"|(?:読んどけ|読んでおけ|読んでくれ|覚えとけ|覚えておけ)よ?[。!！…]*$")
+_SIGNPOST_EN = re.compile(
+    r"^(?:(?:in|with) this (?:article|post|piece|essay|video|episode|section),?\s+)?"
+    r"(?:I|we)(?:'ll| will| am going to|'m going to| are going to|'re going to) "
+    r"(?:explain|discuss|describe|look at|walk (?:you )?through|cover|outline|introduce)\b"
+    r"|^(?:now,?\s+)?let(?:'s| us| me) (?:explain|discuss|look at|walk through|take a (?:closer )?look)\b",
+    re.IGNORECASE)
 # A reply that only agrees or keeps the other speaker going ("はい、それは素晴らしいポイントです。",
 # "その通りです。", "ええ、 ...", "Exactly."): in seed 002, an interview, three of 26 claims were such
 # replies, forced by exactly three claims per section. Whole sentences only: "私はそうは思わない。"
@@ -299,9 +319,10 @@ def is_heading(body: str) -> bool:
 
 def is_aside(body: str) -> bool:
     """A greeting, thanks or request to the audience ("ここに来ていただき、本当にありがとうございます。",
-    "…にご登録ください。"), or a reply that only agrees ("その通りです。"): it asserts nothing about
+    "…にご登録ください。"), a signpost ("…について説明する:"), or a reply that only agrees ("その通りです。"): it asserts nothing about
     the subject, so no claim (seed 002, a show's transcript, had its summary open with its welcome
     and close with its call to subscribe)."""
     b = " ".join(body.split())
     return bool(_ASIDE_JA.search(b) or _ASIDE_EN.search(b)
+                or _SIGNPOST_JA.search(b) or _SIGNPOST_EN.search(b)
                 or _BACKCHANNEL_JA.match(b) or _BACKCHANNEL_EN.match(b))

@@ -168,6 +168,18 @@ def test_unwritable_outputs_fail_before_any_phase(tmp_path, monkeypatch, args, m
     assert r.output == f"Error: {message}\n"
 
 
+def test_a_mistyped_docs_is_named_before_a_missing_model(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    monkeypatch.setenv("BRIEF_MODELS_DIR", str(tmp_path / "no-models"))  # no model there
+    monkeypatch.delenv("BRIEF_MODEL", raising=False)
+    r = CliRunner().invoke(cli, ["bench", "--docs", "999"])
+    assert r.exit_code == 2
+    assert r.output.startswith("Error: 999: no such document (give a path, a folder or a prefix")
+
+
 def test_a_late_write_failure_prints_the_table_first(tmp_path, capsys):
     from pipeline.bench import _save
 
@@ -181,7 +193,8 @@ def test_a_late_write_failure_prints_the_table_first(tmp_path, capsys):
 
 
 def test_json_written_after_checks(tmp_path, capsys):
-    from pipeline.bench import _save, check_writable
+    from pipeline.bench import _save
+    from pipeline.results import check_writable
 
     report = fake_report()
     target = tmp_path / "new" / "deeper" / "x.json"

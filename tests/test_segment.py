@@ -386,6 +386,21 @@ def test_headings_and_questions_are_told_from_statements(body, heading):
     ("その通りで、輸出規制は効かなかった。", False),
     ("Yes, export controls failed.", False),
     ("That's right: the chips were smuggled.", False),
+    # The author announcing what comes next is a signpost, not a claim.
+    ("私の政策論を紹介する前に、AIシステムの3つの基本的なダイナミクスについて説明する:", True),
+    ("AI開発の3つのダイナミクスを、数字でビシッと解説していくから、しっかり読んどけよ。", True),
+    ("以下では、コストの内訳を詳しく見ていきましょう。", True),
+    ("本稿では輸出規制の効果について論じたい。", True),
+    ("次に、DeepSeekの訓練方法を紹介していきます。", True),
+    ("In this article, I will explain how DeepSeek trained R1.", True),
+    ("Let's take a closer look at the costs.", True),
+    ("彼はその仕組みを説明した。", False),  # reports what someone did
+    ("政府は規制の根拠を説明する必要がある。", False),  # a position
+    ("Zhang氏は、コストは下がり続けると説明する。", False),  # reports someone's words
+    ("我々は、第一世代の推論モデルであるDeepSeek-R1を紹介する。", False),  # announces a release
+    ("DeepSeekはこの現象を説明する好例だ。", False),
+    ("We will need millions of chips.", False),
+    ("Let me be clear: export controls work.", False),
 ])
 def test_asides_to_the_audience(body, aside):
     assert is_aside(body) is aside
