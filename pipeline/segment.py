@@ -51,9 +51,10 @@ _ASIDE_EN = re.compile(r"^(?:please|thanks?(?!\s+to\b)|subscribe|welcome(?=\s*(?
 # The author announcing what comes next, or telling the reader to read on ("…について説明する:",
 # "…解説していくから、しっかり読んどけよ。", "In this article I will explain …"): a signpost, not a
 # claim; the sentences after it hold what it announces. Only at the end of the sentence and in the
-# author's present or volitional form: "彼はその仕組みを説明した。" reports, and
-# "説明する必要がある" takes a position, "…と説明する。" reports someone's words; not "…を紹介する。", which also announces a release
-# (seed 000 quotes a paper: "我々は、…DeepSeek-R1を紹介する。").
+# author's present or volitional form: "彼はその仕組みを説明した。" reports, "説明する必要がある"
+# takes a position and "…と説明する。" reports someone's words. Not "…を紹介する。" nor "we will
+# introduce / cover", which also announce a release or a policy (seed 000 quotes a paper:
+# "我々は、…DeepSeek-R1を紹介する。").
 _SIGNPOST_JA = re.compile(
     r"(?<!と)(?:(?:説明|解説|概説|考察)(?:する|します|しよう|しましょう|していく|していきます|していこう"
     r"|していきましょう|したい|したいと思います)"
@@ -65,7 +66,7 @@ _SIGNPOST_JA = re.compile(
 _SIGNPOST_EN = re.compile(
     r"^(?:(?:in|with) this (?:article|post|piece|essay|video|episode|section),?\s+)?"
     r"(?:I|we)(?:'ll| will| am going to|'m going to| are going to|'re going to) "
-    r"(?:explain|discuss|describe|look at|walk (?:you )?through|cover|outline|introduce)\b"
+    r"(?:explain|discuss|describe|look at|walk (?:you )?through|outline)\b"
     r"|^(?:now,?\s+)?let(?:'s| us| me) (?:explain|discuss|look at|walk through|take a (?:closer )?look)\b",
     re.IGNORECASE)
 # A reply that only agrees or keeps the other speaker going ("はい、それは素晴らしいポイントです。",
@@ -319,8 +320,8 @@ def is_heading(body: str) -> bool:
 
 def is_aside(body: str) -> bool:
     """A greeting, thanks or request to the audience ("ここに来ていただき、本当にありがとうございます。",
-    "…にご登録ください。"), a signpost ("…について説明する:"), or a reply that only agrees ("その通りです。"): it asserts nothing about
-    the subject, so no claim (seed 002, a show's transcript, had its summary open with its welcome
+    "…にご登録ください。"), a signpost ("…について説明する:"), or a reply that only agrees
+    ("その通りです。"): it asserts nothing about the subject, so no claim (seed 002, a show's transcript, had its summary open with its welcome
     and close with its call to subscribe)."""
     b = " ".join(body.split())
     return bool(_ASIDE_JA.search(b) or _ASIDE_EN.search(b)

@@ -400,6 +400,8 @@ def test_headings_and_questions_are_told_from_statements(body, heading):
     ("我々は、第一世代の推論モデルであるDeepSeek-R1を紹介する。", False),  # announces a release
     ("DeepSeekはこの現象を説明する好例だ。", False),
     ("We will need millions of chips.", False),
+    ("We will introduce export controls on H20 chips.", False),  # a policy, not a signpost
+    ("We will cover the cost of training.", False),
     ("Let me be clear: export controls work.", False),
 ])
 def test_asides_to_the_audience(body, aside):
