@@ -61,7 +61,7 @@ _SIGNPOST_JA = re.compile(
     r"|紹介(?:しよう|しましょう|していく|していきます|していこう|していきましょう|したい|したいと思います)"
     r"|(?:述べ|論じ)(?:る|ます|よう|ましょう|ていく|ていきます|ていこう|たい|たいと思います)"
     r"|見て(?:いく|いきます|いこう|いきましょう|みよう|みましょう))"
-    r"(?:から[、,][^。]*)?[:：。!！…]*$"
+    r"[:：。!！…]*$"
     r"|(?:読んどけ|読んでおけ|読んでくれ|覚えとけ|覚えておけ)よ?[。!！…]*$")
 _SIGNPOST_EN = re.compile(
     r"^(?:(?:in|with) this (?:article|post|piece|essay|video|episode|section),?\s+)?"
@@ -321,8 +321,8 @@ def is_heading(body: str) -> bool:
 def is_aside(body: str) -> bool:
     """A greeting, thanks or request to the audience ("ここに来ていただき、本当にありがとうございます。",
     "…にご登録ください。"), a signpost ("…について説明する:"), or a reply that only agrees
-    ("その通りです。"): it asserts nothing about the subject, so no claim (seed 002, a show's transcript, had its summary open with its welcome
-    and close with its call to subscribe)."""
+    ("その通りです。"): it asserts nothing about the subject, so no claim (seed 002, a show's
+    transcript, had its summary open with its welcome and close with its call to subscribe)."""
     b = " ".join(body.split())
     return bool(_ASIDE_JA.search(b) or _ASIDE_EN.search(b)
                 or _SIGNPOST_JA.search(b) or _SIGNPOST_EN.search(b)

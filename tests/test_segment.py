@@ -399,6 +399,7 @@ def test_headings_and_questions_are_told_from_statements(body, heading):
     ("Zhang氏は、コストは下がり続けると説明する。", False),  # reports someone's words
     ("我々は、第一世代の推論モデルであるDeepSeek-R1を紹介する。", False),  # announces a release
     ("DeepSeekはこの現象を説明する好例だ。", False),
+    ("順に説明するから、DeepSeekの安さは本物だと分かる。", False),  # a claim after the から
     ("We will need millions of chips.", False),
     ("We will introduce export controls on H20 chips.", False),  # a policy, not a signpost
     ("We will cover the cost of training.", False),
