@@ -136,6 +136,9 @@ def _resolved(path: Path) -> Path:
 def load_document(path: Path) -> Document:
     """Read one file: detect binary files and the encoding, strip HTML, normalise newlines."""
     path = Path(path)
+    if path.exists() and not (path.is_file() or path.is_dir()):
+        # A pipe found in a folder would block the run forever on read (holding its lock).
+        raise SkipDocument(f"{path}: not a regular file (a pipe, socket or device), skipped")
     try:
         raw = path.read_bytes()
     except OSError as e:

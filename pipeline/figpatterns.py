@@ -23,7 +23,7 @@ def table_regex(rows, lead=" ?"):
 
 UNIT = table_regex(U.UNIT_TABLE)
 RATE = table_regex(U.RATE_TABLE)
-NUM = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
+NUM = re.compile(r"(\d{1,3}(?:,\d{3})+(?!\d)|\d+)(\.\d+)?")  # 1,0000: not 1,000 and a 0
 START = re.compile(r"(?=[0-9十数何tThHmMbB])(?:\d|十数|[数何](?=[十百千万億兆])|(?<![A-Za-z])"
                    r"(?i:(?:tens|hundreds|thousands|millions|billions|trillions) of ))")
 EN_VAGUE = re.compile(r"(?i:(?:(tens|hundreds) of )?(thousand|million|billion|trillion)s)")
@@ -49,6 +49,15 @@ ISO = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?!\d)|(\d{1,2})/(\d{1,2})/
                  r"|\d+(?:-\d+){2,}")
 LABEL = re.compile(r"章|節|条|項|番目?|号|版|期目?|代目|次(?!元)|時(?!間)")
 VERSION_BEFORE = re.compile(r"(?:[A-Z][A-Za-z]*|[" + KATA + r"]+) \Z")
+# Capitalised words that start an English sentence or phrase before a quantity ("About 300"),
+# unlike a product name before its number ("RTX 4090", "Ascend 910B").
+NOT_NAMES = frozenset("""A About Above Almost An And Another Approximately Around As At Below By
+    Each Every Exactly For From In Just Less More Nearly Of On Only Or Over Roughly Since Some
+    Than The To Under Until Up With""".split())
+LETTER_MAG = re.compile(r"\d+(?:\.\d+)?[kKMBT]")
+SIGN = re.compile(r"−|▲|△|-|マイナス")
+MONTH_DAY_NUM = re.compile(r"(\d+)月(?:(\d+)日)?")
+HALF_UNITS = frozenset({"years", "months", "weeks", "days", "hours", "minutes"})
 CURRENCIES = frozenset(U.CURRENCY_PREFIX.values())
 GLUE = frozenset("_/#@^\\第")
 VERSION = re.compile(r"\d\.\d+")

@@ -25,8 +25,12 @@ more than) are approximate too. A range keeps its low end in `value` and high en
 `value_max`; "AからBに" / "from A to B" (a change) is two figures, not a range. Signs
 (−5%, ▲3.2%, マイナス2%) negate the value; 年間/毎秒 prefixes make a rate (INR/year).
 
+Halves and short forms: 1年半 -> 1.5 years, 1万2千人 -> 12000 people, 2020年~23年 and
+2024年1月~3月 are ranges of years and dates, -5~-3% keeps both signs.
+
 Not figures: version numbers glued to names (GPT-4o, o1, Qwen2.5, Llama-3.1, Claude 3.5,
-クロード3.5ソネット), URLs, e-mail addresses, @handles, hashes, file names, clock times
+クロード3.5ソネット), product numbers after a name (RTX 4090, Ascend 910B), a/b that is not a
+proper fraction (5/1, 24/7, 2020/21), URLs, e-mail addresses, @handles, hashes, file names, clock times
 (9:19), footnotes ([1], {2}, ※3, ^8^), list numbering at line start (1. / 1) / (1)),
 ordinals (第2部), numbers with a leading zero (01), long digit runs without separators (ids)
 and dash chains that are not ISO dates (phone numbers).
@@ -38,6 +42,7 @@ import re
 from typing import Optional
 
 from pipeline import figpatterns as P
+from pipeline.figfilters import rejected
 from pipeline import units as U
 from pipeline.types import FigureCandidate
 
@@ -46,13 +51,13 @@ class _Q:
     """One parsed quantity before prefixes and filters are applied."""
 
     __slots__ = ("start", "end", "num", "mfac", "unit", "scale", "kind", "approx", "value",
-                 "vmax", "plain")
+                 "vmax", "plain", "vneg")
 
     def __init__(self, start, end, num, plain=False):
         """Start as a bare number; the parser fills in multiplier, unit and kind."""
         self.start, self.end, self.num, self.plain = start, end, num, plain
         self.mfac, self.unit, self.scale, self.kind = 0.0, "", 1.0, "num"
-        self.approx, self.value, self.vmax = False, None, None
+        self.approx, self.value, self.vmax, self.vneg = False, None, None, False
 
     def bare(self) -> bool:
         """True for a number with no multiplier, unit or special reading."""
@@ -162,6 +167,9 @@ def _magnitude(s: str, q: _Q, j: int) -> int:
         if g2.group(2) and U.JA_BIG[g2.group(2)] < last:
             q.num, j = _num(nxt), nxt.end()
             continue
+        if g2.group(1) in ("百", "千") and not g2.group(2):  # 1万2千: the 千 says the 2 belongs to the number
+            total, j = total + _num(nxt) * U.JA_SMALL[g2.group(1)], g2.end()
+            break
         # 1万5000人: a trailing remainder counts only when a unit vouches for it
         if len(nxt.group()) <= 4 and "." not in nxt.group() and _unit(s, nxt.end()):
             total, j = total + _num(nxt), nxt.end()
@@ -204,9 +212,11 @@ def _quantity(s: str, i: int, lo: int) -> Optional[_Q]:
             q.end, q.kind, q.unit, q.value = d.end(), "ratio", "ratio", _num(d) / q.num
             return q
     d = P.SLASH_RATIO.match(s, j) if q.plain and s[i - 1:i] != "/" else None
-    if d and int(d.group(1)):
+    if d:
         q.end, q.kind, q.unit = d.end(), "ratio", "ratio"
-        q.value = q.num / int(d.group(1))
+        if not 0 < q.num < int(d.group(1)):
+            q.kind = "drop"  # 5/1 (a date), 24/7, 2020/21 (a season): not a fraction
+        q.value = q.num / int(d.group(1)) if q.kind == "ratio" else None
         return q
 
     j = _magnitude(s, q, j)
@@ -219,6 +229,8 @@ def _quantity(s: str, i: int, lo: int) -> Optional[_Q]:
         row = _row(u, U.UNIT_TABLE)
         if not q.unit or row[2] == q.unit:
             q.unit, q.scale, j = row[2], row[3], u.end()
+            if q.unit in P.HALF_UNITS and s.startswith("半", j) and not s.startswith("半ば", j):
+                q.num, j = q.num + 0.5, j + 1  # 1年半, 2時間半
     elif q.year_like() and s.startswith("s", j) and q.num % 10 == 0 \
             and not s[j + 1:j + 2].isalpha():
         q.kind, q.unit, q.value, q.approx, j = "year", "year", q.num, True, j + 1
@@ -232,15 +244,26 @@ def _quantity(s: str, i: int, lo: int) -> Optional[_Q]:
 def _join_range(s: str, q: _Q) -> _Q:
     """Merge q with a following range partner (2~3割, 500万ドルから600万ドル, 9-12 months)."""
     c = P.CONN.match(s, q.end) if s[q.end:q.end + 1] in " ~か-" else None
-    if not c or q.kind not in ("num", "year") or not s[c.end():c.end() + 1].isdigit():
+    if not c or q.kind not in ("num", "year", "date"):
         return q
-    q2 = _quantity(s, c.end(), c.end())
+    sign = P.SIGN.match(s, c.end()) if q.kind == "num" else None  # -5~-3%: the high end's own sign
+    at = sign.end() if sign else c.end()
+    if not s[at:at + 1].isdigit():
+        return q
+    q2 = _quantity(s, at, at)
     tok = c.group().strip()
-    if q2 is None or (q2.kind in ("drop", "date") and not q.bare()):
+    if q.kind == "date" or q2 is None:
+        return q if q2 is None else _join_dates(s, q, q2, tok)
+    if q2.kind in ("drop", "date") and not q.bare():
         return q
+    q.vneg = bool(sign)
     if q2.kind in ("drop", "date"):
         q.kind, q.unit, q.end = q2.kind, q2.unit, q2.end  # 11~12月, or a dropped id chain
         return q
+    if q.kind == "year" and q2.unit == "years" and s[q2.end - 1] == "年" and q2.plain \
+            and q2.num < 100 and q.value // 100 * 100 + q2.num > q.value:
+        # 2020年~23年: the high end is a year written short, not a duration of 23 years
+        q2.kind, q2.unit, q2.value = "year", "year", q.value // 100 * 100 + q2.num
     if q.year_like() and (q2.kind == "year" or q2.year_like() and q2.num > q.num):
         for x in (q, q2):
             if x.kind == "num":
@@ -265,43 +288,20 @@ def _join_range(s: str, q: _Q) -> _Q:
     return q
 
 
-def _kata(ch: str) -> bool:
-    """True for a katakana character (full- or half-width, with the long-vowel mark)."""
-    return "\u30a1" <= ch <= "\u30fa" or ch == "\u30fc" or "\uff66" <= ch <= "\uff9f"
-
-
-def _rejected(s: str, q: _Q, i: int) -> bool:
-    """True for numbers that are names, ids, markers or list numbering, not quantities."""
-    b = min(i, q.start)  # a currency or month name before the digits is the left edge
-    before, before2 = s[b - 1:b] if b else "", s[max(0, b - 2):max(0, b - 1)]
-    after, text = s[q.end:q.end + 1], s[i:q.end]
-    if before and (before in P.GLUE or before.isascii() and before.isalnum()):
-        return True
-    if before in ("-", ".") and before2 and (before2.isascii() and before2.isalnum()
-                                              or _kata(before2)):
-        return True
-    if q.unit == "count" and q.num == 1 and s[q.end - 1] == "つ" and (
-            before == "の" or s[i - 2:i] == "もう"):
-        return True  # の1つ / もう1つ mean "one of" / "another", not a count
-    if not q.bare():
-        return False
-    if after and (after in "^]}" or after.isascii() and after.isalpha() or _kata(after)):
-        return True
-    if before and (before in "※*" or _kata(before)) or P.LABEL.match(s, q.end):
-        return True
-    nxt = s[q.end + 1:q.end + 2]
-    if after in ("-", ".") and nxt and nxt.isascii() and nxt.isalnum():
-        return True
-    if (len(text) > 1 and text[0] == "0" and text[1].isdigit()) or (q.plain and len(text) >= 8):
-        return True
-    if before and after and before in "[{(（【〔<" and after in "]})）】〕>" and len(text) <= 3:
-        return True
-    if q.plain and len(text) <= 3 and after and after in ".)、:" \
-            and not s[s.rfind("\n", 0, i) + 1:i].strip(" \t("):
-        return True
-    vb = P.VERSION_BEFORE.search(s, max(0, i - 20), i) if before == " " else None
-    return bool(vb and (P.VERSION.fullmatch(text) or (len(text) <= 2 and P.VERSION_NEXT.match(
-        s, q.end))))
+def _join_dates(s: str, q: _Q, q2: _Q, tok: str) -> _Q:
+    """2024年1月~3月: one date range, the high end taking the low end's year when it has none."""
+    day = q2.unit == "days" and s[q2.end - 1] == "日" and q2.plain and 1 <= q2.num <= 31
+    if q.value is None or not (q2.kind == "date" or day and q.value % 100) or (
+            tok == "から" and s[q2.end:q2.end + 1] in "にへ"):
+        return q
+    high = q2.value if q2.kind == "date" else q.value // 100 * 100 + q2.num  # 1月20日~25日
+    if high is None:
+        m = P.MONTH_DAY_NUM.match(s, q2.start)
+        high = q.value // 10000 * 10000 + int(m.group(1)) * 100 + int(m.group(2) or 0)
+    if high < q.value:
+        return q
+    q.vmax, q.end, q.approx = float(high), q2.end, q.approx or q2.approx
+    return q
 
 
 def _candidate(s: str, text: str, i: int, lo: int):
@@ -312,7 +312,7 @@ def _candidate(s: str, text: str, i: int, lo: int):
     q = _join_range(s, q)
     if q.kind == "drop":
         return q.end, None
-    if _rejected(s, q, i):
+    if rejected(s, q, i):
         return None
     if q.year_like():
         q.kind, q.unit, q.value = "year", "year", q.num
@@ -343,9 +343,10 @@ def _candidate(s: str, text: str, i: int, lo: int):
         end, q.approx = end + 1, True  # 1万円台 / 20%台: "in the range of"
     value = q.value if (q.kind != "num" or q.value is not None) else q.num * q.scale
     vmax = q.vmax
-    if neg:
-        value = None if value is None else -value
-        vmax = None if vmax is None else -vmax
+    if neg and value is not None:
+        value = -value
+    if (neg or q.vneg) and vmax is not None:
+        vmax = -vmax  # the high end has its own sign (-5~-3%) or shares the low end's (−5~3%)
     return end, FigureCandidate(start, end, text[start:end], value, q.unit, vmax, q.approx)
 
 

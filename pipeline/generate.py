@@ -103,7 +103,7 @@ class Conversation:
         ids = gen.ids
         if ids and ids[-1] == eng.think_close:
             ids = ids[:-1]
-        self.thoughts[name] = eng.text(ids)
+        add_thoughts(self.thoughts, {name: eng.text(ids)})
         # The answer follows the last </think>, whoever closed the block.
         return prompt + ids + eng.tokenize([(THINK_CLOSE, True)])
 
@@ -127,3 +127,15 @@ class Conversation:
         weights = [math.exp(lp - top) for lp in logps]
         total = sum(weights)
         return {o: w / total for o, w in zip(options, weights)}
+
+
+def add_thoughts(into: dict[str, str], new: dict[str, str]) -> None:
+    """Add think blocks by task name; a task asked again (another section, a re-ask) is kept as
+    name#2, name#3, …, so no thought overwrites another."""
+    for key, text in new.items():
+        name = key.split("#")[0]
+        key, k = name, 1
+        while key in into:
+            k += 1
+            key = f"{name}#{k}"
+        into[key] = text

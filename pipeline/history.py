@@ -71,24 +71,27 @@ def record_run(results_dir: Path, run_id: str, keep: int = 10) -> Path:
         # A run that wrote no manifest of its own would otherwise file the previous run's under its id.
         raise UsageError(f"cannot record run {run_id}: {manifest_path} belongs to run {manifest.get('run_id')}")
     root = runs_dir(results_dir)
-    root.mkdir(exist_ok=True)
-    for stale in root.glob(_PARTIAL + "*"):  # left by a run that died while snapshotting
-        shutil.rmtree(stale, ignore_errors=True)
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"{root}: the results are written, but the snapshot of run {run_id} for "
+                         "`brief diff` could not be saved (not a folder); move that file away")
     tmp = root / (_PARTIAL + run_id)
+    dest = root / run_id
     try:
+        root.mkdir(exist_ok=True)
+        for stale in root.glob(_PARTIAL + "*"):  # left by a run that died while snapshotting
+            shutil.rmtree(stale, ignore_errors=True)
         tmp.mkdir()
         for name in _result_files(results_dir, manifest):
             shutil.copy2(results_dir / name, tmp / name)
         shutil.copy2(manifest_path, tmp / MANIFEST)  # last: a snapshot with a manifest is complete
+        if dest.exists():
+            shutil.rmtree(dest)
+        tmp.rename(dest)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise UsageError(f"{root}: the results are written, but the snapshot of run {run_id} for "
                          f"`brief diff` could not be saved ({exc.strerror or exc}); free disk "
                          "space, or lower --keep") from None
-    dest = root / run_id
-    if dest.exists():
-        shutil.rmtree(dest)
-    tmp.rename(dest)
     # The run just recorded always stays, even if a skewed clock gave it the oldest id.
     others = [r for r in list_runs(results_dir) if r != run_id]
     for old in others[:max(len(others) - (keep - 1), 0)]:
@@ -264,7 +267,7 @@ def diff_previous(results_dir: Path) -> Optional[RunDiff]:
         return None
     try:
         previous = load_run(runs_dir(results_dir) / earlier[-1])
-    except (OSError, ValueError):
+    except (OSError, ValueError, UsageError):  # a damaged snapshot: the report goes without it
         return None
     return diff_loaded(earlier[-1], previous, run_id, current)
 

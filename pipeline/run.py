@@ -67,7 +67,11 @@ class OutputLock:
         self.fh = None
 
     def __enter__(self):
-        self.fh = open(self.path, "a+", encoding="ascii")
+        try:
+            self.fh = open(self.path, "a+", encoding="ascii")
+        except OSError as exc:
+            raise UsageError(f"{self.path}: cannot open brief's lock file ({exc.strerror or exc}); "
+                             "remove it if it is not a file, or fix its permissions") from None
         try:
             fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:

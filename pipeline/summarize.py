@@ -23,7 +23,7 @@ from . import align, merge, schemas
 from .engine import Engine
 from .errors import GenerationError
 from .figures import extract_figures
-from .generate import Conversation
+from .generate import Conversation, add_thoughts
 from .prompts import LANGUAGES, Prompts, detect_language, flat, numbered
 from .segment import is_aside, segment
 from .settings import RunSettings
@@ -232,7 +232,7 @@ class DocumentRun:
             for target in unnamed:
                 chosen[target] += self._stance_evidence(conv, sec, target)
             res.stats += conv.stats
-            res.thoughts.update(conv.thoughts)
+            add_thoughts(res.thoughts, conv.thoughts)
         res.claims = merge.claims([c for part in per_section for c in part])
         res.figures = merge.figures(res.figures)
         res.stance = [self._stance(t, chosen[t][:STANCE_MENTIONS], res) for t in targets]
@@ -261,7 +261,7 @@ class DocumentRun:
         self._fit(len(conv.prefix))
         answer = conv.score(name, task, **ask) if "options" in ask else conv.ask(name, task, **ask)
         res.stats += conv.stats
-        res.thoughts.update(conv.thoughts)
+        add_thoughts(res.thoughts, conv.thoughts)
         return answer
 
     def _sentences(self, ids) -> list[Sentence]:

@@ -3,6 +3,8 @@
 import codecs
 import json
 import hashlib
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -206,6 +208,26 @@ def test_binary_files_are_skipped(tmp_path, data, what):
     with pytest.raises(SkipDocument) as info:
         load_document(path)
     assert str(info.value) == f"{path}: binary file ({what}), skipped"
+
+
+def test_a_pipe_inside_a_folder_is_skipped_not_read(tmp_path):
+    """Reading a FIFO blocks until a writer comes: a cron run would hang holding its lock."""
+    write(tmp_path, "a.txt", b"hello.\n")
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    assert discover([tmp_path]) == [tmp_path / "a.txt", pipe]
+
+    def hung(*_):
+        raise TimeoutError("load_document blocked on the pipe")
+
+    signal.signal(signal.SIGALRM, hung)
+    signal.alarm(5)
+    try:
+        with pytest.raises(SkipDocument) as info:
+            load_document(pipe)
+    finally:
+        signal.alarm(0)
+    assert str(info.value) == f"{pipe}: not a regular file (a pipe, socket or device), skipped"
 
 
 # ---- HTML ----

@@ -157,6 +157,20 @@ CASES = [
     ("50km", "50km", 50000, "m", None, False),
     ("100GW", "100GW", 1e11, "W", None, False),
     ("5kWh", "5kWh", 5000, "Wh", None, False),
+    # halves, a 千 remainder, ranges of years, dates and signed ends
+    ("1年半かけて", "1年半", 1.5, "years", None, False),
+    ("2時間半の会議", "2時間半", 2.5, "hours", None, False),
+    ("3ヶ月半", "3ヶ月半", 3.5, "months", None, False),
+    ("1万2千人が参加", "1万2千人", 12000, "people", None, False),
+    ("1億2千万円", "1億2千万円", 1.2e8, "JPY", None, False),
+    ("2020年~23年に", "2020年~23年", 2020, "year", 2023, False),
+    ("2024年1月〜3月に", "2024年1月〜3月", 20240100, "date", 20240300, False),
+    ("2025年1月20日~25日", "2025年1月20日~25日", 20250120, "date", 20250125, False),
+    ("-5~-3%", "-5~-3%", -5, "percent", -3, False),
+    ("▲5~▲3%", "▲5~▲3%", -5, "percent", -3, False),
+    ("−5~3%", "−5~3%", -5, "percent", -3, False),
+    ("About 300 of them", "About 300", 300, "", None, True),
+    ("9/11", "9/11", 9 / 11, "ratio", None, False),
     # plain numbers
     ("MATH-500で97.3を達成", "97.3", 97.3, "", None, False),
     ("10万の米国の雇用", "10万", 100000, "", None, False),
@@ -184,6 +198,8 @@ def test_figure(text, span, value, unit, vmax, approx):
     # footnotes, list numbering, ordinals, labels, lone months, leading zeros
     "[1]", "{3}", "※1", "^8^", "1) item", "1. item", "  2. item", "1.中国のAI", "(1) 法則",
     "第2部", "01という", "3時に",
+    # product numbers after a name; a/b that is no proper fraction; a broken thousands group
+    "Ascend 910B", "RTX 4090", "Llama 70B", "5/1に", "24/7", "2020/21", "0000円",
     # idioms: の1つ is "one of", もう1つ "another"
     "AIモデルの1つである", "もう1つの",
 ])
@@ -196,6 +212,15 @@ def test_change_is_two_figures_not_a_range():
     assert [c.text for c in figs("100万ドルから1億ドルに増加")] == ["100万ドル", "1億ドル"]
     assert [c.text for c in figs("from 20% to 60%")] == ["20%", "60%"]
     assert [c.text for c in figs("3 to 5 years")] == ["3 to 5 years"]
+
+
+def test_a_change_between_dates_or_years_stays_two_figures():
+    assert [c.text for c in figs("2024年1月から3月に延期")] == ["2024年1月", "3月"]
+    assert [c.text for c in figs("2020年から3年")] == ["2020年", "3年"]  # 2003 < 2020: a duration
+
+
+def test_a_malformed_thousands_group_is_not_read_as_one():
+    assert [(c.text, c.value) for c in figs("1,0000円")] == [("1", 1)]
 
 
 def test_open_ended_から_is_a_single_figure():

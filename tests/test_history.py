@@ -227,6 +227,25 @@ def test_runs_on_a_missing_folder_is_one_line(tmp_path):
     assert r.exit_code == 0 and r.stderr == f"{tmp_path / 'empty'}: no runs recorded yet\n"
 
 
+def test_a_damaged_earlier_snapshot_leaves_the_report_without_its_diff(tmp_path):
+    write_run(tmp_path, run_id(1), {"a": result("a", claims=["x"])})
+    history.record_run(tmp_path, run_id(1))
+    (tmp_path / "runs" / run_id(1) / "manifest.json").write_text("[1, 2]")
+    write_run(tmp_path, run_id(2), {"a": result("a", claims=["y"])})
+    assert history.diff_previous(tmp_path) is None
+
+
+def test_a_file_where_the_snapshots_go_is_one_line_after_the_results(tmp_path):
+    write_run(tmp_path, run_id(1), {"a": result("a")})
+    (tmp_path / "runs").write_text("not a folder")
+    with pytest.raises(UsageError) as info:
+        history.record_run(tmp_path, run_id(1))
+    assert str(info.value) == (f"{tmp_path / 'runs'}: the results are written, but the snapshot of "
+                               f"run {run_id(1)} for `brief diff` could not be saved (not a folder); "
+                               "move that file away")
+    assert (tmp_path / "a.json").exists()
+
+
 def test_a_full_disk_while_snapshotting_is_one_line_and_leaves_no_partial(tmp_path, monkeypatch):
     import errno
     import shutil

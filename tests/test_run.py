@@ -194,6 +194,16 @@ def test_second_run_on_a_locked_folder_exits_75_naming_the_holder(tiny_model, do
     assert not results_of(out)
 
 
+def test_a_folder_where_the_lock_file_goes_is_a_usage_error(tiny_model, docs, tmp_path):
+    out = tmp_path / "out"
+    (out / ".brief.lock").mkdir(parents=True)
+    r = brief("run", docs, "--out", out)
+    assert r.exit_code == 2
+    assert r.output == (f"Error: {out / '.brief.lock'}: cannot open brief's lock file (Is a directory); "
+                        "remove it if it is not a file, or fix its permissions\n")
+    assert not results_of(out)
+
+
 def test_bad_inputs_in_a_batch_fail_or_skip_alone(tiny_model, docs, tmp_path):
     (docs / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
     (docs / "blank.txt").write_text("  \n\n  ", encoding="utf-8")

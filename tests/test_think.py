@@ -95,6 +95,20 @@ def test_run_records_think_tokens_and_keeps_thoughts_only_when_asked(tiny_gguf, 
     assert a["provenance"]["params"]["think_budget"] == 4
 
 
+def test_kept_thoughts_hold_every_section_and_re_ask(tiny_gguf, models_home, monkeypatch, tmp_path):
+    _reasoning_preset(models_home, tiny_gguf, monkeypatch)
+    doc = tmp_path / "d.txt"
+    doc.write_text("".join(f"DeepSeekの価格は{i}%下がった。\n" for i in range(1, 31)), encoding="utf-8")
+    r = CliRunner().invoke(cli, ["run", str(doc), "--model", "tiny-r", "--out", str(tmp_path / "o"),
+                                 "--think-budget", "4", "--keep-thoughts"])
+    assert r.exit_code == 0, r.output
+    result = json.loads((tmp_path / "o" / "d.json").read_text())
+    answers = [t for t in result["provenance"]["tasks"] if t["generated_tokens"]]
+    assert len([t for t in answers if t["task"] == "claims"]) >= 2  # two sections at least
+    assert len(result["thoughts"]) == sum(t["retries"] + 1 for t in answers)
+    assert "claims" in result["thoughts"] and "claims#2" in result["thoughts"]
+
+
 def test_a_think_phase_that_may_not_end_takes_the_best_other_token(thinker):
     import numpy as np
     from tinymodel import ENDOFTEXT_ID, IM_END_ID

@@ -1,0 +1,56 @@
+"""What is not a figure: the numbers of names, ids, markers and list numbering, which
+figures.py parses like any quantity and then drops here (see its docstring for the list)."""
+
+from __future__ import annotations
+
+from pipeline import figpatterns as P
+
+
+def _kata(ch: str) -> bool:
+    """True for a katakana character (full- or half-width, with the long-vowel mark)."""
+    return "\u30a1" <= ch <= "\u30fa" or ch == "\u30fc" or "\uff66" <= ch <= "\uff9f"
+
+
+def rejected(s: str, q, i: int) -> bool:
+    """True for numbers that are names, ids, markers or list numbering, not quantities."""
+    b = min(i, q.start)  # a currency or month name before the digits is the left edge
+    before, before2 = s[b - 1:b] if b else "", s[max(0, b - 2):max(0, b - 1)]
+    after, text = s[q.end:q.end + 1], s[i:q.end]
+    if before and (before in P.GLUE or before.isascii() and before.isalnum()):
+        return True
+    if before in ("-", ".") and before2 and (before2.isascii() and before2.isalnum()
+                                              or _kata(before2)):
+        return True
+    if q.unit == "count" and q.num == 1 and s[q.end - 1] == "つ" and (
+            before == "の" or s[i - 2:i] == "もう"):
+        return True  # の1つ / もう1つ mean "one of" / "another", not a count
+    if before == " " and (P.LETTER_MAG.fullmatch(text) or q.bare() and q.plain and len(text) >= 3
+                          and not q.year_like()) and _named(s, i):
+        return True  # RTX 4090, Ascend 910B: a product's number
+    if len(text) > 1 and text[0] == "0" and text[1].isdigit():
+        return True  # 01, 0000円: an id or a typo, not a quantity
+    if not q.bare():
+        return False
+    if after and (after in "^]}" or after.isascii() and after.isalpha() or _kata(after)):
+        return True
+    if before and (before in "※*" or _kata(before)) or P.LABEL.match(s, q.end):
+        return True
+    nxt = s[q.end + 1:q.end + 2]
+    if after in ("-", ".") and nxt and nxt.isascii() and nxt.isalnum():
+        return True
+    if q.plain and len(text) >= 8:
+        return True
+    if before and after and before in "[{(（【〔<" and after in "]})）】〕>" and len(text) <= 3:
+        return True
+    if q.plain and len(text) <= 3 and after and after in ".)、:" \
+            and not s[s.rfind("\n", 0, i) + 1:i].strip(" \t("):
+        return True
+    vb = P.VERSION_BEFORE.search(s, max(0, i - 20), i) if before == " " else None
+    return bool(vb and (P.VERSION.fullmatch(text) or (len(text) <= 2 and P.VERSION_NEXT.match(
+        s, q.end))))
+
+
+def _named(s: str, i: int) -> bool:
+    """Whether the number at s[i] follows a name and a space (not "About ", "In ")."""
+    vb = P.VERSION_BEFORE.search(s, max(0, i - 20), i)
+    return bool(vb) and vb.group().strip() not in P.NOT_NAMES
