@@ -10,7 +10,7 @@ import re
 import unicodedata
 from typing import Optional
 
-from .prompts import detect_language
+from .prompts import detect_language, flat
 from .types import Sentence
 
 SIMILAR = 0.6  # bigram Jaccard above which two short texts say the same thing
@@ -100,3 +100,23 @@ def about(text: str, sents: list[Sentence], target: str, lang: str) -> list[Sent
     if detect_language(target) != lang:
         return sents
     return [s for s in sents if _overlap(s.text(text), target) >= TOUCH_OVERLAP]
+
+
+def completed(claim: str, source: Optional[Sentence], index: SentenceIndex, limit: int) -> str:
+    """A claim (or summary sentence), or when the grammar cut it at `limit` characters while it
+    restated a sentence, that sentence whole: code has the text the model was copying (seed 004:
+    4 of 13 claims ran to the 100-character limit, 3 of them stopping mid-sentence: "…チャートで最")."""
+    if source is not None and len(claim) >= limit:
+        return " ".join(flat(index.body(source)).split())
+    return claim.strip()
+
+
+def echoes(text: str, instructions: str, n: int = 3) -> bool:
+    """Whether text mostly repeats the instructions (half its word trigrams are theirs): asked
+    for three summary sentences of a four-sentence document, the 1.5B model wrote its task out."""
+    def grams(t: str) -> set[tuple[str, ...]]:
+        words = re.findall(r"\w+", t.lower())
+        return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+    own = grams(text)
+    return bool(own) and len(own & grams(instructions)) * 2 >= len(own)

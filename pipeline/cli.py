@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import click
 
 from . import __version__
 from .errors import EXIT_USAGE, BriefError, UsageError
+from .events import one_line, summary_table
 from .settings import RunSettings, max_threads
 
 
@@ -22,6 +24,14 @@ class CliError(click.ClickException):
         self.exit_code = exit_code
 
 
+class Terminated(BaseException):
+    """SIGTERM (a scheduler's timeout, a shutdown), raised like Ctrl-C so the lock is let go."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
 def friendly(fn):
     """Turn BriefError (and a Ctrl-C) into a one-line message instead of a traceback."""
 
@@ -30,9 +40,11 @@ def friendly(fn):
         try:
             return fn(*args, **kwargs)
         except BriefError as exc:
-            raise CliError(str(exc), exc.exit_code) from None
+            raise CliError(one_line(str(exc)), exc.exit_code) from None
         except KeyboardInterrupt:
             raise CliError("interrupted; results written so far are kept", 130) from None
+        except Terminated:
+            raise CliError("terminated; results written so far are kept", 143) from None
 
     return wrapper
 
@@ -76,7 +88,8 @@ def cli():
       brief validate results/           # re-check every result against its source
       brief report results/             # results/report.html, for people
 
-    Exit codes: 0 ok, 1 some documents failed, 2 usage, 3 model unavailable, 75 folder locked.
+    Exit codes: 0 ok, 1 some documents failed, 2 usage, 3 model unavailable, 75 folder locked,
+    130 interrupted, 143 terminated (results written before the stop are kept).
     """
 
 
@@ -133,29 +146,6 @@ def run(paths, **opts):
     if not settings.quiet and not settings.log_json:
         click.echo(summary_table(report, settings.out))
     sys.exit(report.exit_code)
-
-
-def summary_table(report, out: Path) -> str:
-    """One screen: a row per document with status, counts, stance and time."""
-    from .results import read_result
-
-    rows = [f"{'document':<28} {'status':<8} {'claims':>6} {'figs':>5} {'sec':>6}  stance"]
-    for d in report.docs:
-        claims = figs = "-"
-        stance = d.reason or ""
-        path = out / (d.result or "")
-        if d.status in ("written", "skipped") and d.result and path.is_file():
-            try:
-                r = read_result(path)
-                claims, figs = str(len(r["claims"])), str(len(r["key_figures"]))
-                stance = ", ".join(f"{s['target']}: {s['position']}" for s in r["stance"])
-            except (BriefError, KeyError, TypeError):
-                pass
-        rows.append(f"{d.id[:28]:<28} {d.status:<8} {claims:>6} {figs:>5} {d.seconds:>6.1f}  {stance[:60]}")
-    rows.append(f"{report.count('written')} written, {report.count('skipped')} skipped, "
-                f"{report.count('failed')} failed -> {out}/")
-    # A file name that is not valid UTF-8 holds lone surrogates, which no terminal can print.
-    return "\n".join(rows).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @cli.group()
@@ -388,4 +378,5 @@ def runs(directory):
 
 def main():
     """Entry point of the `brief` console script."""
+    signal.signal(signal.SIGTERM, _terminate)
     cli(prog_name="brief")

@@ -96,8 +96,8 @@ def discover(paths: list[Path], exclude: Path | None = None) -> list[Path]:
 def _walk(root: Path, excluded: Path | None) -> list[Path]:
     """Visible files under root, skipping hidden names, the excluded folder and brief's own
     output (another results folder below root, or the JSON of one that root itself is)."""
-    files = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    files, unreadable = [], []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable.append):
         here = Path(dirpath)
         dirnames[:] = [d for d in dirnames
                        if not d.startswith(".") and not _inside(here / d, excluded)
@@ -106,6 +106,8 @@ def _walk(root: Path, excluded: Path | None) -> list[Path]:
         files.extend(here / f for f in filenames
                      if not f.startswith(".") and not _inside(here / f, excluded)
                      and not (ours and f.endswith(".json")))
+    # A folder that cannot be listed is passed on, so the run fails it with a line of its own.
+    files.extend(Path(e.filename) for e in unreadable if e.filename)
     return sorted(files, key=lambda f: f.relative_to(root).parts)
 
 
@@ -136,7 +138,13 @@ def _resolved(path: Path) -> Path:
 def load_document(path: Path) -> Document:
     """Read one file: detect binary files and the encoding, strip HTML, normalise newlines."""
     path = Path(path)
-    if path.exists() and not (path.is_file() or path.is_dir()):
+    if path.is_dir():
+        try:
+            os.listdir(path)
+        except OSError as e:
+            raise DocumentError(f"{path}: cannot read folder ({e.strerror or e}); check its "
+                                "permissions") from None
+    elif path.exists() and not path.is_file():
         # A pipe found in a folder would block the run forever on read (holding its lock).
         raise SkipDocument(f"{path}: not a regular file (a pipe, socket or device), skipped")
     try:
@@ -147,8 +155,7 @@ def load_document(path: Path) -> Document:
     what = binary_kind(raw)
     utf16 = _bomless_utf16(raw) if what == "contains NUL bytes" else None
     if utf16:
-        raise DocumentError(f"{path}: looks like UTF-16 text without a byte-order "
-                            f"mark; re-save it as UTF-8 (iconv -f {utf16} -t UTF-8)")
+        raise _utf16_error(path, utf16)
     if what:
         raise SkipDocument(f"{path}: binary file ({what}), skipped")
     kind = kind_of(path)
@@ -183,10 +190,16 @@ def _bomless_utf16(raw: bytes) -> str | None:
             text = raw.decode(name)
         except UnicodeDecodeError:
             continue
-        # Text has spaces or line breaks; random bytes read as UTF-16 are full of control codes.
-        if not _has_controls(text) and "\x00" not in text and any(ch in " \n" for ch in text):
+        # Text has spaces, line breaks or (Japanese, which needs neither) 。 and 、; random bytes
+        # read as UTF-16 are full of control codes.
+        if not _has_controls(text) and "\x00" not in text and any(ch in " \n。、" for ch in text):
             return {"utf-16-le": "UTF-16LE", "utf-16-be": "UTF-16BE"}[name]  # iconv's names
     return None
+
+
+def _utf16_error(path: Path, codec: str) -> DocumentError:
+    return DocumentError(f"{path}: looks like UTF-16 text without a byte-order mark; re-save it "
+                         f"as UTF-8 (iconv -f {codec} -t UTF-8)")
 
 
 def _almost_utf8(raw: bytes, trust: bool = False) -> int | None:
@@ -236,6 +249,9 @@ def decode(raw: bytes, path: Path, html: bool = False) -> tuple[str, str]:
         raise DocumentError(f"{path}: invalid UTF-8 at byte {bad} (the rest is UTF-8); fix that "
                             "byte, or drop bad bytes with iconv -f UTF-8 -t UTF-8 -c")
     found = _strict(raw, declared) or _guess_latin(raw) or _guess_other(raw)
+    utf16 = _bomless_utf16(raw) if found is None else None  # all-kanji UTF-16 has no NUL byte
+    if utf16:
+        raise _utf16_error(path, utf16)
     if found is None:
         raise DocumentError(f"{path}: cannot decode text (not UTF-8, UTF-16, Shift_JIS/CP932 "
                             "or EUC-JP); re-save it as UTF-8")

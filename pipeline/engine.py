@@ -57,17 +57,20 @@ class Generation:
 class Engine:
     """One loaded model with one context; the KV cache holds the last prompt for prefix reuse."""
 
-    def __init__(self, ref: ModelRef, n_ctx: int, threads: int, seed: int, vocab_only: bool = False):
+    def __init__(self, ref: ModelRef, n_ctx: int, threads: int, seed: int, vocab_only: bool = False,
+                 start_ctx: Optional[int] = None):
+        """n_ctx: the largest context fit_context may size; start_ctx: the one loaded (a run's
+        first document resizes it anyway, so a large --max-context is never allocated up front)."""
         lc = import_llama_cpp()
         self.ref = ref
         # No mmap: llama.cpp repacks Q4_K weights for AVX2 into memory of its own, and with
         # mmap the file's pages stay resident too (measured: 2.05 GB peak RSS vs 1.45 GB).
-        self.llm = load(ref.path, n_ctx=n_ctx, n_batch=512, n_threads=threads,
+        self.llm = load(ref.path, n_ctx=min(start_ctx or n_ctx, n_ctx), n_batch=512, n_threads=threads,
                         n_threads_batch=threads, seed=seed, vocab_only=vocab_only, use_mmap=False)
         self.build = build_info()  # recorded in each result: the kernels decide the last bits
         self.vocab = lc.llama_model_get_vocab(self.llm.model)
         self.n_vocab = self.llm.n_vocab()
-        self.n_ctx = self.max_ctx = n_ctx
+        self.n_ctx, self.max_ctx = min(start_ctx or n_ctx, n_ctx), n_ctx
         self._fitted = False  # the first document may shrink the context; later ones only grow it
         meta = self.llm.metadata
         self.format = chat.get_format(ref.chat_format, meta.get("tokenizer.chat_template"))
@@ -100,8 +103,19 @@ class Engine:
 
         llm = self.llm
         llm._ctx.close()
-        llm.context_params.n_ctx = n
-        llm._ctx = _internals.LlamaContext(model=llm._model, params=llm.context_params, verbose=False)
+        for size in (n, self.n_ctx):
+            llm.context_params.n_ctx = size
+            try:
+                llm._ctx = _internals.LlamaContext(model=llm._model, params=llm.context_params,
+                                                   verbose=False)
+                break
+            except ValueError:  # no memory for the KV cache: the old size back, then say so
+                if size == self.n_ctx:
+                    raise
+        if size != n:
+            llm.n_tokens, self.exact = 0, 0
+            raise GenerationError(f"llama.cpp cannot allocate a context of {n} tokens; free "
+                                  "memory, or lower --max-context")
         llm._n_ctx = n
         llm.input_ids = np.ndarray((n,), dtype=np.intc)
         llm.n_tokens = 0

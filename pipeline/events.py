@@ -6,7 +6,15 @@ from __future__ import annotations
 import json
 import sys
 import time
+import unicodedata
 from typing import Optional, TextIO
+
+
+def one_line(text: str) -> str:
+    """Text fit for one terminal line: control characters (a newline in a file name) and lone
+    surrogates (a file name that is not UTF-8) written as escapes, so no name can add a line."""
+    return "".join(ch.encode("unicode_escape").decode("ascii")
+                   if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in text)
 
 
 class Reporter:
@@ -36,7 +44,7 @@ class Reporter:
 
     def _line(self, text: str) -> None:
         if not self.quiet and not self.log_json and not self.tty:
-            self.stream.write(text + "\n")
+            self.stream.write(one_line(text) + "\n")
             self.stream.flush()
 
     def start(self, total: int, model: str) -> None:
@@ -70,7 +78,7 @@ class Reporter:
         if self.run_bar is not None:
             self.run_bar.update(1)
         if self.quiet and not self.log_json and status.status == "failed":
-            self.stream.write(f"brief: failed: {status.reason}\n")  # cron mails what is on stderr
+            self.stream.write(f"brief: failed: {one_line(status.reason)}\n")  # cron mails stderr
             self.stream.flush()
         reason = f" ({status.reason})" if status.reason else ""
         self._line(f"[{self.done}/{self.total}] {status.id}: {status.status}{reason} "
@@ -86,5 +94,28 @@ class Reporter:
     def message(self, text: str) -> None:
         """A line for the person (not in --quiet or --log-json mode)."""
         if not self.quiet and not self.log_json:
-            self.stream.write(text + "\n")
+            self.stream.write(one_line(text) + "\n")
             self.stream.flush()
+
+
+def summary_table(report, out) -> str:
+    """One screen: a row per document with status, counts, stance and time."""
+    from .errors import BriefError
+    from .results import read_result
+
+    rows = [f"{'document':<28} {'status':<8} {'claims':>6} {'figs':>5} {'sec':>6}  stance"]
+    for d in report.docs:
+        claims = figs = "-"
+        stance = d.reason or ""
+        path = out / (d.result or "")
+        if d.status in ("written", "skipped") and d.result and path.is_file():
+            try:
+                r = read_result(path)
+                claims, figs = str(len(r["claims"])), str(len(r["key_figures"]))
+                stance = ", ".join(f"{s['target']}: {s['position']}" for s in r["stance"])
+            except (BriefError, KeyError, TypeError):
+                pass
+        rows.append(f"{d.id[:28]:<28} {d.status:<8} {claims:>6} {figs:>5} {d.seconds:>6.1f}  {stance[:60]}")
+    rows.append(f"{report.count('written')} written, {report.count('skipped')} skipped, "
+                f"{report.count('failed')} failed -> {out}/")
+    return "\n".join(one_line(row) for row in rows)

@@ -249,7 +249,8 @@ def file_problems(path: Path) -> list[str]:
     src = source_of(result, Path.cwd())
     if src is None:
         problems.append(f"{path}: $.document.path: source {meta.get('path')!r} not found; "
-                        f"grounding not checked")
+                        f"grounding not checked (restore the file, or delete this result if "
+                        f"the source is gone for good)")
     else:
         try:
             doc = load_document(src)

@@ -186,8 +186,14 @@ class Batch:
                         self._params())
         target = self.out / f"{doc.id}.json"
         status.result = target.name
-        if not self.settings.force and self._current(target, key, doc):
+        old = None if self.settings.force else self._current(target, key, doc)
+        if old is not None:
             status.status, status.reason = "skipped", "current"
+            moved = old["document"].get("path")
+            if moved != str(doc.path):  # the same bytes read the same way: only the path is news
+                old["document"]["path"] = str(doc.path)
+                results.write_json(target, old)
+                status.reason = f"current; its path updated from {moved}"
             return
         from .summarize import summarize  # imports the engine stack only when there is work
 
@@ -213,24 +219,26 @@ class Batch:
             status.generated_tokens += s.generated_tokens
             status.think_tokens += s.think_tokens
 
-    def _current(self, target: Path, key: str, doc: Document) -> bool:
-        """A result is current when its cache key matches and it still passes validation."""
+    def _current(self, target: Path, key: str, doc: Document) -> Optional[dict]:
+        """The result, when it is current: its cache key matches, the file is read the same way
+        (a.txt renamed a.html is not) and it still passes validation."""
         if not target.is_file():
-            return False
+            return None
         try:
             old = results.read_result(target)
         except BriefError:
-            return False
+            return None
         provenance = old.get("provenance")
-        return (isinstance(provenance, dict) and provenance.get("cache_key") == key
-                and not results.check(old, doc.text))
+        current = (isinstance(provenance, dict) and provenance.get("cache_key") == key
+                   and not results.check(old, doc.text) and old["document"].get("kind") == doc.kind)
+        return old if current else None
 
     def _engine(self):
         if self.engine is None:
             from .engine import Engine
 
             self.engine = Engine(self.model, self.settings.max_context, self.settings.threads,
-                                 self.settings.seed)
+                                 self.settings.seed, start_ctx=1024)
         return self.engine
 
     def _same_source(self, doc: Document) -> None:

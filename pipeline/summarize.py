@@ -24,7 +24,7 @@ from .engine import Engine
 from .errors import GenerationError
 from .figures import extract_figures
 from .generate import Conversation, add_thoughts
-from .prompts import LANGUAGES, Prompts, detect_language, flat, numbered
+from .prompts import LANGUAGES, Prompts, detect_language, numbered
 from .segment import is_aside, segment
 from .settings import RunSettings
 from .types import (POSITIONS, Claim, Document, Evidence, FigureCandidate, KeyFigure, Sentence,
@@ -157,15 +157,6 @@ def claims_problem(answer: dict, index: align.SentenceIndex, sec: list[Sentence]
     return None
 
 
-def completed(claim: str, source: Optional[Sentence], index: align.SentenceIndex, limit: int) -> str:
-    """A claim (or summary sentence), or when the grammar cut it at `limit` characters while it
-    restated a sentence, that sentence whole: code has the text the model was copying (seed 004:
-    4 of 13 claims ran to the 100-character limit, 3 of them stopping mid-sentence: "…チャートで最")."""
-    if source is not None and len(claim) >= limit:
-        return " ".join(flat(index.body(source)).split())
-    return claim.strip()
-
-
 def spread(per_section: list[list[Claim]], merged: list[Claim]) -> list[Claim]:
     """The claims the summary is written from, in document order: one per summary sentence,
     sections' first claims (each section lists its most important first) before any second, evenly
@@ -293,7 +284,7 @@ class DocumentRun:
             kept, source = kept_claim(item["text"].strip(), self.index, sec, self.lang)
             if not kept:
                 continue
-            text = completed(item["text"], source, self.index, limit)
+            text = align.completed(item["text"], source, self.index, limit)
             # A copy is grounded first in the sentence it copies, then in the section's sentences
             # the model cited for it.
             cited = self._sentences(([source.n] if source else []) + item["sentences"])
@@ -379,16 +370,20 @@ class DocumentRun:
         low, high = SUMMARY_SENTENCES
         schema = schemas.fill("summary", MIN_ITEMS=low, MAX_ITEMS=high, SENTENCE_IDS=ids)
         task = self.prompts.render("summary", language=self.language, min_items=low, max_items=high)
-        answer = self._alone("summary", listing, task, res, schema=schema,
+        def echo(answer: dict) -> Optional[str]:  # a short document's summary padded with its task
+            k = next((k for k, it in enumerate(answer["sentences"], 1) if align.echoes(it["text"], task)), 0)
+            return f"sentence {k} repeats these instructions; write only about the document" if k else None
+
+        answer = self._alone("summary", listing, task, res, schema=schema, check=echo,
                              max_tokens=high * (160 * TOKENS_PER_CHAR + 30) + 20)
         out = []
         limit = schema["properties"]["sentences"]["items"]["properties"]["text"]["maxLength"]
         for item in answer["sentences"]:
             # The sentence it copies, else what it cited (its claim's sentence).
-            if item["text"].strip():
+            if item["text"].strip() and not align.echoes(item["text"], task):
                 source = self.index.copied(item["text"])
                 cited = [source] if source else self._sentences(item["sentences"])
-                out.append((completed(item["text"], source, self.index, limit), self._evidence(cited)))
+                out.append((align.completed(item["text"], source, self.index, limit), self._evidence(cited)))
         return out
 
 

@@ -2,7 +2,8 @@
 
 from pipeline.align import COPIED, SentenceIndex, similar
 from pipeline.segment import segment
-from pipeline.summarize import claims_problem, completed, kept_claim
+from pipeline.align import completed, echoes
+from pipeline.summarize import claims_problem, kept_claim
 
 TEXT = ("AIは主にパターン認識の誇張である。今日は晴れだった。"
         "DeepSeekは最新のチップに頼らず、工夫で成果を上げた。"
@@ -122,3 +123,16 @@ def test_a_claim_that_only_agrees_is_dropped_even_when_too_short_to_trace():
     assert index.copied("その通りです。") is None  # too short to tell which sentence it copies
     assert kept_claim("その通りです。", index, sents, "ja") == (False, None)
     assert kept_claim("輸出規制は効かなかった。", index, sents, "ja") == (True, sents[2])
+
+
+def test_a_summary_sentence_that_writes_out_its_task_is_caught():
+    from pipeline.prompts import Prompts
+
+    task = Prompts.load().render("summary", language="English", min_items=3, max_items=5)
+    # seen with the 1.5B model on a four-sentence document
+    assert echoes("The document above is shown by its main claims, each numbered by the sentence "
+                  "of the original it comes from.", task)
+    assert echoes("Write a summary of the original in 3 to 5 sentences.", task)
+    assert not echoes("The author argues the original export controls failed to slow the sentence.", task)
+    assert not echoes("DeepSeekは、OpenAIのo1に匹敵する性能を低コストで実現したと筆者は述べる。", task)
+    assert not echoes("", task)

@@ -124,8 +124,9 @@ def test_damaged_japanese_utf8_names_the_bad_byte(tmp_path):
 
 
 @pytest.mark.parametrize("codec, name", [("utf-16-le", "UTF-16LE"), ("utf-16-be", "UTF-16BE")])
-def test_utf16_without_bom_says_so_instead_of_binary(tmp_path, codec, name):
-    path = write(tmp_path, "nobom.txt", JA_LONG.encode(codec))
+@pytest.mark.parametrize("text", [JA_LONG, "米国の輸出規制は効果を上げていると筆者は主張している。中国は反発した。"])
+def test_utf16_without_bom_says_so_instead_of_binary(tmp_path, codec, name, text):
+    path = write(tmp_path, "nobom.txt", text.encode(codec))
     with pytest.raises(DocumentError) as info:
         load_document(path)
     assert not isinstance(info.value, SkipDocument)
@@ -208,6 +209,28 @@ def test_binary_files_are_skipped(tmp_path, data, what):
     with pytest.raises(SkipDocument) as info:
         load_document(path)
     assert str(info.value) == f"{path}: binary file ({what}), skipped"
+
+
+def test_a_folder_that_cannot_be_listed_fails_alone_with_its_name(tmp_path, monkeypatch):
+    write(tmp_path, "a.txt", b"hello.\n")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    write(locked, "in.txt", b"hidden.\n")
+    real_scandir, real_listdir = os.scandir, os.listdir
+
+    def refuse(real):
+        def call(path="."):
+            if Path(path) == locked:  # chmod 000 does not stop root, who runs CI here
+                raise PermissionError(13, "Permission denied", str(path))
+            return real(path)
+        return call
+
+    monkeypatch.setattr(os, "scandir", refuse(real_scandir))
+    monkeypatch.setattr(os, "listdir", refuse(real_listdir))
+    assert discover([tmp_path]) == [tmp_path / "a.txt", locked]
+    with pytest.raises(DocumentError) as info:
+        load_document(locked)
+    assert str(info.value) == f"{locked}: cannot read folder (Permission denied); check its permissions"
 
 
 def test_a_pipe_inside_a_folder_is_skipped_not_read(tmp_path):

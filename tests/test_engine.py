@@ -334,6 +334,36 @@ def test_context_is_sized_per_document(tiny_gguf, models_home):
     assert conv.stats[0].prompt_tokens >= len(conv.prefix)  # a new context starts empty
 
 
+def test_a_large_max_context_is_not_allocated_up_front(tiny_gguf, models_home):
+    eng = Engine(resolve_path(tiny_gguf), 99_999_999, 1, 42, start_ctx=1024)
+    assert eng.llm.n_ctx() == 1024 and eng.max_ctx == 99_999_999
+    eng.fit_context(1500)
+    assert eng.llm.n_ctx() == 2048
+
+
+def test_a_context_llama_cpp_cannot_allocate_is_an_error_and_the_engine_goes_on(tiny_gguf, models_home,
+                                                                                monkeypatch):
+    from llama_cpp import _internals
+
+    real = _internals.LlamaContext
+
+    def short_of_memory(*, model, params, verbose):
+        if params.n_ctx > 4096:  # what llama-cpp-python raises when llama_init_from_model fails
+            raise ValueError("Failed to create llama_context")
+        return real(model=model, params=params, verbose=verbose)
+
+    monkeypatch.setattr(_internals, "LlamaContext", short_of_memory)
+    eng = Engine(resolve_path(tiny_gguf), 8192, 1, 42, start_ctx=1024)
+    eng.fit_context(1500)
+    with pytest.raises(GenerationError) as info:
+        eng.fit_context(7500)
+    assert str(info.value) == ("llama.cpp cannot allocate a context of 8192 tokens; free memory, "
+                               "or lower --max-context")
+    assert eng.n_ctx == eng.llm.n_ctx() == 2048
+    conv = Conversation(eng, "sys", DOC)
+    conv.ask("claims", "list claims", claims_schema(), 300)  # the old context still works
+
+
 def _generate(engine, prompt, gbnf, drafting, propose=None, monkeypatch=None):
     engine.drafting = drafting
     if propose is not None:

@@ -165,6 +165,29 @@ def test_another_file_with_the_same_id_does_not_replace_an_earlier_result(tiny_m
     assert json.loads((out / "a.json").read_text())["document"]["path"] == str(second / "a.txt")
 
 
+def test_a_moved_source_keeps_its_result_with_the_new_path(tiny_model, tmp_path):
+    first, second = tmp_path / "in", tmp_path / "elsewhere"
+    first.mkdir()
+    second.mkdir()
+    (first / "a.txt").write_text(JA, encoding="utf-8")
+    out = tmp_path / "out"
+    assert brief("run", first, "--out", out).exit_code == 0
+    before = json.loads((out / "a.json").read_text())
+    (first / "a.txt").rename(second / "a.txt")
+    assert brief("run", second, "--out", out).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text())["documents"]
+    assert [(d["status"], d["reason"]) for d in manifest] == [
+        ("skipped", f"current; its path updated from {first / 'a.txt'}")]
+    after = json.loads((out / "a.json").read_text())
+    assert after["document"]["path"] == str(second / "a.txt")
+    assert {**after, "document": before["document"]} == before  # nothing else changed
+    assert brief("validate", out).exit_code == 0
+    (second / "a.txt").rename(second / "a.html")  # now read as HTML: redone
+    assert brief("run", second, "--out", out).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text())["documents"]
+    assert [d["status"] for d in manifest] == ["written"]
+
+
 def test_more_threads_than_cpus_is_refused_before_llama_cpp_sees_them(tmp_path):
     import os
 

@@ -3,6 +3,7 @@
 import fcntl
 import json
 import re
+import signal
 
 import llama_cpp
 
@@ -202,6 +203,46 @@ def test_a_folder_where_the_lock_file_goes_is_a_usage_error(tiny_model, docs, tm
     assert r.output == (f"Error: {out / '.brief.lock'}: cannot open brief's lock file (Is a directory); "
                         "remove it if it is not a file, or fix its permissions\n")
     assert not results_of(out)
+
+
+@pytest.mark.parametrize("sig, code, word", [(signal.SIGTERM, 143, "terminated"),
+                                              (signal.SIGINT, 130, "interrupted")])
+def test_a_stopped_run_says_so_in_one_line_and_keeps_what_it_wrote(tiny_model, docs, tmp_path,
+                                                                    monkeypatch, capsys, sig, code, word):
+    import os
+    import sys
+
+    from pipeline import cli as cli_module, run as run_module
+
+    real, calls = run_module.load_document, []
+
+    def load(path):  # the signal arrives while the second document is read
+        calls.append(path)
+        if len(calls) == 2:
+            os.kill(os.getpid(), sig)
+        return real(path)
+
+    out = tmp_path / "out"
+    monkeypatch.setattr(run_module, "load_document", load)
+    monkeypatch.setattr(sys, "argv", ["brief", "run", str(docs), "--out", str(out), "--quiet"])
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        with pytest.raises(SystemExit) as info:
+            cli_module.main()
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert info.value.code == code
+    assert capsys.readouterr().err == f"Error: {word}; results written so far are kept\n"
+    assert len(results_of(out)) == 1 and not list(out.glob(".*.tmp"))
+
+
+def test_a_newline_in_a_file_name_stays_inside_its_line(tiny_model, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "evil\nbrief: failed: fake.txt").write_bytes(b"\x00\x01binary")
+    r = brief("run", docs, "--out", tmp_path / "out")
+    assert r.exit_code == 0
+    assert "evil\\nbrief: failed: fake" in r.output and "\nbrief: failed: fake" not in r.output
 
 
 def test_bad_inputs_in_a_batch_fail_or_skip_alone(tiny_model, docs, tmp_path):
