@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from . import models
+from . import models, registry
 from . import baseline, results
 from .baseline import BASELINE_MAX_TOKENS, DEFAULT_TARGETS, model_id
 from .documents import load_document
@@ -29,7 +29,7 @@ from .errors import BriefError, ModelError, UsageError
 from .loading import build_info
 from .settings import DEFAULT_SEED, RunSettings
 
-SEEDS = models.PROJECT_ROOT / "seeds"
+SEEDS = registry.PROJECT_ROOT / "seeds"
 RAW_MIN_PROMPT = 512  # tokens evaluated for the prompt rate, at least
 RAW_GEN = 64  # tokens generated for the generation rate
 RAW_SLACK = 64  # context tokens beyond the prompt and the generation
@@ -173,7 +173,7 @@ def _save(report: dict, opts: BenchOptions, out: Path) -> None:
 def _spawn(phase: str, common: list[str], json_out: Path) -> dict:
     """One phase in a fresh interpreter; the environment (BRIEF_MODELS_DIR, BRIEF_MODEL...) passes on."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(models.PROJECT_ROOT), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(registry.PROJECT_ROOT), env.get("PYTHONPATH")]))
     cmd = [sys.executable, "-m", "pipeline.bench", "--phase", phase, "--json-out", str(json_out), *common]
     start = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
@@ -234,7 +234,7 @@ def format_report(report: dict) -> str:
                  f"{report['lower_bound_seconds']:.2f} s")
     grammar = report["phases"]["raw"].get("grammar")
     if grammar and "grammar_full_mask_tokens_per_second" in r:
-        best, full = grammar["best_first"], grammar["full_mask"]
+        best = grammar["best_first"]
         lines.append(f"generation under the claims grammar: best token checked first "
                      f"{r['grammar_best_first_tokens_per_second']:.1f} tok/s (best token rejected "
                      f"{best['fallbacks']} of {best['tokens']} times, vocabulary masked "

@@ -30,20 +30,19 @@ Halves and short forms: 1年半 -> 1.5 years, 1万2千人 -> 12000 people, 2020�
 
 Not figures: version numbers glued to names (GPT-4o, o1, Qwen2.5, Llama-3.1, Claude 3.5,
 クロード3.5ソネット), product numbers after a name (RTX 4090, Ascend 910B), a/b that is not a
-proper fraction (5/1, 24/7, 2020/21), URLs, e-mail addresses, @handles, hashes, file names, clock times
-(9:19), footnotes ([1], {2}, ※3, ^8^), list numbering at line start (1. / 1) / (1)),
+proper fraction (5/1, 24/7, 2020/21), URLs, e-mail addresses, @handles, hashes, file names,
+clock times (9:19), footnotes ([1], {2}, ※3, ^8^), list numbering at line start (1. / 1) / (1)),
 ordinals (第2部), numbers with a leading zero (01), long digit runs without separators (ids)
 and dash chains that are not ISO dates (phone numbers).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Optional
 
 from pipeline import figpatterns as P
-from pipeline.figfilters import rejected
 from pipeline import units as U
+from pipeline.figfilters import rejected
 from pipeline.types import FigureCandidate
 
 
@@ -167,7 +166,7 @@ def _magnitude(s: str, q: _Q, j: int) -> int:
         if g2.group(2) and U.JA_BIG[g2.group(2)] < last:
             q.num, j = _num(nxt), nxt.end()
             continue
-        if g2.group(1) in ("百", "千") and not g2.group(2):  # 1万2千: the 千 says the 2 belongs to the number
+        if g2.group(1) in ("百", "千") and not g2.group(2):  # 1万2千: 千 ties the 2 to it
             total, j = total + _num(nxt) * U.JA_SMALL[g2.group(1)], g2.end()
             break
         # 1万5000人: a trailing remainder counts only when a unit vouches for it

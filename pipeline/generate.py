@@ -132,8 +132,8 @@ class Conversation:
 def add_thoughts(into: dict[str, str], new: dict[str, str]) -> None:
     """Add think blocks by task name; a task asked again (another section, a re-ask) is kept as
     name#2, name#3, …, so no thought overwrites another."""
-    for key, text in new.items():
-        name = key.split("#")[0]
+    for given, text in new.items():
+        name = given.split("#")[0]
         key, k = name, 1
         while key in into:
             k += 1

@@ -49,7 +49,9 @@ class Prompts:
             try:
                 texts[name] = path.read_text(encoding="utf-8").strip("\n")
             except FileNotFoundError:
-                raise UsageError(f"{path}: prompt file missing; restore it from the repository") from None
+                where = ("BRIEF_PROMPTS_DIR points here: copy prompts/ into it, or unset it"
+                         if os.environ.get("BRIEF_PROMPTS_DIR") else "restore it from the repository")
+                raise UsageError(f"{path}: prompt file missing; {where}") from None
             _check_fields(path, texts[name], FIELDS[name])
         return cls(texts)
 

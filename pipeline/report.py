@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Optional
 
 from pipeline import history, results
+from pipeline.display import figure_value, fmt_number, pct
 from pipeline.errors import UsageError
 from pipeline.results import load_source
 
@@ -71,14 +72,6 @@ class ReportData:
     manifest: dict
     docs: list[DocView]
     diff: Optional[history.RunDiff]
-
-
-def pct(x) -> str:
-    """A confidence as a whole percentage, "?" when it is not a number."""
-    try:
-        return f"{float(x):.0%}"
-    except (TypeError, ValueError):
-        return "?"
 
 
 def collect_spans(n: int, result: dict, text: str) -> tuple[list[Span], int]:
@@ -177,29 +170,6 @@ def _asset(name: str) -> str:
 def e(value) -> str:
     """Escape anything for HTML text or a quoted attribute."""
     return escape("" if value is None else str(value), quote=True)
-
-
-def fmt_number(v, unit: str = "") -> str:
-    """A normalised value for people: thousands separators, calendar years and dates as written."""
-    if not isinstance(v, (int, float)) or isinstance(v, bool):
-        return "—"
-    if float(v).is_integer():
-        if unit == "year":
-            return str(int(v))
-        if unit == "date" and 10_000_000 <= v < 100_000_000:  # YYYYMMDD, 00 for an unknown part
-            d = f"{int(v)}"
-            return "-".join(p for p in (d[:4], d[4:6], d[6:]) if p != "00")
-        return f"{int(v):,}"
-    return f"{v:,.6f}".rstrip("0").rstrip(".")
-
-
-def figure_value(fig: dict) -> str:
-    """Value, range and approximation of a key figure as one string."""
-    unit = fig.get("unit") or ""
-    out = fmt_number(fig.get("value"), unit)
-    if isinstance(fig.get("value_max"), (int, float)):
-        out += f" – {fmt_number(fig['value_max'], unit)}"
-    return ("≈ " if fig.get("approximate") else "") + out
 
 
 def chip(st: dict) -> str:

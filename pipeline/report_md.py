@@ -6,7 +6,8 @@ import json
 import re
 
 from pipeline import history
-from pipeline.report import ReportData, count_items, figure_value, pct
+from pipeline.display import figure_value, pct
+from pipeline.report import ReportData, count_items
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 

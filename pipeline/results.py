@@ -70,7 +70,7 @@ def _write_advice(exc: OSError, option: Optional[str]) -> str:
     if exc.errno == errno.EISDIR:
         return "move that folder away" + other
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "make it writable" + other
+        return "make its folder writable" + other  # the write renames a file made there
     return f"choose another {option}" if option else "check the folder"
 
 
@@ -162,13 +162,18 @@ def read_manifest(folder: Path) -> dict:
     if not folder.is_dir():
         raise UsageError(f"{folder}: no such results folder; pass the folder `brief run` wrote")
     path = folder / MANIFEST
+    # A snapshot of an earlier run (runs/<id>/) cannot be rewritten, only let go.
+    advice = ("delete that snapshot folder" if folder.parent.name == "runs"
+              else "rerun `brief run` to rewrite it")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"no readable manifest.json in {folder} ({exc}): run brief first") from exc
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the manifest ({exc.strerror or exc}); {advice}") from None
+    except ValueError as exc:
+        raise UsageError(f"{path}: the manifest is not valid JSON ({exc}); {advice}") from None
     problem = _manifest_shape(data)
     if problem:
-        raise UsageError(f"{path}: {problem}; rerun `brief run` to rewrite it")
+        raise UsageError(f"{path}: {problem}; {advice}")
     return data
 
 

@@ -96,6 +96,8 @@ class OutputLock:
 
 def prepare_output(out: Path) -> None:
     """Create the output folder or refuse with one line; nothing in it is touched here."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out}: is a file, not a folder; choose another --out")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

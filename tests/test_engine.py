@@ -79,8 +79,6 @@ def test_answers_are_schema_valid_json_under_the_grammar(engine):
                    schemas.fill("stance", MAX_ITEMS=3, SENTENCE_IDS=[1, 2, 3]),
                    schemas.fill("summary", MIN_ITEMS=3, MAX_ITEMS=5, SENTENCE_IDS=[1, 2, 3])):
         answer = conv.ask("t", "answer", schema, 4000)
-        import jsonschema
-
         jsonschema.validate(answer, schema)
 
 

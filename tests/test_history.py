@@ -235,6 +235,19 @@ def test_a_damaged_earlier_snapshot_leaves_the_report_without_its_diff(tmp_path)
     assert history.diff_previous(tmp_path) is None
 
 
+def test_a_damaged_snapshot_says_to_delete_it(tmp_path):
+    write_run(tmp_path, run_id(1), {"a": result("a")})
+    history.record_run(tmp_path, run_id(1))
+    write_run(tmp_path, run_id(2), {"a": result("a", claims=["y"])})
+    history.record_run(tmp_path, run_id(2))
+    snapshot = tmp_path / "runs" / run_id(1)
+    (snapshot / "manifest.json").write_text("{", encoding="utf-8")
+    with pytest.raises(UsageError) as info:
+        history.diff_runs(tmp_path)
+    assert str(info.value).startswith(f"{snapshot / 'manifest.json'}: the manifest is not valid JSON (")
+    assert str(info.value).endswith("); delete that snapshot folder")
+
+
 def test_a_file_where_the_snapshots_go_is_one_line_after_the_results(tmp_path):
     write_run(tmp_path, run_id(1), {"a": result("a")})
     (tmp_path / "runs").write_text("not a folder")

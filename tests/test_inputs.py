@@ -211,6 +211,17 @@ def test_a_result_whose_source_was_deleted_is_not_kept(summarised):
     assert "- document b" in brief("diff", "--out", out).output
 
 
+def test_a_prompts_dir_without_the_prompts_names_the_variable(tmp_path):
+    (tmp_path / "a.txt").write_text(JA, encoding="utf-8")
+    prompts = tmp_path / "mine"
+    prompts.mkdir()
+    r = brief("run", tmp_path / "a.txt", "--out", tmp_path / "out",
+              env={"BRIEF_PROMPTS_DIR": str(prompts), "BRIEF_MODEL": "no-such-model"})
+    assert r.exit_code == 2
+    assert r.output == (f"Error: {prompts / 'system.txt'}: prompt file missing; BRIEF_PROMPTS_DIR "
+                        "points here: copy prompts/ into it, or unset it\n")
+
+
 def test_a_prompt_with_a_stray_brace_is_refused_before_anything_is_written(tmp_path):
     prompts = tmp_path / "prompts"
     shutil.copytree(Path(__file__).resolve().parent.parent / "prompts", prompts)

@@ -264,3 +264,21 @@ def test_models_dir_that_is_a_file_is_named(tmp_path, monkeypatch):
     assert result.exit_code == 3
     assert result.output == (f"Error: {not_a_folder}: not a folder; BRIEF_MODELS_DIR must name the models "
                              f"folder (the one with registry.json)\n")
+
+
+def test_a_models_dir_without_registry_names_the_variable(tmp_path, monkeypatch):
+    empty = tmp_path / "elsewhere"
+    empty.mkdir()
+    monkeypatch.setenv("BRIEF_MODELS_DIR", str(empty))
+    result = CliRunner().invoke(cli, ["models", "list"])
+    assert result.exit_code == 3
+    assert result.output == (f"Error: {empty / 'registry.json'}: model registry not found; "
+                             "BRIEF_MODELS_DIR points here: copy models/registry.json into it, or unset it\n")
+
+
+def test_a_gguf_path_needs_no_registry(tiny_gguf, tmp_path, monkeypatch):
+    empty = tmp_path / "elsewhere"
+    empty.mkdir()
+    monkeypatch.setenv("BRIEF_MODELS_DIR", str(empty))
+    ref = models.resolve(str(tiny_gguf))
+    assert ref.path == tiny_gguf.resolve() and ref.source == "path"

@@ -308,8 +308,10 @@ def test_markdown_report(tmp_path):
 
 
 def test_unknown_format_and_missing_manifest(tmp_path):
-    with pytest.raises(UsageError, match="no readable manifest.json"):
+    with pytest.raises(UsageError) as info:
         write_report(tmp_path)
+    assert str(info.value) == (f"{tmp_path / 'manifest.json'}: cannot read the manifest (No such file "
+                               "or directory); rerun `brief run` to rewrite it")
     out = make_folder(tmp_path, [(rich_result(tmp_path), TEXT)])
     with pytest.raises(UsageError, match="unknown report format"):
         write_report(out, fmt="pdf")
@@ -338,7 +340,7 @@ def test_offsets_follow_the_decoded_text_of_load_document(tmp_path):
 
 
 def test_figure_values_for_people():
-    from pipeline.report import figure_value
+    from pipeline.display import figure_value
     assert figure_value({"value": 5.6e6, "unit": "USD", "approximate": True}) == "≈ 5,600,000"
     assert figure_value({"value": 2026, "value_max": 2027, "unit": "year"}) == "2026 – 2027"
     assert figure_value({"value": 20250100, "unit": "date"}) == "2025-01"

@@ -181,6 +181,15 @@ def test_output_folder_that_cannot_be_created_is_a_usage_error(tiny_model, docs,
     assert r.output.startswith(f"Error: {blocker / 'sub'}: cannot create the output folder")
 
 
+def test_an_output_that_is_a_file_is_named_as_one(tiny_model, docs, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    r = brief("run", docs, "--out", blocker)
+    assert r.exit_code == 2
+    assert r.output == f"Error: {blocker}: is a file, not a folder; choose another --out\n"
+    assert blocker.read_text() == "x"
+
+
 def test_second_run_on_a_locked_folder_exits_75_naming_the_holder(tiny_model, docs, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
