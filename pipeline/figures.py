@@ -38,6 +38,7 @@ and dash chains that are not ISO dates (phone numbers).
 
 from __future__ import annotations
 
+import calendar
 from typing import Optional
 
 from pipeline import figpatterns as P
@@ -112,7 +113,7 @@ def _dates(s: str, q: _Q, i: int, lo: int, n: int) -> bool:
         q.approx = bool(y.group(1) or y.group(4))
         if y.group(2) and 1 <= int(y.group(2)) <= 12:
             q.kind, q.unit = "date", "date"
-            q.value = float(n * 10000 + int(y.group(2)) * 100 + int(y.group(3) or 0))
+            q.value = _ymd(n, int(y.group(2)), int(y.group(3) or 0))
         elif y.group(2):
             q.end = j + 1
         return True
@@ -130,7 +131,7 @@ def _dates(s: str, q: _Q, i: int, lo: int, n: int) -> bool:
         q.start = mb.start() if dy else q.start
         q.end, q.kind, q.unit = (dy or ma).end(), "date", "date"
         if yr:
-            q.value = float(int(yr) * 10000 + U.MONTHS[mon[:3]] * 100 + n)
+            q.value = _ymd(int(yr), U.MONTHS[mon[:3]], n)
         return True
     iso = P.ISO.match(s, i) if s[j:j + 1] in "-/." else None
     if iso:
@@ -140,9 +141,16 @@ def _dates(s: str, q: _Q, i: int, lo: int, n: int) -> bool:
             (iso.group(7), iso.group(5), iso.group(6))  # 1/24/2025 is US month/day/year
         if y and 1900 <= int(y) <= 2100 and 1 <= int(mo) <= 12 and 1 <= int(d) <= 31:
             q.kind, q.unit = "date", "date"
-            q.value = float(int(y) * 10000 + int(mo) * 100 + int(d))
+            q.value = _ymd(int(y), int(mo), int(d))
         return True
     return False
+
+
+def _ymd(year: int, month: int, day: int) -> Optional[float]:
+    """YYYYMMDD (day 0: not given), or None for a day the month does not have (1月32日, Feb 30)."""
+    if day and not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return None
+    return float(year * 10000 + month * 100 + day)
 
 
 def _magnitude(s: str, q: _Q, j: int) -> int:

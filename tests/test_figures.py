@@ -219,6 +219,12 @@ def test_a_change_between_dates_or_years_stays_two_figures():
     assert [c.text for c in figs("2020年から3年")] == ["2020年", "3年"]  # 2003 < 2020: a duration
 
 
+def test_a_day_the_month_does_not_have_is_a_date_of_unknown_value():
+    assert [(c.text, c.value, c.unit) for c in figs("2025年1月32日")] == [("2025年1月32日", None, "date")]
+    assert [(c.text, c.value) for c in figs("on Feb 30, 2025")] == [("Feb 30, 2025", None)]
+    assert [(c.text, c.value) for c in figs("2024年2月29日")] == [("2024年2月29日", 20240229)]
+
+
 def test_a_malformed_thousands_group_is_not_read_as_one():
     assert [(c.text, c.value) for c in figs("1,0000円")] == [("1", 1)]
 
