@@ -112,11 +112,12 @@ class DocChange:
     claims_added: list[str] = field(default_factory=list)
     claims_removed: list[str] = field(default_factory=list)
     stance_changes: list[tuple[str, Optional[str], Optional[str]]] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # "older"/"newer": its result is damaged
 
     def __bool__(self) -> bool:
         return bool(self.status or self.source_changed or self.summary_changed or self.figures_added
                     or self.figures_removed or self.claims_added or self.claims_removed
-                    or self.stance_changes)
+                    or self.stance_changes or self.unreadable)
 
 
 @dataclass
@@ -196,6 +197,9 @@ def _diff_doc(doc_id: str, a: _Run, b: _Run) -> DocChange:
     if sa != sb and not {sa, sb} <= _HAS_RESULT:
         change.status = (str(sa), str(sb))
     ra, rb = a.results.get(doc_id), b.results.get(doc_id)
+    # A run that says it has the result but whose file is gone or torn: say so, compare nothing.
+    change.unreadable = [side for side, st, r in (("older", sa, ra), ("newer", sb, rb))
+                         if st in _HAS_RESULT and r is None]
     if ra is None or rb is None:
         return change  # nothing to compare: the status change says it all
     change.source_changed = (ra.get("document") or {}).get("sha256") != (rb.get("document") or {}).get("sha256")
@@ -279,7 +283,7 @@ def _quote(text: str, limit: int = 120) -> str:
 
 def change_lines(change: DocChange) -> list[str]:
     """One line per change in a document, prefixed + (new), - (gone) or ~ (changed)."""
-    lines = []
+    lines = [f"! the {side} run's result is missing or damaged: not compared" for side in change.unreadable]
     if change.status:
         lines.append(f"~ status: {change.status[0]} → {change.status[1]}")
     if change.source_changed:

@@ -210,7 +210,8 @@ def test_diff_steps_over_a_result_of_the_wrong_shape(tmp_path):
     (tmp_path / "b.json").write_text('{"claims": 5}', encoding="utf-8")  # hand-damaged
     history.record_run(tmp_path, run_id(2))
     diff = history.diff_runs(tmp_path, None, None)
-    assert [c.id for c in diff.changed] == ["a"]
+    assert [(c.id, c.unreadable) for c in diff.changed] == [("a", []), ("b", ["newer"])]
+    assert diff.changed[1].claims_added == []  # named, not compared
 
 
 def test_runs_on_a_missing_folder_is_one_line(tmp_path):
@@ -246,6 +247,16 @@ def test_a_damaged_snapshot_says_to_delete_it(tmp_path):
         history.diff_runs(tmp_path)
     assert str(info.value).startswith(f"{snapshot / 'manifest.json'}: the manifest is not valid JSON (")
     assert str(info.value).endswith("); delete that snapshot folder")
+
+
+def test_a_torn_result_in_a_snapshot_is_named_not_hidden(tmp_path):
+    write_run(tmp_path, run_id(1), {"a": result("a", claims=["x"])})
+    history.record_run(tmp_path, run_id(1))
+    write_run(tmp_path, run_id(2), {"a": result("a", claims=["x"])})
+    history.record_run(tmp_path, run_id(2))
+    (tmp_path / "runs" / run_id(1) / "a.json").write_text('{"schema_version": 1, "docu')
+    assert history.format_diff(history.diff_runs(tmp_path)) == (
+        f"runs {run_id(1)} → {run_id(2)}\na:\n  ! the older run's result is missing or damaged: not compared")
 
 
 def test_a_file_where_the_snapshots_go_is_one_line_after_the_results(tmp_path):
