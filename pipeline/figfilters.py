@@ -24,9 +24,11 @@ def rejected(s: str, q, i: int) -> bool:
     if q.unit == "count" and q.num == 1 and s[q.end - 1] == "つ" and (
             before == "の" or s[i - 2:i] == "もう"):
         return True  # の1つ / もう1つ mean "one of" / "another", not a count
-    if before == " " and (P.LETTER_MAG.fullmatch(text) or q.bare() and q.plain and len(text) >= 3
-                          and not q.year_like()) and _named(s, i):
-        return True  # RTX 4090, Ascend 910B: a product's number
+    # RTX 4090, Ascend 910: a product's number. Not 671B after a name: "DeepSeek 671B" and
+    # "Llama 70B" are parameter counts, which AI articles give far more often than chip names.
+    if before == " " and q.bare() and q.plain and len(text) >= 3 and not q.year_like() \
+            and _named(s, i):
+        return True
     if len(text) > 1 and text[0] == "0" and text[1].isdigit():
         return True  # 01, 0000円: an id or a typo, not a quantity
     if not q.bare():

@@ -54,7 +54,6 @@ VERSION_BEFORE = re.compile(r"(?:[A-Z][A-Za-z]*|[" + KATA + r"]+) \Z")
 NOT_NAMES = frozenset("""A About Above Almost An And Another Approximately Around As At Below By
     Each Every Exactly For From In Just Less More Nearly Of On Only Or Over Roughly Since Some
     Than The To Under Until Up With""".split())
-LETTER_MAG = re.compile(r"\d+(?:\.\d+)?[kKMBT]")
 SIGN = re.compile(r"−|▲|△|-|マイナス")
 MONTH_DAY_NUM = re.compile(r"(\d+)月(?:(\d+)日)?")
 HALF_UNITS = frozenset({"years", "months", "weeks", "days", "hours", "minutes"})

@@ -29,7 +29,7 @@ Halves and short forms: 1年半 -> 1.5 years, 1万2千人 -> 12000 people, 2020�
 2024年1月~3月 are ranges of years and dates, -5~-3% keeps both signs.
 
 Not figures: version numbers glued to names (GPT-4o, o1, Qwen2.5, Llama-3.1, Claude 3.5,
-クロード3.5ソネット), product numbers after a name (RTX 4090, Ascend 910B), a/b that is not a
+クロード3.5ソネット), product numbers after a name (RTX 4090, Ascend 910), a/b that is not a
 proper fraction (5/1, 24/7, 2020/21), URLs, e-mail addresses, @handles, hashes, file names,
 clock times (9:19), footnotes ([1], {2}, ※3, ^8^), list numbering at line start (1. / 1) / (1)),
 ordinals (第2部), numbers with a leading zero (01), long digit runs without separators (ids)

