@@ -50,7 +50,7 @@ ISO = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?!\d)|(\d{1,2})/(\d{1,2})/
 LABEL = re.compile(r"章|節|条|項|番目?|号|版|期目?|代目|次(?!元)|時(?!間)")
 VERSION_BEFORE = re.compile(r"(?:[A-Z][A-Za-z]*|[" + KATA + r"]+) \Z")
 # Capitalised words that start an English sentence or phrase before a quantity ("About 300"),
-# unlike a product name before its number ("RTX 4090", "Ascend 910B").
+# unlike a product name before its number ("RTX 4090", "Ascend 910").
 NOT_NAMES = frozenset("""A About Above Almost An And Another Approximately Around As At Below By
     Each Every Exactly For From In Just Less More Nearly Of On Only Or Over Roughly Since Some
     Than The To Under Until Up With""".split())
