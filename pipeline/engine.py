@@ -65,12 +65,13 @@ class Engine:
         self.ref = ref
         # No mmap: llama.cpp repacks Q4_K weights for AVX2 into memory of its own, and with
         # mmap the file's pages stay resident too (measured: 2.05 GB peak RSS vs 1.45 GB).
-        self.llm = load(ref.path, n_ctx=min(start_ctx or n_ctx, n_ctx), n_batch=512, n_threads=threads,
+        start = min(start_ctx or n_ctx, n_ctx)
+        self.llm = load(ref.path, n_ctx=start, n_batch=512, n_threads=threads,
                         n_threads_batch=threads, seed=seed, vocab_only=vocab_only, use_mmap=False)
         self.build = build_info()  # recorded in each result: the kernels decide the last bits
         self.vocab = lc.llama_model_get_vocab(self.llm.model)
         self.n_vocab = self.llm.n_vocab()
-        self.n_ctx, self.max_ctx = min(start_ctx or n_ctx, n_ctx), n_ctx
+        self.n_ctx, self.max_ctx = start, n_ctx
         self._fitted = False  # the first document may shrink the context; later ones only grow it
         meta = self.llm.metadata
         self.format = chat.get_format(ref.chat_format, meta.get("tokenizer.chat_template"))
@@ -102,20 +103,18 @@ class Engine:
         from llama_cpp import _internals
 
         llm = self.llm
-        llm._ctx.close()
-        for size in (n, self.n_ctx):
+        def context(size: int):
             llm.context_params.n_ctx = size
-            try:
-                llm._ctx = _internals.LlamaContext(model=llm._model, params=llm.context_params,
-                                                   verbose=False)
-                break
-            except ValueError:  # no memory for the KV cache: the old size back, then say so
-                if size == self.n_ctx:
-                    raise
-        if size != n:
-            llm.n_tokens, self.exact = 0, 0
+            return _internals.LlamaContext(model=llm._model, params=llm.context_params, verbose=False)
+
+        llm._ctx.close()
+        try:
+            llm._ctx = context(n)
+        except ValueError:  # no memory for the KV cache: the old size back (empty), then say so
+            llm._ctx = context(self.n_ctx)
+            llm.n_tokens = self.exact = 0
             raise GenerationError(f"llama.cpp cannot allocate a context of {n} tokens; free "
-                                  "memory, or lower --max-context")
+                                  "memory, or lower --max-context") from None
         llm._n_ctx = n
         llm.input_ids = np.ndarray((n,), dtype=np.intc)
         llm.n_tokens = 0

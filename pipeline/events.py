@@ -9,6 +9,8 @@ import time
 import unicodedata
 from typing import Optional, TextIO
 
+from .errors import BriefError
+
 
 def one_line(text: str) -> str:
     """Text fit for one terminal line: control characters (a newline in a file name) and lone
@@ -100,7 +102,6 @@ class Reporter:
 
 def summary_table(report, out) -> str:
     """One screen: a row per document with status, counts, stance and time."""
-    from .errors import BriefError
     from .results import read_result
 
     rows = [f"{'document':<28} {'status':<8} {'claims':>6} {'figs':>5} {'sec':>6}  stance"]

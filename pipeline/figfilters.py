@@ -24,11 +24,6 @@ def rejected(s: str, q, i: int) -> bool:
     if q.unit == "count" and q.num == 1 and s[q.end - 1] == "つ" and (
             before == "の" or s[i - 2:i] == "もう"):
         return True  # の1つ / もう1つ mean "one of" / "another", not a count
-    # RTX 4090, Ascend 910: a product's number. Not 671B after a name: "DeepSeek 671B" and
-    # "Llama 70B" are parameter counts, which AI articles give far more often than chip names.
-    if before == " " and q.bare() and q.plain and len(text) >= 3 and not q.year_like() \
-            and _named(s, i):
-        return True
     if len(text) > 1 and text[0] == "0" and text[1].isdigit():
         return True  # 01, 0000円: an id or a typo, not a quantity
     if not q.bare():
@@ -47,12 +42,13 @@ def rejected(s: str, q, i: int) -> bool:
     if q.plain and len(text) <= 3 and after and after in ".)、:" \
             and not s[s.rfind("\n", 0, i) + 1:i].strip(" \t("):
         return True
+    # After a name and a space: a version (Claude 3.5) or a product's number (RTX 4090, Ascend
+    # 910), unless the word starts a phrase ("About 300"). Not 671B: "DeepSeek 671B" and "Llama
+    # 70B" are parameter counts, which AI articles give far more often than chip names.
     vb = P.VERSION_BEFORE.search(s, max(0, i - 20), i) if before == " " else None
-    return bool(vb and (P.VERSION.fullmatch(text) or (len(text) <= 2 and P.VERSION_NEXT.match(
-        s, q.end))))
-
-
-def _named(s: str, i: int) -> bool:
-    """Whether the number at s[i] follows a name and a space (not "About ", "In ")."""
-    vb = P.VERSION_BEFORE.search(s, max(0, i - 20), i)
-    return bool(vb) and vb.group().strip() not in P.NOT_NAMES
+    if not vb:
+        return False
+    if P.VERSION.fullmatch(text) or (len(text) <= 2 and P.VERSION_NEXT.match(s, q.end)):
+        return True
+    return (q.plain and len(text) >= 3 and not q.year_like()
+            and vb.group().strip() not in P.NOT_NAMES)

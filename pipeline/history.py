@@ -71,9 +71,6 @@ def record_run(results_dir: Path, run_id: str, keep: int = 10) -> Path:
         # A run that wrote no manifest of its own would otherwise file the previous run's under its id.
         raise UsageError(f"cannot record run {run_id}: {manifest_path} belongs to run {manifest.get('run_id')}")
     root = runs_dir(results_dir)
-    if root.exists() and not root.is_dir():
-        raise UsageError(f"{root}: the results are written, but the snapshot of run {run_id} for "
-                         "`brief diff` could not be saved (not a folder); move that file away")
     tmp = root / (_PARTIAL + run_id)
     dest = root / run_id
     try:
@@ -89,9 +86,11 @@ def record_run(results_dir: Path, run_id: str, keep: int = 10) -> Path:
         tmp.rename(dest)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        blocked = root.exists() and not root.is_dir()
+        why, advice = (("not a folder", "move that file away") if blocked
+                       else (exc.strerror or exc, "free disk space, or lower --keep"))
         raise UsageError(f"{root}: the results are written, but the snapshot of run {run_id} for "
-                         f"`brief diff` could not be saved ({exc.strerror or exc}); free disk "
-                         "space, or lower --keep") from None
+                         f"`brief diff` could not be saved ({why}); {advice}") from None
     # The run just recorded always stays, even if a skewed clock gave it the oldest id.
     others = [r for r in list_runs(results_dir) if r != run_id]
     for old in others[:max(len(others) - (keep - 1), 0)]:
