@@ -103,6 +103,7 @@ class Engine:
         from llama_cpp import _internals
 
         llm = self.llm
+
         def context(size: int):
             llm.context_params.n_ctx = size
             return _internals.LlamaContext(model=llm._model, params=llm.context_params, verbose=False)
