@@ -29,9 +29,15 @@ def _frac(n: int, d: int) -> str:
     return f"{n}/{d} {n / d:4.0%}" if d else "-"
 
 
+def _checked(n: int, checked: int, total: int) -> str:
+    """n of the checked items, or "unverified" when there were items but none could be checked."""
+    return "unverified" if total and not checked else _frac(n, checked)
+
+
 def _cells(name: str, valid: str, r) -> list[str]:
     gold = getattr(r, "gold", True)
-    return [name, valid, _frac(r.spans_exact, r.spans), _frac(r.figures_precise, r.figures),
+    return [name, valid, _checked(r.spans_exact, r.spans_checked, r.spans),
+            _checked(r.figures_precise, r.figures_checked, r.figures),
             str(r.duplicate_figures), str(r.duplicate_claims),
             _frac(r.figures_found, r.gold_figures) if gold else "-",
             _frac(r.claims_covered, r.gold_claims) if gold else "-",

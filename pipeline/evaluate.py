@@ -29,8 +29,9 @@ def _rate(n: int, d: int) -> Optional[float]:
     return n / d if d else None
 
 
-_RATES = {"exact_evidence": ("spans_exact", "spans"),
-          "figure_precision": ("figures_precise", "figures"),
+# Evidence whose source is gone cannot be checked: it is counted apart, not as inexact.
+_RATES = {"exact_evidence": ("spans_exact", "spans_checked"),
+          "figure_precision": ("figures_precise", "figures_checked"),
           "figure_recall": ("figures_found", "gold_figures"),
           "claim_coverage": ("claims_covered", "gold_claims"),
           "stance_accuracy": ("stance_correct", "stance_targets")}
@@ -44,6 +45,8 @@ class _Rates:
     figure_recall = property(lambda self: self._rate("figure_recall"))
     claim_coverage = property(lambda self: self._rate("claim_coverage"))
     stance_accuracy = property(lambda self: self._rate("stance_accuracy"))
+    spans_checked = property(lambda self: self.spans - self.spans_unverifiable)
+    figures_checked = property(lambda self: self.figures - self.figures_unverifiable)
 
     def _rate(self, name: str) -> Optional[float]:
         n, d = _RATES[name]
@@ -69,6 +72,7 @@ class DocRow(_Rates):
     spans_unverifiable: int = 0
     figures: int = 0
     figures_precise: int = 0
+    figures_unverifiable: int = 0
     duplicate_figures: int = 0
     duplicate_claims: int = 0
     gold: bool = False
@@ -95,6 +99,7 @@ class Totals(_Rates):
     spans_unverifiable: int = 0
     figures: int = 0
     figures_precise: int = 0
+    figures_unverifiable: int = 0
     duplicate_figures: int = 0
     duplicate_claims: int = 0
     gold_documents: int = 0
@@ -317,7 +322,7 @@ def score_result(name: str, result: Any, results_dir: Path, gold: Optional[dict]
         spans, figures = _spans(result), _list(result.get("key_figures"))
         row.spans, row.figures = len(spans), len(figures)
         if text is None:
-            row.spans_unverifiable = len(spans)
+            row.spans_unverifiable, row.figures_unverifiable = len(spans), len(figures)
         else:
             row.spans_exact = sum(_at(text, s, "quote") for s in spans)
             row.figures_precise = sum(_at(text, f, "text") for f in figures)
@@ -362,7 +367,7 @@ def evaluate(results_dir: Path, gold_path: Optional[Path] = None) -> EvalReport:
             t.result_files += 1
             t.schema_valid += r.schema_valid
             for name in ("spans", "spans_exact", "spans_unverifiable", "figures", "figures_precise",
-                         "duplicate_figures", "duplicate_claims"):
+                         "figures_unverifiable", "duplicate_figures", "duplicate_claims"):
                 setattr(t, name, getattr(t, name) + getattr(r, name))
         if r.gold:
             t.gold_documents += 1

@@ -155,7 +155,9 @@ def test_missing_source_makes_spans_unverifiable(folder):
     assert c.schema_valid is True
     assert c.source is None
     assert (c.spans, c.spans_exact, c.spans_unverifiable) == (2, 0, 2)
-    assert (c.figures, c.figures_precise) == (1, 0)
+    assert (c.figures, c.figures_precise, c.figures_unverifiable) == (1, 0, 1)
+    # Not checked is not wrong: no rate rather than 0 %.
+    assert (c.exact_evidence, c.figure_precision) == (None, None)
     assert c.gold is False
     assert c.figure_recall is None
     assert len(c.notes) == 1 and "not found" in c.notes[0]
@@ -176,8 +178,9 @@ def test_totals(folder):
     assert (t.result_files, t.schema_valid) == (3, 2)
     assert t.schema_valid_rate == 2 / 3
     assert (t.spans, t.spans_exact, t.spans_unverifiable) == (8, 5, 2)
-    assert t.exact_evidence == 0.625
-    assert (t.figures, t.figures_precise) == (6, 4)
+    assert t.exact_evidence == 5 / 6  # the two spans of the missing source are not counted
+    assert (t.figures, t.figures_precise, t.figures_unverifiable) == (6, 4, 1)
+    assert t.figure_precision == 4 / 5
     assert (t.duplicate_figures, t.duplicate_claims) == (1, 1)
     assert (t.gold_documents, t.gold_missing) == (3, 1)
     assert (t.figures_found, t.gold_figures) == (4, 7)
@@ -198,7 +201,7 @@ def test_without_gold_only_grounding_metrics(folder):
     assert [r.id for r in report.rows] == ["000_a", "001_b", "002_c"]
     assert report.totals.gold_figures == 0
     assert report.totals.figure_recall is None
-    assert report.totals.exact_evidence == 0.625
+    assert report.totals.exact_evidence == 5 / 6
     assert "gold:" not in format_table(report)
 
 
@@ -290,8 +293,10 @@ def test_table_lists_rows_totals_and_misses(folder):
     assert next(line for line in lines if line.startswith("001_b")).split()[1] == "INVALID"
     assert next(line for line in lines if line.startswith("003_d")).split()[:6] == [
         "003_d", "missing", "-", "-", "-", "-"]
+    assert next(line for line in lines if line.startswith("002_c")).split()[:4] == [
+        "002_c", "ok", "unverified", "unverified"]
     total = next(line for line in lines if line.startswith("total"))
-    assert total.split() == ["total", "2/3", "67%", "5/8", "62%", "4/6", "67%", "1", "1", "4/7", "57%",
+    assert total.split() == ["total", "2/3", "67%", "5/6", "83%", "4/5", "80%", "1", "1", "4/7", "57%",
                              "1/3", "33%", "1/4", "25%"]
     assert "  000_a: figures not found: year" in lines
     assert "  000_a: claims not covered: talent" in lines
