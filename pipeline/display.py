@@ -1,7 +1,27 @@
 """How values read for people in the reports: a confidence as a percentage, a figure's value
-with thousands separators, its range and whether it is approximate."""
+with thousands separators, its range and whether it is approximate; text fitted to terminal columns."""
 
 from __future__ import annotations
+
+import unicodedata
+
+
+def width(s: str) -> int:
+    """Terminal columns s takes: East Asian wide and fullwidth characters take two."""
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+               for ch in s)
+
+
+def fit(s: str, columns: int) -> str:
+    """s cut to at most `columns` terminal columns and padded to exactly that many."""
+    out, used = [], 0
+    for ch in s:
+        w = width(ch)
+        if used + w > columns:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + " " * (columns - used)
 
 
 def pct(x) -> str:

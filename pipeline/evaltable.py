@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import unicodedata
-
+from .display import width
 from .evaluate import EvalReport
-
-
-def width(s: str) -> int:
-    """Terminal columns s takes: East Asian wide and fullwidth characters take two."""
-    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-               for ch in s)
 
 
 def _pad(s: str, w: int, right: bool) -> str:

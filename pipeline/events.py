@@ -9,6 +9,7 @@ import time
 import unicodedata
 from typing import Optional, TextIO
 
+from .display import fit
 from .errors import BriefError
 
 
@@ -116,7 +117,9 @@ def summary_table(report, out) -> str:
                 stance = ", ".join(f"{s['target']}: {s['position']}" for s in r["stance"])
             except (BriefError, KeyError, TypeError):
                 pass
-        rows.append(f"{d.id[:28]:<28} {d.status:<8} {claims:>6} {figs:>5} {d.seconds:>6.1f}  {stance[:60]}")
+        # Ids are fitted by terminal columns: a Japanese file name's characters take two each.
+        rows.append(f"{fit(one_line(d.id), 28)} {d.status:<8} {claims:>6} {figs:>5} {d.seconds:>6.1f}  "
+                    f"{stance[:60]}")
     rows.append(f"{report.count('written')} written, {report.count('skipped')} skipped, "
                 f"{report.count('failed')} failed -> {out}/")
     return "\n".join(one_line(row) for row in rows)

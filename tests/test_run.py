@@ -418,3 +418,19 @@ def test_headings_are_never_cited_and_a_section_of_headings_asks_no_claims(tiny_
     quotes = [e["quote"] for c in result["claims"] for e in c["evidence"]]
     quotes += [e["quote"] for s in result["stance"] for e in s["evidence"]]
     assert quotes and all(q.startswith("Sentence") for q in quotes)
+
+
+def test_summary_table_aligns_japanese_ids_by_terminal_columns(tmp_path):
+    from pipeline.display import width
+    from pipeline.events import summary_table
+    from pipeline.run import DocStatus, RunReport
+
+    long_ja = "中国のAI開発と米国の輸出規制についての長い題名の記事"
+    report = RunReport("r", [DocStatus("a", "a.txt", "failed", reason="binary, skipped"),
+                             DocStatus("資料", "資料.txt", "failed", reason="binary, skipped"),
+                             DocStatus(long_ja, long_ja + ".txt", "failed", reason="x")])
+    rows = summary_table(report, tmp_path).splitlines()
+    # The status column starts at the same terminal column on every row.
+    starts = {width(row[:row.index("failed")]) for row in rows[1:4]}
+    assert starts == {29}
+    assert rows[3].startswith("中国のAI開発と米国の輸出規制 failed")  # cut at 28 columns
