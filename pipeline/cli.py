@@ -12,7 +12,7 @@ import click
 
 from . import __version__
 from .errors import EXIT_USAGE, BriefError, UsageError
-from .events import one_line, summary_table
+from .events import error_event, one_line, summary_table
 from .settings import RunSettings, max_threads
 
 
@@ -40,11 +40,16 @@ def friendly(fn):
         try:
             return fn(*args, **kwargs)
         except BriefError as exc:
-            raise CliError(one_line(str(exc)), exc.exit_code) from None
+            message, code = one_line(str(exc)), exc.exit_code
         except KeyboardInterrupt:
-            raise CliError("interrupted; results written so far are kept", 130) from None
+            message, code = "interrupted; results written so far are kept", 130
         except Terminated:
-            raise CliError("terminated; results written so far are kept", 143) from None
+            message, code = "terminated; results written so far are kept", 143
+        if kwargs.get("log_json"):
+            # A scheduler reading --log-json parses every stderr line: the error is an event too.
+            error_event(message, code)
+            sys.exit(code)
+        raise CliError(message, code)
 
     return wrapper
 

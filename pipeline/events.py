@@ -20,6 +20,14 @@ def one_line(text: str) -> str:
                    if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in text)
 
 
+def error_event(message: str, exit_code: int, stream: Optional[TextIO] = None) -> None:
+    """A run-level error as one --log-json event on stderr."""
+    stream = stream or sys.stderr
+    payload = {"ts": round(time.time(), 3), "event": "error", "message": message, "exit_code": exit_code}
+    stream.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    stream.flush()
+
+
 class Reporter:
     """Receives run events and renders them for the chosen audience."""
 

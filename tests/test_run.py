@@ -434,3 +434,21 @@ def test_summary_table_aligns_japanese_ids_by_terminal_columns(tmp_path):
     starts = {width(row[:row.index("failed")]) for row in rows[1:4]}
     assert starts == {29}
     assert rows[3].startswith("中国のAI開発と米国の輸出規制 failed")  # cut at 28 columns
+
+
+def test_log_json_reports_a_run_error_as_an_event(tmp_path):
+    from click.testing import CliRunner as R
+
+    missing = tmp_path / "nosuch.gguf"
+    (tmp_path / "a.txt").write_text("費用が増えた。\n", encoding="utf-8")
+    r = R().invoke(cli, ["run", str(tmp_path), "--model", str(missing), "--out", str(tmp_path / "o"),
+                         "--log-json"])
+    assert r.exit_code == 3
+    assert r.stdout == ""
+    event = json.loads(r.stderr.splitlines()[-1])
+    assert event["event"] == "error" and event["exit_code"] == 3
+    assert event["message"] == f"{missing}: no such model file; pass an existing .gguf or a preset name"
+    # Without --log-json the same error is the usual one line.
+    plain = R().invoke(cli, ["run", str(tmp_path), "--model", str(missing), "--out", str(tmp_path / "o")])
+    assert (plain.exit_code, plain.output) == (3, f"Error: {missing}: no such model file; pass an "
+                                                  "existing .gguf or a preset name\n")
