@@ -67,6 +67,9 @@ def select_documents(items: list[str], root: Path = SEEDS) -> list[Path]:
         path = Path(item)
         if path.is_dir():
             found = sorted(path.glob("*.txt"))
+            if not found:
+                raise UsageError(f"{item}: folder has no .txt documents to benchmark; add some or "
+                                 "pass other --docs")
         elif path.is_file():
             found = [path]
         else:  # "003" or "003,004": ids, matched as file-name prefixes

@@ -178,6 +178,10 @@ def test_a_mistyped_docs_is_named_before_a_missing_model(tmp_path, monkeypatch):
     r = CliRunner().invoke(cli, ["bench", "--docs", "999"])
     assert r.exit_code == 2
     assert r.output.startswith("Error: 999: no such document (give a path, a folder or a prefix")
+    (tmp_path / "empty").mkdir()
+    r = CliRunner().invoke(cli, ["bench", "--docs", str(tmp_path / "empty")])
+    assert (r.exit_code, r.output) == (2, f"Error: {tmp_path / 'empty'}: folder has no .txt documents "
+                                          "to benchmark; add some or pass other --docs\n")
 
 
 def test_a_late_write_failure_prints_the_table_first(tmp_path, capsys):
