@@ -20,6 +20,9 @@ def one_line(text: str) -> str:
                    if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in text)
 
 
+LONG_SECTIONS = 30  # ~30,000 characters: minutes of work on a laptop, worth a line before it starts
+
+
 def error_event(message: str, exit_code: int, stream: Optional[TextIO] = None) -> None:
     """A run-level error as one --log-json event on stderr."""
     stream = stream or sys.stderr
@@ -39,6 +42,9 @@ class Reporter:
         self.run_bar = self.doc_bar = None
         self.total = 0
         self.done = 0
+        self.doc_id = ""
+        self.task_clock = None  # when the last task ended, for the pace of this run
+        self.task_seconds, self.tasks_done = 0.0, 0
 
     @classmethod
     def silent(cls) -> "Reporter":
@@ -68,13 +74,32 @@ class Reporter:
             self.run_bar = tqdm(total=total, unit="doc", desc="run", file=self.stream, position=0)
 
     def doc_start(self, doc_id: str, path: str) -> None:
+        self.doc_id, self.task_clock = doc_id, None
         self._event("document_start", id=doc_id, path=path)
         if self._bars():
             from tqdm import tqdm
 
             self.doc_bar = tqdm(unit="task", desc=doc_id[:24], file=self.stream, position=1, leave=False)
 
+    def plan(self, sections: int, tasks: int) -> None:
+        """What the document will take: its sections and about how many model calls."""
+        self.task_clock = time.monotonic()
+        self._event("document_plan", id=self.doc_id, sections=sections, tasks=tasks)
+        if self.doc_bar is not None:
+            self.doc_bar.total = tasks  # tqdm then shows the time left
+            self.doc_bar.refresh()
+        if sections >= LONG_SECTIONS:
+            minutes = max(1, round(tasks * self.task_seconds / max(self.tasks_done, 1) / 60))
+            pace = f"; about {minutes} min at this run's pace" if self.tasks_done else ""
+            self._line(f"{self.doc_id}: a long document, {sections} sections (about {tasks} model "
+                       f"calls){pace}; --timeout caps the time of one document")
+
     def task(self, name: str) -> None:
+        if self.task_clock is not None:
+            now = time.monotonic()
+            self.task_seconds += now - self.task_clock
+            self.tasks_done += 1
+            self.task_clock = now
         self._event("task_done", task=name)
         if self.doc_bar is not None:
             self.doc_bar.set_postfix_str(name, refresh=False)

@@ -202,7 +202,7 @@ class Batch:
         started = time.monotonic()
         engine = self._engine()
         res = summarize(doc, engine, self.prompts, self.settings, self.think_budget,
-                        on_task=self.reporter.task)
+                        progress=self.reporter)
         provenance = {"tool_version": __version__, "model": self._model_json(),
                       "prompts": self.prompt_hashes, "schemas": self.schema_hashes,
                       "params": self._params(), "engine": engine.build, "cache_key": key,

@@ -17,7 +17,7 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Callable, Optional
+from typing import Optional
 
 from . import align, merge, schemas
 from .engine import Engine
@@ -174,9 +174,9 @@ class DocumentRun:
     """The tasks of one document on one engine."""
 
     def __init__(self, engine: Engine, prompts: Prompts, settings: RunSettings,
-                 think_budget: int, deadline: Optional[float], on_task=None):
+                 think_budget: int, deadline: Optional[float], progress=None):
         self.engine, self.prompts, self.settings = engine, prompts, settings
-        self.think_budget, self.deadline, self.on_task = think_budget, deadline, on_task
+        self.think_budget, self.deadline, self.progress = think_budget, deadline, progress
 
     def run(self, doc: Document) -> DocResult:
         """Summarise a document; an empty one gives an empty result without touching the model."""
@@ -200,6 +200,8 @@ class DocumentRun:
         self._fit(max(len(c.prefix) for c in convs))
         res.sections = len(secs)
         targets = list(self.settings.targets)
+        if self.progress:  # claims and figures per section, the subject, a stance per target, the summary
+            self.progress.plan(len(secs), 2 * len(secs) + len(targets) + 3)
         chosen: dict[str, list[Sentence]] = {}
         unnamed: list[str] = []
         per_section: list[list[Claim]] = []
@@ -234,7 +236,7 @@ class DocumentRun:
         document = self.prompts.render("document", sentences=sentences)
         return Conversation(self.engine, self.prompts.render("system"), document,
                             think_budget=self.think_budget, deadline=self.deadline,
-                            on_task=self.on_task)
+                            on_task=self.progress.task if self.progress else None)
 
     def _fit(self, prefix: int) -> None:
         """Grow the context to hold a prefix of `prefix` tokens and the answers after it."""
@@ -388,7 +390,8 @@ class DocumentRun:
 
 
 def summarize(doc: Document, engine: Engine, prompts: Prompts, settings: RunSettings,
-              think_budget: int = 0, on_task: Optional[Callable[[str], None]] = None) -> DocResult:
-    """Run every task for one document within the settings' time limit."""
+              think_budget: int = 0, progress=None) -> DocResult:
+    """Run every task for one document within the settings' time limit; `progress` (a
+    Reporter) hears the plan and each task done."""
     deadline = time.monotonic() + settings.timeout if settings.timeout else None
-    return DocumentRun(engine, prompts, settings, think_budget, deadline, on_task).run(doc)
+    return DocumentRun(engine, prompts, settings, think_budget, deadline, progress).run(doc)

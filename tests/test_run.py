@@ -333,6 +333,8 @@ def test_quiet_and_log_json(tiny_model, docs, tmp_path):
     kinds = [e["event"] for e in events]
     assert kinds[0] == "run_start" and kinds[-1] == "run_end"
     assert kinds.count("document_end") == 2 and "task_done" in kinds
+    plans = [e for e in events if e["event"] == "document_plan"]
+    assert len(plans) == 2 and all(p["sections"] >= 1 and p["tasks"] >= 4 for p in plans)
     assert logged.stdout == ""
 
 
@@ -452,3 +454,22 @@ def test_log_json_reports_a_run_error_as_an_event(tmp_path):
     plain = R().invoke(cli, ["run", str(tmp_path), "--model", str(missing), "--out", str(tmp_path / "o")])
     assert (plain.exit_code, plain.output) == (3, f"Error: {missing}: no such model file; pass an "
                                                   "existing .gguf or a preset name\n")
+
+
+def test_a_long_document_is_announced_with_the_pace_so_far():
+    import io
+
+    from pipeline.events import LONG_SECTIONS, Reporter
+
+    out = io.StringIO()
+    r = Reporter(stream=out, tty=False)
+    r.start(2, "m")
+    r.doc_start("short", "short.txt")
+    r.plan(3, 10)
+    r.task_clock -= 30.0  # as if the first task took 30 s
+    r.task("claims")
+    r.doc_start("big", "big.txt")
+    r.plan(LONG_SECTIONS, 100)
+    assert out.getvalue().splitlines()[1:] == [
+        f"big: a long document, {LONG_SECTIONS} sections (about 100 model calls); about 50 min at "
+        "this run's pace; --timeout caps the time of one document"]
