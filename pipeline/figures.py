@@ -6,13 +6,14 @@ million, B), unit, approximators (約, 以上, about) and range partner into one
 
 Canonical units (`FigureCandidate.unit`):
   currency   USD JPY CNY EUR INR GBP KRW
-  ratio      percent (3割 -> 30, 3割5分 -> 35), pp, percentile, times (倍, x),
+  ratio      percent (3割 -> 30, 3割5分 -> 35), pp, percentile, times (倍, x, X),
              ratio (30分の1 and 1/30 -> 0.0333...)
   count      people (人 名 people users...), companies (社), count (個 台 枚 本 件 回 つ chips
-             GPUs jobs...), rank (位)
+             GPUs jobs..., also with a product's name between: 2,048 H800 GPUs), rank (位)
   time       year (a calendar year: 2007年, "in 2023", bare 1900-2100; decades 1980年代 are
              the first year, approximate), date (YYYYMMDD as a float, 00 for a missing month
-             or day; None when the year is unknown: 12月, 1月24日), and the durations
+             or day: May 2024 -> 20240500; None when the year is unknown: 12月, 1月24日),
+             and the durations
              years months weeks days hours minutes seconds
   computing  tokens parameters bytes FLOPS Hz W Wh
   physical   m m2 sqft kg (SI-scaled: 5km -> 5000 m; square feet stay sqft)
@@ -122,8 +123,15 @@ def _dates(s: str, q: _Q, i: int, lo: int, n: int) -> bool:
         q.end, q.kind, q.unit = P.MONTH_DAY.match(s, j).end(), "date", "date"
         return True
     day = 1 <= n <= 31
-    mb = P.MONTH_BEFORE.search(s, max(lo, i - 12), i) if day and s[i - 1:i] == " " \
-        and (s[i - 2:i - 1].isalpha() or s[i - 2:i - 1] == ".") else None
+    after_word = s[i - 1:i] == " " and (s[i - 2:i - 1].isalpha() or s[i - 2:i - 1] == ".")
+    mb = P.MONTH_BEFORE.search(s, max(lo, i - 12), i) if (day or j - i == 4) and after_word else None
+    if mb and not day:
+        if not 1900 <= n <= 2100:
+            return False
+        # "May 2024": a month of a year, like 2024年5月
+        q.start, q.kind, q.unit = mb.start(), "date", "date"
+        q.value = _ymd(n, U.MONTHS[mb.group(1)[:3]], 0)
+        return True
     dy = P.DAY_YEAR.match(s, j) if mb else None
     ma = P.MONTH_AFTER.match(s, j) if day and not dy and s[j:j + 1] in " snrt" else None
     if dy or ma:
@@ -229,6 +237,9 @@ def _quantity(s: str, i: int, lo: int) -> Optional[_Q]:
     j = _magnitude(s, q, j)
     w = P.WARI.match(s, j)
     u = _unit(s, j)
+    named = None if u or w else P.PRODUCT.match(s, j)
+    if named and (c := _unit(s, named.end())) and _row(c, U.UNIT_TABLE)[2] in ("count", "people"):
+        u = c  # "2048 H800 GPUs": a count with the product's name between, not the year 2048
     if w:
         q.num += float(w.group(1) or 0) / 10
         q.unit, q.scale, j = "percent", 10.0, w.end()

@@ -172,6 +172,12 @@ CASES = [
     ("−5~3%", "−5~3%", -5, "percent", -3, False),
     ("About 300 of them", "About 300", 300, "", None, True),
     ("9/11", "9/11", 9 / 11, "ratio", None, False),
+    # a month of a year, a count with a product's name between, an upper-case X
+    ("launched in May 2024.", "May 2024", 20240500, "date", None, False),
+    ("by Dec. 2023,", "Dec. 2023", 20231200, "date", None, False),
+    ("They used 2,048 H800 GPUs.", "2,048 H800 GPUs", 2048, "count", None, False),
+    ("trained on 2048 H800 GPUs", "2048 H800 GPUs", 2048, "count", None, False),
+    ("a 10X speedup", "10X", 10, "times", None, False),
     # plain numbers
     ("MATH-500で97.3を達成", "97.3", 97.3, "", None, False),
     ("10万の米国の雇用", "10万", 100000, "", None, False),
