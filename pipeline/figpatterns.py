@@ -73,3 +73,4 @@ SUF_FIRST = frozenset(w.lstrip("\\")[0] for w in U.APPROX_SUFFIX.split("|"))
 SKIP = re.compile(r"[0-9A-Za-z_.,\-/:]*")
 MASK = re.compile(U.NOT_FIGURES)
 PRODUCT = re.compile(r" [A-Z][A-Za-z]*\d[A-Za-z0-9\-]*(?= )")  # H800, A100, RTX4090 before a count noun
+YEAR_BEFORE = re.compile(r"(?<![A-Za-z])(?i:in|by|since|until) \Z")  # "In 2024 A100 chips …": a year

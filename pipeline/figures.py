@@ -237,7 +237,8 @@ def _quantity(s: str, i: int, lo: int) -> Optional[_Q]:
     j = _magnitude(s, q, j)
     w = P.WARI.match(s, j)
     u = _unit(s, j)
-    named = None if u or w else P.PRODUCT.match(s, j)
+    named = None if u or w or q.year_like() and P.YEAR_BEFORE.search(s, max(lo, i - 7), i) \
+        else P.PRODUCT.match(s, j)
     if named and (c := _unit(s, named.end())) and _row(c, U.UNIT_TABLE)[2] in ("count", "people"):
         u = c  # "2048 H800 GPUs": a count with the product's name between, not the year 2048
     if w:

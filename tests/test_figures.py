@@ -177,6 +177,8 @@ CASES = [
     ("by Dec. 2023,", "Dec. 2023", 20231200, "date", None, False),
     ("They used 2,048 H800 GPUs.", "2,048 H800 GPUs", 2048, "count", None, False),
     ("trained on 2048 H800 GPUs", "2048 H800 GPUs", 2048, "count", None, False),
+    ("a cluster of 2048 H800 GPUs", "2048 H800 GPUs", 2048, "count", None, False),
+    ("In 2024 A100 chips were scarce.", "2024", 2024, "year", None, False),
     ("a 10X speedup", "10X", 10, "times", None, False),
     # plain numbers
     ("MATH-500で97.3を達成", "97.3", 97.3, "", None, False),
