@@ -44,6 +44,7 @@ class Reporter:
         self.done = 0
         self.doc_id = ""
         self.task_clock = None  # when the last task ended, for the pace of this run
+        self.planned = 0  # the model calls the current document's plan expects
         self.task_seconds, self.tasks_done = 0.0, 0
 
     @classmethod
@@ -82,13 +83,19 @@ class Reporter:
             self.doc_bar = tqdm(unit="task", desc=doc_id[:24], file=self.stream, position=1, leave=False)
 
     def plan(self, sections: int, tasks: int) -> None:
-        """What the document will take: its sections and about how many model calls."""
-        self.task_clock = time.monotonic()
+        """What the document will take: its sections and about how many model calls (said again,
+        revised, once the document's subject is known)."""
+        first = self.task_clock is None
+        if first:
+            self.task_clock = time.monotonic()
+        elif tasks == self.planned:
+            return
+        self.planned = tasks
         self._event("document_plan", id=self.doc_id, sections=sections, tasks=tasks)
         if self.doc_bar is not None:
             self.doc_bar.total = tasks  # tqdm then shows the time left
             self.doc_bar.refresh()
-        if sections >= LONG_SECTIONS:
+        if first and sections >= LONG_SECTIONS:
             minutes = max(1, round(tasks * self.task_seconds / max(self.tasks_done, 1) / 60))
             pace = f"; about {minutes} min at this run's pace" if self.tasks_done else ""
             self._line(f"{self.doc_id}: a long document, {sections} sections (about {tasks} model "

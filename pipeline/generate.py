@@ -123,6 +123,8 @@ class Conversation:
         logps, evaluated = self.engine.score(prompt, ids, self.deadline)
         stats.prompt_tokens += evaluated
         stats.seconds = time.monotonic() - start
+        if self.on_task:
+            self.on_task(name)
         top = max(logps)
         weights = [math.exp(lp - top) for lp in logps]
         total = sum(weights)

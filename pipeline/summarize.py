@@ -20,12 +20,13 @@ from functools import partial
 from typing import Optional
 
 from . import align, merge, schemas
+from .claims import claims_problem, kept_claim, visible
 from .engine import Engine
 from .errors import GenerationError
 from .figures import extract_figures
 from .generate import Conversation, add_thoughts
 from .prompts import LANGUAGES, Prompts, detect_language, numbered
-from .segment import is_aside, segment
+from .segment import segment
 from .settings import RunSettings
 from .types import (POSITIONS, Claim, Document, Evidence, FigureCandidate, KeyFigure, Sentence,
                     Stance, TaskStats)
@@ -94,69 +95,6 @@ def description(what: str, numbers: list[str]) -> str:
     return "" if norm(what) in {norm(n) for n in numbers} else what
 
 
-def visible(sec: list[Sentence]) -> list[int]:
-    """The sentence numbers the model sees in a section: headings are shown without one (unless
-    the section is nothing but headings)."""
-    return [s.n for s in sec if not s.heading] or [s.n for s in sec]
-
-
-def claim_fault(claim: str, index: align.SentenceIndex, sec: list[Sentence],
-                lang: str) -> tuple[Optional[str], Optional[Sentence]]:
-    """Why a claim cannot stand for section `sec` (None if it can), and the sentence it copies.
-    Positional bias pulls the model to copy the document's first sentences whatever the section."""
-    wrong = language_fault(claim, lang)
-    if wrong:
-        return wrong, None
-    source = index.copied(claim)
-    if source is not None and source not in sec:
-        shown = visible(sec)
-        first, last = shown[0], shown[-1]
-        return (f"repeats sentence [{source.n}], outside [{first}] to [{last}]; "
-                f"give only claims that sentences [{first}] to [{last}] make"), source
-    return None, source
-
-
-def kept_claim(claim: str, index: align.SentenceIndex, sec: list[Sentence],
-               lang: str) -> tuple[bool, Optional[Sentence]]:
-    """Whether a claim is written, and the sentence it copies: not when still faulty after the
-    re-ask, nor when it copies a heading, a question or an aside to the audience, which assert
-    nothing. These are dropped, not re-asked: re-asked, the model dropped good claims with them
-    (seed 003: 8 claims became 3)."""
-    fault, source = claim_fault(claim, index, sec, lang)
-    # A claim too short to trace to its sentence ("その通りです。") is judged by its own words.
-    idle = is_aside(claim) or (source is not None and (source.heading or source.aside))
-    return bool(claim.strip()) and fault is None and not idle, source
-
-
-def language_fault(claim: str, lang: str) -> Optional[str]:
-    """Why a claim is in the wrong language, or None."""
-    if detect_language(claim) != lang:
-        return f"is not in {LANGUAGES[lang]}; write every claim in {LANGUAGES[lang]}"
-    return None
-
-
-def claims_problem(answer: dict, index: align.SentenceIndex, sec: list[Sentence],
-                   lang: str) -> Optional[str]:
-    """Why a claims answer for section `sec` must be asked again: a claim in the wrong language
-    first, then a repeat or another faulty claim."""
-    claims = answer.get("claims", [])
-    # The language first: a claim in another language is dropped whatever else is fixed. Told
-    # only of a repeat, the 1.5B model wrote one English claim three times for seed 001's first
-    # section (asked in English, it had answered in English), and the section lost every claim.
-    for i, item in enumerate(claims, 1):
-        wrong = language_fault(item["text"], lang)
-        if wrong:
-            return f"claim {i} {wrong}"
-    repeated = merge.repeated_claims(answer)
-    if repeated:
-        return repeated
-    for i, item in enumerate(claims, 1):
-        fault, _ = claim_fault(item["text"], index, sec, lang)
-        if fault:
-            return f"claim {i} {fault}"
-    return None
-
-
 def spread(per_section: list[list[Claim]], merged: list[Claim]) -> list[Claim]:
     """The claims the summary is written from, in document order: one per summary sentence,
     sections' first claims (each section lists its most important first) before any second, evenly
@@ -200,10 +138,13 @@ class DocumentRun:
         self._fit(max(len(c.prefix) for c in convs))
         res.sections = len(secs)
         targets = list(self.settings.targets)
-        if self.progress:  # claims and figures per section, the subject, a stance per target, the summary
-            self.progress.plan(len(secs), 2 * len(secs) + len(targets) + 3)
-        chosen: dict[str, list[Sentence]] = {}
-        unnamed: list[str] = []
+        # Code picks the sentences that name a target (measured on the dev set: 3 of 4 stances
+        # right, against 2 of 4 when the model picked them); the model only for a target no
+        # sentence names, section by section. Headings assert nothing a stance can rest on.
+        stated = [s for s in sents if not s.heading]
+        chosen = {t: align.mentions(doc.text, stated, t, STANCE_MENTIONS) for t in targets}
+        unnamed = [t for t in targets if not chosen[t]]
+        self._plan(secs, cands, len(targets) + 1, len(unnamed))  # the subject is not known yet
         per_section: list[list[Claim]] = []
         for i, (sec, conv) in enumerate(zip(secs, convs)):
             # Claims of a section shown alone: with the whole document before it the 1.5B model
@@ -215,13 +156,9 @@ class DocumentRun:
                 subject = self._subject(conv, doc.text)
                 if subject and all(subject.lower() != t.lower() for t in targets):
                     targets.insert(0, subject)
-                # Code picks the sentences that name a target (measured on the dev set: 3 of 4
-                # stances right, against 2 of 4 when the model picked them); the model only
-                # for a target no sentence names, section by section.
-                # Headings are never cited: they assert nothing a stance can rest on.
-                stated = [s for s in sents if not s.heading]
-                chosen = {t: align.mentions(doc.text, stated, t, STANCE_MENTIONS) for t in targets}
-                unnamed = [t for t in targets if not chosen[t]]
+                    chosen[subject] = align.mentions(doc.text, stated, subject, STANCE_MENTIONS)
+                    unnamed = [t for t in targets if not chosen[t]]
+                self._plan(secs, cands, len(targets), len(unnamed))
             for target in unnamed:
                 chosen[target] += self._stance_evidence(conv, sec, target)
             res.stats += conv.stats
@@ -231,6 +168,16 @@ class DocumentRun:
         res.stance = [self._stance(t, chosen[t][:STANCE_MENTIONS], res) for t in targets]
         res.summary = self._summary(spread(per_section, res.claims), res)
         return res
+
+    def _plan(self, secs: list[list[Sentence]], cands, targets: int, unnamed: int) -> None:
+        """Tell the reporter about how many model calls the document takes: claims and figures
+        per section, the subject, sentences per section for each target no sentence names, a
+        label per target, the summary."""
+        if self.progress:
+            stated = sum(1 for sec in secs if any(not s.heading for s in sec))  # a heading has no claims
+            figures = sum(-(-len(self._mine(sec, cands)) // FIGURES_PER_CALL) for sec in secs)
+            subject = len(subject_options(self.doc.text)) >= 2
+            self.progress.plan(len(secs), stated * (1 + unnamed) + figures + subject + targets + 1)
 
     def _conversation(self, sentences: str) -> Conversation:
         document = self.prompts.render("document", sentences=sentences)
@@ -294,9 +241,12 @@ class DocumentRun:
                 out.append(Claim(text, self._evidence(cited)))
         return out
 
+    def _mine(self, sec: list[Sentence], cands) -> list[FigureCandidate]:
+        """The section's figure candidates, each figure at its first mention only."""
+        return [c for c in cands if sec[0].start <= c.start < sec[-1].end and c is self.first_of[c.text]]
+
     def _figures(self, conv: Conversation, sec: list[Sentence], cands) -> list[KeyFigure]:
-        lo, hi = sec[0].start, sec[-1].end
-        mine = [c for c in cands if lo <= c.start < hi and c is self.first_of[c.text]]
+        mine = self._mine(sec, cands)
         out = []
         for i in range(0, len(mine), FIGURES_PER_CALL):
             batch = mine[i: i + FIGURES_PER_CALL]

@@ -3,7 +3,7 @@
 from pipeline.align import COPIED, SentenceIndex, similar
 from pipeline.segment import segment
 from pipeline.align import completed, echoes
-from pipeline.summarize import claims_problem, kept_claim
+from pipeline.claims import claims_problem, kept_claim
 
 TEXT = ("AIは主にパターン認識の誇張である。今日は晴れだった。"
         "DeepSeekは最新のチップに頼らず、工夫で成果を上げた。"

@@ -334,7 +334,8 @@ def test_quiet_and_log_json(tiny_model, docs, tmp_path):
     assert kinds[0] == "run_start" and kinds[-1] == "run_end"
     assert kinds.count("document_end") == 2 and "task_done" in kinds
     plans = [e for e in events if e["event"] == "document_plan"]
-    assert len(plans) == 2 and all(p["sections"] >= 1 and p["tasks"] >= 4 for p in plans)
+    # One per document, and again when the subject revises it.
+    assert len({p["id"] for p in plans}) == 2 and all(p["sections"] >= 1 and p["tasks"] >= 3 for p in plans)
     assert logged.stdout == ""
 
 
@@ -473,3 +474,22 @@ def test_a_long_document_is_announced_with_the_pace_so_far():
     assert out.getvalue().splitlines()[1:] == [
         f"big: a long document, {LONG_SECTIONS} sections (about 100 model calls); about 50 min at "
         "this run's pace; --timeout caps the time of one document"]
+
+
+def test_the_plan_counts_the_calls_a_target_no_sentence_names_costs(tiny_model, tmp_path):
+    from click.testing import CliRunner as R
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "long.txt").write_text("".join(f"費用が{i}割増えたと筆者は述べる。\n" for i in range(1, 80)),
+                                   encoding="utf-8")
+    r = R().invoke(cli, ["run", str(docs), "--out", str(tmp_path / "o"), "--log-json",
+                         "--target", "シマウマ"])
+    assert r.exit_code == 0, r.output
+    events = [json.loads(line) for line in r.stderr.splitlines()]
+    plan = [e for e in events if e["event"] == "document_plan"][-1]
+    done = sum(e["event"] == "task_done" for e in events)
+    assert plan["sections"] >= 3
+    # Every section is asked where the author judges シマウマ; only a label no sentence backs
+    # (a target, or the subject, left with no evidence) is planned and not asked.
+    assert plan["tasks"] - 2 <= done <= plan["tasks"]
