@@ -54,6 +54,20 @@ def friendly(fn):
     return wrapper
 
 
+class JsonErrors(click.Command):
+    """A command whose mistyped options, under --log-json, are an error event like any other."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        given = list(args)
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            if "--log-json" not in given:
+                raise
+            error_event(one_line(exc.format_message()), exc.exit_code)
+            sys.exit(exc.exit_code)
+
+
 def _targets(ctx, param, values) -> tuple[str, ...]:
     """Targets stripped, each once; an empty one is a usage error before any model loads."""
     targets = tuple(dict.fromkeys(v.strip() for v in values))
@@ -98,7 +112,7 @@ def cli():
     """
 
 
-@cli.command()
+@cli.command(cls=JsonErrors)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--model", "-m", envvar="BRIEF_MODEL", help="Preset name or path to a .gguf file "
               "(env BRIEF_MODEL; default: the registry's default preset).")

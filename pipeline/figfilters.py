@@ -1,5 +1,6 @@
 """What is not a figure: the numbers of names, ids, markers and list numbering, which
-figures.py parses like any quantity and then drops here (see its docstring for the list)."""
+figures.py parses like any quantity and then drops here (see its docstring for the list); and
+when a product's name between a number and its noun still leaves a count (2,048 H800 GPUs)."""
 
 from __future__ import annotations
 
@@ -52,3 +53,15 @@ def rejected(s: str, q, i: int) -> bool:
         return True
     return (q.plain and len(text) >= 3 and not q.year_like()
             and vb.group().strip() not in P.NOT_NAMES)
+
+
+def counted_product(s: str, q, i: int, lo: int, unit: str) -> bool:
+    """True for a count with a product's name between the number and the noun (2,048 H800 GPUs).
+    Not after a name (Claude 3 A100 chips, Table 2 H100 GPUs), and a number that reads as a year
+    only after a word that counts (used, of, with …): "During 2024 H100 GPUs were scarce"."""
+    if unit not in ("count", "people"):
+        return False
+    vb = P.VERSION_BEFORE.search(s, max(lo, i - 20), i) if s[i - 1:i] == " " else None
+    if vb and vb.group().strip() not in P.NOT_NAMES:
+        return False
+    return not q.year_like() or bool(P.COUNT_BEFORE.search(s, max(lo, i - 12), i))

@@ -72,5 +72,9 @@ PRE_LAST = frozenset(" ~≈" + "".join(w[-1] for w in U.APPROX_PREFIX_JA.split("
 SUF_FIRST = frozenset(w.lstrip("\\")[0] for w in U.APPROX_SUFFIX.split("|"))
 SKIP = re.compile(r"[0-9A-Za-z_.,\-/:]*")
 MASK = re.compile(U.NOT_FIGURES)
-PRODUCT = re.compile(r" [A-Z][A-Za-z]*\d[A-Za-z0-9\-]*(?= )")  # H800, A100, RTX4090 before a count noun
-YEAR_BEFORE = re.compile(r"(?<![A-Za-z])(?i:in|by|since|until) \Z")  # "In 2024 A100 chips …": a year
+PRODUCT = re.compile(r" [A-Z][A-Za-z]*\d{2,}[A-Za-z0-9\-]*(?= )")  # H20, A100, RTX4090 before a count noun
+# Words after which a four-digit number counts things rather than naming a year: "used 2048 H800 GPUs".
+COUNT_BEFORE = re.compile(r"(?<![A-Za-z])(?i:used|using|uses|use|with|(?<!as )(?<!As )of|on|only|just|bought|buys|"
+                          r"buy|purchased|deployed|needs?|needed|requires?|required|has|had|have) \Z")
+YEAR_NEXT = re.compile(r" ?(?:[-–~〜]| to ) ?\d{2,4}(?!\d)")  # May 2023-2024: a range of years
+RANGE_END = re.compile(r"(?<![A-Za-z])(?:to|through|until|and) \Z")  # April to May 2024: not May alone

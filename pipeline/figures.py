@@ -44,7 +44,7 @@ from typing import Optional
 
 from pipeline import figpatterns as P
 from pipeline import units as U
-from pipeline.figfilters import rejected
+from pipeline.figfilters import counted_product, rejected
 from pipeline.types import FigureCandidate
 
 
@@ -126,9 +126,11 @@ def _dates(s: str, q: _Q, i: int, lo: int, n: int) -> bool:
     after_word = s[i - 1:i] == " " and (s[i - 2:i - 1].isalpha() or s[i - 2:i - 1] == ".")
     mb = P.MONTH_BEFORE.search(s, max(lo, i - 12), i) if (day or j - i == 4) and after_word else None
     if mb and not day:
-        if not 1900 <= n <= 2100:
+        # "May 2024": a month of a year, like 2024年5月; not in mid-May 2024, May–June 2024 or
+        # May 2023-2024, where the year alone (or the range of years) is what code can read.
+        if not 1900 <= n <= 2100 or s[mb.start() - 1:mb.start()] not in ("", " ", "(", "\n") \
+                or P.YEAR_NEXT.match(s, j) or P.RANGE_END.search(s, max(lo, mb.start() - 9), mb.start()):
             return False
-        # "May 2024": a month of a year, like 2024年5月
         q.start, q.kind, q.unit = mb.start(), "date", "date"
         q.value = _ymd(n, U.MONTHS[mb.group(1)[:3]], 0)
         return True
@@ -237,10 +239,10 @@ def _quantity(s: str, i: int, lo: int) -> Optional[_Q]:
     j = _magnitude(s, q, j)
     w = P.WARI.match(s, j)
     u = _unit(s, j)
-    named = None if u or w or q.year_like() and P.YEAR_BEFORE.search(s, max(lo, i - 7), i) \
-        else P.PRODUCT.match(s, j)
-    if named and (c := _unit(s, named.end())) and _row(c, U.UNIT_TABLE)[2] in ("count", "people"):
-        u = c  # "2048 H800 GPUs": a count with the product's name between, not the year 2048
+    named = None if u or w else P.PRODUCT.match(s, j)
+    c = _unit(s, named.end()) if named else None
+    if c and counted_product(s, q, i, lo, _row(c, U.UNIT_TABLE)[2]):
+        u = c  # "2,048 H800 GPUs": a count, the chip named between
     if w:
         q.num += float(w.group(1) or 0) / 10
         q.unit, q.scale, j = "percent", 10.0, w.end()

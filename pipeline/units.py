@@ -18,7 +18,7 @@ UNIT_TABLE = (
     ("パーセンタイル", r"(?:st|nd|rd|th)? ?percentiles?", "percentile", 1.0),
     ("%ポイント|ポイント", r"percentage points?|pp", "pp", 1.0),
     ("%|パーセント", r"percent|per cent", "percent", 1.0),
-    ("倍", r"times|[xX×]", "times", 1.0),
+    ("倍", r"times|[x×]|(?<=\d)X(?! [A-Z])", "times", 1.0),  # 10X, not 10 X-ray nor 10X Genomics
     # counts: counters stay coarse on purpose, the model only needs to tell kinds apart
     ("人|名", r"people|persons|employees|workers|users|engineers|researchers|students",
      "people", 1.0),

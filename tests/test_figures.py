@@ -178,7 +178,20 @@ CASES = [
     ("They used 2,048 H800 GPUs.", "2,048 H800 GPUs", 2048, "count", None, False),
     ("trained on 2048 H800 GPUs", "2048 H800 GPUs", 2048, "count", None, False),
     ("a cluster of 2048 H800 GPUs", "2048 H800 GPUs", 2048, "count", None, False),
+    ("3 H20 chips", "3 H20 chips", 3, "count", None, False),
+    # ... but a year stays a year, and a month joined to another stays out of it
     ("In 2024 A100 chips were scarce.", "2024", 2024, "year", None, False),
+    ("During 2024 A100 chips were scarce.", "2024", 2024, "year", None, False),
+    ("As of 2024 H100 GPUs", "2024", 2024, "year", None, False),
+    ("the 2023 G7 countries summit", "2023", 2023, "year", None, False),
+    ("mid-May 2024", "2024", 2024, "year", None, False),
+    ("May–June 2024", "2024", 2024, "year", None, False),
+    ("April/May 2024", "2024", 2024, "year", None, False),
+    ("April to May 2024", "2024", 2024, "year", None, False),
+    ("Jan.-Mar. 2024", "2024", 2024, "year", None, False),
+    ("May 2023-2024 season", "2023-2024", 2023, "year", 2024, False),
+    ("(May 2024)", "May 2024", 20240500, "date", None, False),
+    ("10 X-ray scans", "10", 10, "", None, False),
     ("a 10X speedup", "10X", 10, "times", None, False),
     # plain numbers
     ("MATH-500で97.3を達成", "97.3", 97.3, "", None, False),
@@ -205,6 +218,7 @@ def test_figure(text, span, value, unit, vmax, approx):
     "data2023.csv", "2023.pdf", "9:19 UTC", "23:20 PM", "id 1881663088828776601",
     "03-1234-5678", "0x1F",
     # footnotes, list numbering, ordinals, labels, lone months, leading zeros
+    "Claude 3 A100 chips", "Table 2 H100 GPUs show", "10X Genomics",
     "[1]", "{3}", "※1", "^8^", "1) item", "1. item", "  2. item", "1.中国のAI", "(1) 法則",
     "第2部", "01という", "3時に",
     # product numbers after a name; a/b that is no proper fraction; a broken thousands group

@@ -493,3 +493,15 @@ def test_the_plan_counts_the_calls_a_target_no_sentence_names_costs(tiny_model, 
     # Every section is asked where the author judges シマウマ; only a label no sentence backs
     # (a target, or the subject, left with no evidence) is planned and not asked.
     assert plan["tasks"] - 2 <= done <= plan["tasks"]
+
+
+def test_log_json_reports_a_mistyped_option_as_an_event(tmp_path):
+    from click.testing import CliRunner as R
+
+    r = R().invoke(cli, ["run", str(tmp_path), "--log-json", "--timeout", "0"])
+    assert r.exit_code == 2 and r.stdout == ""
+    event = json.loads(r.stderr)
+    assert event["event"] == "error" and event["exit_code"] == 2
+    assert event["message"] == "Invalid value for '--timeout': 0.0 is not in the range x>=1."
+    plain = R().invoke(cli, ["run", str(tmp_path), "--timeout", "0"])
+    assert plain.exit_code == 2 and "Usage: " in plain.output
