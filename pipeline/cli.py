@@ -58,11 +58,11 @@ class JsonErrors(click.Command):
     """A command whose mistyped options, under --log-json, are an error event like any other."""
 
     def make_context(self, info_name, args, parent=None, **extra):
-        given = list(args)
+        log_json = "--log-json" in args  # before parsing, which consumes args
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except click.UsageError as exc:
-            if "--log-json" not in given:
+            if not log_json:
                 raise
             error_event(one_line(exc.format_message()), exc.exit_code)
             sys.exit(exc.exit_code)
