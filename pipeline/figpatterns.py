@@ -77,4 +77,5 @@ PRODUCT = re.compile(r" [A-Z][A-Za-z]*\d{2,}[A-Za-z0-9\-]*(?= )")  # H20, A100, 
 COUNT_BEFORE = re.compile(r"(?<![A-Za-z])(?i:used|using|uses|use|with|(?<!as )(?<!As )of|on|only|just|bought|buys|"
                           r"buy|purchased|deployed|needs?|needed|requires?|required|has|had|have) \Z")
 YEAR_NEXT = re.compile(r" ?(?:[-–~〜]| to ) ?\d{2,4}(?!\d)")  # May 2023-2024: a range of years
-RANGE_END = re.compile(r"(?<![A-Za-z])(?:to|through|until|and) \Z")  # April to May 2024: not May alone
+# April to May 2024: not May alone (but in Jan 2024 to Mar 2024 each month has its year)
+RANGE_END = re.compile(r"(?<![A-Za-z])" + U.MONTH_RE + r"\.? (?:to|through|until|and) \Z")

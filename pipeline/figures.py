@@ -129,7 +129,7 @@ def _dates(s: str, q: _Q, i: int, lo: int, n: int) -> bool:
         # "May 2024": a month of a year, like 2024年5月; not in mid-May 2024, May–June 2024 or
         # May 2023-2024, where the year alone (or the range of years) is what code can read.
         if not 1900 <= n <= 2100 or s[mb.start() - 1:mb.start()] not in ("", " ", "(", "\n") \
-                or P.YEAR_NEXT.match(s, j) or P.RANGE_END.search(s, max(lo, mb.start() - 9), mb.start()):
+                or P.YEAR_NEXT.match(s, j) or P.RANGE_END.search(s, max(lo, mb.start() - 20), mb.start()):
             return False
         q.start, q.kind, q.unit = mb.start(), "date", "date"
         q.value = _ymd(n, U.MONTHS[mb.group(1)[:3]], 0)

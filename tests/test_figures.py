@@ -199,6 +199,13 @@ CASES = [
 ]
 
 
+def test_months_with_their_own_years_are_two_dates():
+    # "from A to B" is a change, two figures; each month here has its year, unlike April to May 2024.
+    for text in ("from May 2023 to June 2024", "Jan 2024 to Mar 2024"):
+        assert [c.unit for c in figs(text)] == ["date", "date"]
+    assert [c.value for c in figs("between March 2020 and May 2024")] == [20200300, 20240500]
+
+
 @pytest.mark.parametrize("text,span,value,unit,vmax,approx", CASES)
 def test_figure(text, span, value, unit, vmax, approx):
     c = one(text)
