@@ -46,13 +46,18 @@ def rejected(s: str, q, i: int) -> bool:
     # After a name and a space: a version (Claude 3.5) or a product's number (RTX 4090, Ascend
     # 910), unless the word starts a phrase ("About 300"). Not 671B: "DeepSeek 671B" and "Llama
     # 70B" are parameter counts, which AI articles give far more often than chip names.
-    vb = P.VERSION_BEFORE.search(s, max(0, i - 20), i) if before == " " else None
-    if not vb:
+    word = _word_before(s, i)
+    if not word:
         return False
     if P.VERSION.fullmatch(text) or (len(text) <= 2 and P.VERSION_NEXT.match(s, q.end)):
         return True
-    return (q.plain and len(text) >= 3 and not q.year_like()
-            and vb.group().strip() not in P.NOT_NAMES)
+    return q.plain and len(text) >= 3 and not q.year_like() and word not in P.NOT_NAMES
+
+
+def _word_before(s: str, i: int, lo: int = 0) -> str:
+    """The capitalised or katakana word and space right before s[i] ("Claude", "RTX"), or ""."""
+    vb = P.VERSION_BEFORE.search(s, max(lo, i - 20), i) if s[i - 1:i] == " " else None
+    return vb.group().strip() if vb else ""
 
 
 def counted_product(s: str, q, i: int, lo: int, unit: str) -> bool:
@@ -61,7 +66,7 @@ def counted_product(s: str, q, i: int, lo: int, unit: str) -> bool:
     only after a word that counts (used, of, with …): "During 2024 H100 GPUs were scarce"."""
     if unit not in ("count", "people"):
         return False
-    vb = P.VERSION_BEFORE.search(s, max(lo, i - 20), i) if s[i - 1:i] == " " else None
-    if vb and vb.group().strip() not in P.NOT_NAMES:
+    word = _word_before(s, i, lo)
+    if word and word not in P.NOT_NAMES:
         return False
     return not q.year_like() or bool(P.COUNT_BEFORE.search(s, max(lo, i - 12), i))
