@@ -23,12 +23,15 @@ def one_line(text: str) -> str:
 LONG_SECTIONS = 30  # ~30,000 characters: minutes of work on a laptop, worth a line before it starts
 
 
-def error_event(message: str, exit_code: int, stream: Optional[TextIO] = None) -> None:
-    """A run-level error as one --log-json event on stderr."""
-    stream = stream or sys.stderr
-    payload = {"ts": round(time.time(), 3), "event": "error", "message": message, "exit_code": exit_code}
-    stream.write(json.dumps(payload, ensure_ascii=False) + "\n")
+def write_event(stream: TextIO, event: str, **data) -> None:
+    """One --log-json event: a JSON object on its own line."""
+    stream.write(json.dumps({"ts": round(time.time(), 3), "event": event, **data}, ensure_ascii=False) + "\n")
     stream.flush()
+
+
+def error_event(message: str, exit_code: int) -> None:
+    """A run-level error as one --log-json event on stderr."""
+    write_event(sys.stderr, "error", message=message, exit_code=exit_code)
 
 
 class Reporter:
@@ -53,9 +56,7 @@ class Reporter:
 
     def _event(self, event: str, **data) -> None:
         if self.log_json:
-            payload = {"ts": round(time.time(), 3), "event": event, **data}
-            self.stream.write(json.dumps(payload, ensure_ascii=False) + "\n")
-            self.stream.flush()
+            write_event(self.stream, event, **data)
 
     def _bars(self) -> bool:
         return self.tty and not self.quiet and not self.log_json
@@ -75,7 +76,7 @@ class Reporter:
             self.run_bar = tqdm(total=total, unit="doc", desc="run", file=self.stream, position=0)
 
     def doc_start(self, doc_id: str, path: str) -> None:
-        self.doc_id, self.task_clock = doc_id, None
+        self.doc_id, self.task_clock, self.planned = doc_id, None, 0
         self._event("document_start", id=doc_id, path=path)
         if self._bars():
             from tqdm import tqdm
@@ -85,11 +86,11 @@ class Reporter:
     def plan(self, sections: int, tasks: int) -> None:
         """What the document will take: its sections and about how many model calls (said again,
         revised, once the document's subject is known)."""
-        first = self.task_clock is None
-        if first:
-            self.task_clock = time.monotonic()
-        elif tasks == self.planned:
+        first = not self.planned
+        if tasks == self.planned:
             return
+        if first:
+            self.task_clock = time.monotonic()  # the pace counts the model's time, not loading
         self.planned = tasks
         self._event("document_plan", id=self.doc_id, sections=sections, tasks=tasks)
         if self.doc_bar is not None:

@@ -144,7 +144,10 @@ class DocumentRun:
         stated = [s for s in sents if not s.heading]
         chosen = {t: align.mentions(doc.text, stated, t, STANCE_MENTIONS) for t in targets}
         unnamed = [t for t in targets if not chosen[t]]
-        self._plan(secs, cands, len(targets) + 1, len(unnamed))  # the subject is not known yet
+        # The model calls: those every document takes, a section search per target no sentence
+        # names, a label per target (the subject's too, not known yet).
+        fixed, asked = self._calls(secs, cands) if self.progress else (0, 0)
+        self._plan(len(secs), fixed + asked * len(unnamed) + len(targets) + 1)
         per_section: list[list[Claim]] = []
         for i, (sec, conv) in enumerate(zip(secs, convs)):
             # Claims of a section shown alone: with the whole document before it the 1.5B model
@@ -158,7 +161,7 @@ class DocumentRun:
                     targets.insert(0, subject)
                     chosen[subject] = align.mentions(doc.text, stated, subject, STANCE_MENTIONS)
                     unnamed = [t for t in targets if not chosen[t]]
-                self._plan(secs, cands, len(targets), len(unnamed))
+                self._plan(len(secs), fixed + asked * len(unnamed) + len(targets))
             for target in unnamed:
                 chosen[target] += self._stance_evidence(conv, sec, target)
             res.stats += conv.stats
@@ -169,15 +172,17 @@ class DocumentRun:
         res.summary = self._summary(spread(per_section, res.claims), res)
         return res
 
-    def _plan(self, secs: list[list[Sentence]], cands, targets: int, unnamed: int) -> None:
-        """Tell the reporter about how many model calls the document takes: claims and figures
-        per section, the subject, sentences per section for each target no sentence names, a
-        label per target, the summary."""
+    def _calls(self, secs: list[list[Sentence]], cands) -> tuple[int, int]:
+        """The model calls a document takes whatever its targets (claims and figures per section,
+        the subject, the summary), and the sections searched for a target no sentence names."""
+        asked = sum(1 for sec in secs if any(not s.heading for s in sec))  # a heading has no claims
+        figures = sum(-(-len(self._mine(sec, cands)) // FIGURES_PER_CALL) for sec in secs)
+        return asked + figures + (len(subject_options(self.doc.text)) >= 2) + 1, asked
+
+    def _plan(self, sections: int, calls: int) -> None:
+        """Tell the reporter about how many model calls the document takes."""
         if self.progress:
-            stated = sum(1 for sec in secs if any(not s.heading for s in sec))  # a heading has no claims
-            figures = sum(-(-len(self._mine(sec, cands)) // FIGURES_PER_CALL) for sec in secs)
-            subject = len(subject_options(self.doc.text)) >= 2
-            self.progress.plan(len(secs), stated * (1 + unnamed) + figures + subject + targets + 1)
+            self.progress.plan(sections, calls)
 
     def _conversation(self, sentences: str) -> Conversation:
         document = self.prompts.render("document", sentences=sentences)
