@@ -68,6 +68,13 @@ class JsonErrors(click.Command):
             sys.exit(exc.exit_code)
 
 
+def _results_folder(directory: Path) -> None:
+    """A usage error unless `directory` is a folder (the runs' snapshots are inside it)."""
+    if not directory.is_dir():
+        raise UsageError(f"{directory}: no such results folder; pass the folder `brief run` wrote "
+                         "with --out")
+
+
 def _targets(ctx, param, values) -> tuple[str, ...]:
     """Targets stripped, each once; an empty one is a usage error before any model loads."""
     targets = tuple(dict.fromkeys(v.strip() for v in values))
@@ -334,6 +341,7 @@ def diff(run_a, run_b, directory):
     """
     from . import history
 
+    _results_folder(directory)
     click.echo(history.format_diff(history.diff_runs(directory, run_a, run_b)))
 
 
@@ -385,9 +393,7 @@ def runs(directory):
     """
     from . import history
 
-    if not directory.is_dir():
-        raise UsageError(f"{directory}: no such results folder; pass the folder `brief run` wrote "
-                         "with --out")
+    _results_folder(directory)
     ids = history.list_runs(directory)
     if not ids:
         click.echo(f"{directory}: no runs recorded yet", err=True)

@@ -214,7 +214,7 @@ def test_diff_steps_over_a_result_of_the_wrong_shape(tmp_path):
     assert diff.changed[1].claims_added == []  # named, not compared
 
 
-def test_runs_on_a_missing_folder_is_one_line(tmp_path):
+def test_runs_and_diff_on_a_missing_folder_are_one_line(tmp_path):
     from click.testing import CliRunner
 
     from pipeline.cli import cli
@@ -223,6 +223,9 @@ def test_runs_on_a_missing_folder_is_one_line(tmp_path):
     assert r.exit_code == 2
     assert r.output == (f"Error: {tmp_path / 'nothere'}: no such results folder; pass the folder "
                         "`brief run` wrote with --out\n")
+    r = CliRunner().invoke(cli, ["diff", "--out", str(tmp_path / "nothere")])
+    assert (r.exit_code, r.output) == (2, f"Error: {tmp_path / 'nothere'}: no such results folder; "
+                                          "pass the folder `brief run` wrote with --out\n")
     (tmp_path / "empty").mkdir()
     r = CliRunner().invoke(cli, ["runs", "--out", str(tmp_path / "empty")])
     assert r.exit_code == 0 and r.stderr == f"{tmp_path / 'empty'}: no runs recorded yet\n"
