@@ -1,4 +1,5 @@
-"""brief's command line: click commands only (clierrors.py turns the library's errors into one line and an exit code)."""
+"""brief's command line: click commands only (clierrors.py turns the library's errors into one
+line and an exit code)."""
 
 from __future__ import annotations
 
