@@ -1,10 +1,12 @@
 """What is not a figure: the numbers of names, ids, markers and list numbering, which
-figures.py parses like any quantity and then drops here (see its docstring for the list); and
-when a product's name between a number and its noun still leaves a count (2,048 H800 GPUs)."""
+figures.py parses like any quantity and then drops here (see its docstring for the list); when
+words between a number and its noun still leave a count (2,048 H800 GPUs, 1M output tokens); and
+when a number before 代 is an age (30代), not a bare 30."""
 
 from __future__ import annotations
 
 from pipeline import figpatterns as P
+from pipeline import units as U
 
 
 def _kata(ch: str) -> bool:
@@ -62,11 +64,43 @@ def _word_before(s: str, i: int, lo: int = 0) -> str:
 
 def counted_product(s: str, q, i: int, lo: int, unit: str) -> bool:
     """True for a count with a product's name between the number and the noun (2,048 H800 GPUs).
-    Not after a name (Claude 3 A100 chips, Table 2 H100 GPUs), and a number that reads as a year
-    only after a word that counts (used, of, with …): "During 2024 H100 GPUs were scarce"."""
-    if unit not in ("count", "people"):
+    Not after a name (Claude 3 A100 chips, Table 2 H100 GPUs) unless a multiplier makes the number
+    a quantity (DeepSeek 671B active parameters), and a number that reads as a year only after a
+    word that counts (used, of, with …): "During 2024 H100 GPUs were scarce"."""
+    if unit not in P.COUNTED:
         return False
     word = _word_before(s, i, lo)
-    if word and word not in P.NOT_NAMES:
+    if word and word not in P.NOT_NAMES and not q.mfac:
         return False
     return not q.year_like() or bool(P.COUNT_BEFORE.search(s, max(lo, i - 12), i))
+
+
+def noun_between(s: str, q, i: int, lo: int, j: int):
+    """(unit, scale, end) of the noun a few words after s[j] (2,048 H800 GPUs, 10,000 A100s), or None."""
+    k = j
+    for n in range(3):
+        m = P.BETWEEN.match(s, k)
+        if not m or n == 0 and m.group(2):
+            return None
+        k, name = m.end(), m.group(1) or m.group(2) or ""
+        # a plural product is its own noun: A100s, MI300Xs, 4090s, but not GPUs or Series
+        if name[-1:] == "s" and (name[-2:-1].isdigit() or name[-2:-1].isupper()) \
+                and any(c.isdigit() for c in name):
+            return ("count", 1.0, k) if counted_product(s, q, i, lo, "count") else None
+        u = P.UNIT.match(s, k) if s[k:k + 1] == " " else None
+        if u:
+            unit, scale = U.UNIT_TABLE[int(u.lastgroup[1:])][2:4]
+            return (unit, scale, u.end()) if counted_product(s, q, i, lo, unit) else None
+    return None
+
+
+def age_decade(s: str, q, j: int) -> bool:
+    """Read 30代 (people in their thirties) at q as ages 30 to 39; True when it was one."""
+    # Ages are years, as 30歳 is. 前半/後半 (early, late) split the decade only by custom: approximate.
+    a = P.AGE.match(s, j) if q.plain and not (q.unit or q.mfac) and q.num in P.DECADES else None
+    if not a:
+        return False
+    low, high = {"前半": (0, 4), "後半": (5, 9)}.get(a.group(1), (0, 9))
+    q.kind, q.unit, q.value, q.vmax = "age", "years", q.num + low, q.num + high
+    q.end, q.approx = a.end(), bool(a.group(1))
+    return True

@@ -21,7 +21,8 @@ def table_regex(rows, lead=" ?"):
     return re.compile(lead + "(?:" + "|".join(parts) + ")")
 
 
-UNIT = table_regex(U.UNIT_TABLE)
+# also a compound (128k-token, 5-year), but not 3-x, which is more often algebra than "3 times"
+UNIT = table_regex(U.UNIT_TABLE, r"(?: ?|-(?=[A-Za-z]{2}))")
 RATE = table_regex(U.RATE_TABLE)
 NUM = re.compile(r"(\d{1,3}(?:,\d{3})+(?!\d)|\d+)(\.\d+)?")  # 1,0000: not 1,000 and a 0
 START = re.compile(r"(?=[0-9十数何tThHmMbB])(?:\d|十数|[数何](?=[十百千万億兆])|(?<![A-Za-z])"
@@ -72,7 +73,17 @@ PRE_LAST = frozenset(" ~≈" + "".join(w[-1] for w in U.APPROX_PREFIX_JA.split("
 SUF_FIRST = frozenset(w.lstrip("\\")[0] for w in U.APPROX_SUFFIX.split("|"))
 SKIP = re.compile(r"[0-9A-Za-z_.,\-/:]*")
 MASK = re.compile(U.NOT_FIGURES)
-PRODUCT = re.compile(r" [A-Z][A-Za-z]*\d{2,}[A-Za-z0-9\-]*(?= )")  # H20, A100, RTX4090 before a count noun
+# Up to three words between a number and its noun: a maker's or product's name (2,048 H800 GPUs,
+# 50,000 Nvidia GPUs, 10 Huawei Ascend 910B chips) or a qualifier (1M output tokens, 37B active
+# parameters, 10 million daily active users). A name's number only follows a name (RTX 4090).
+# AM and PM are a clock's: "at 5 PM users logged in" counts no users.
+BETWEEN = re.compile(r" (?:(?!(?:AM|PM)\b)([A-Z][A-Za-z0-9\-]*)|(\d{2,}[A-Za-z0-9\-]*)|(?:input|output|training|"
+                     r"prompt|context|cached|active|total|daily|weekly|monthly|paying|new|more|"
+                     r"additional))(?![A-Za-z0-9\-])")
+COUNTED = frozenset({"count", "people", "companies", "tokens", "parameters", "hours"})
+# 30代, 30歳代: people in their thirties (代目 is an ordinal, a label); 前半/後半 halve the decade.
+AGE = re.compile(r"[歳才]?代(?!目)(前半|後半|半ば)?")
+DECADES = frozenset(float(d) for d in range(10, 100, 10))
 # Words after which a four-digit number counts things rather than naming a year: "used 2048 H800 GPUs".
 COUNT_BEFORE = re.compile(r"(?<![A-Za-z])(?i:used|using|uses|use|with|(?<!as )(?<!As )of|on|only|just|bought|buys|"
                           r"buy|purchased|deployed|needs?|needed|requires?|required|has|had|have) \Z")

@@ -9,12 +9,12 @@ Canonical units (`FigureCandidate.unit`):
   ratio      percent (3割 -> 30, 3割5分 -> 35), pp, percentile, times (倍, x, X),
              ratio (30分の1 and 1/30 -> 0.0333...)
   count      people (人 名 people users...), companies (社), count (個 台 枚 本 件 回 つ chips
-             GPUs jobs..., also with a product's name between: 2,048 H800 GPUs), rank (位)
+             GPUs jobs..., words between too: 2,048 H800 GPUs, 10,000 A100s), rank (位)
   time       year (a calendar year: 2007年, "in 2023", bare 1900-2100; decades 1980年代 are
-             the first year, approximate), date (YYYYMMDD as a float, 00 for a missing month
-             or day: May 2024 -> 20240500; None when the year is unknown: 12月, 1月24日),
-             and the durations
-             years months weeks days hours minutes seconds
+             the first year, approximate; 90年代 has no value: its century is unwritten),
+             date (YYYYMMDD as a float, 00 for a missing month or day: May 2024 -> 20240500;
+             None when the year is unknown: 12月, 1月24日), durations years months weeks days
+             hours (GPU hours too) minutes seconds; ages are years: 30代 -> 30 to 39
   computing  tokens parameters bytes FLOPS Hz W Wh
   physical   m m2 sqft kg (SI-scaled: 5km -> 5000 m; square feet stay sqft)
   ""         a plain number (97.3, 10万の雇用 -> 100000, 671B -> 6.71e11)
@@ -27,7 +27,8 @@ more than) are approximate too. A range keeps its low end in `value` and high en
 (−5%, ▲3.2%, マイナス2%) negate the value; 年間/毎秒 prefixes make a rate (INR/year).
 
 Halves and short forms: 1年半 -> 1.5 years, 1万2千人 -> 12000 people, 2020年~23年 and
-2024年1月~3月 are ranges of years and dates, -5~-3% keeps both signs.
+2024年1月~3月 are ranges of years and dates, -5~-3% keeps both signs; a compound or a
+qualifier keeps its noun (a 128k-token window, 1M output tokens, 37B active parameters).
 
 Not figures: version numbers glued to names (GPT-4o, o1, Qwen2.5, Llama-3.1, Claude 3.5,
 クロード3.5ソネット), product numbers after a name (RTX 4090, Ascend 910), a/b that is not a
@@ -44,7 +45,7 @@ from typing import Optional
 
 from pipeline import figpatterns as P
 from pipeline import units as U
-from pipeline.figfilters import counted_product, rejected
+from pipeline.figfilters import age_decade, noun_between, rejected
 from pipeline.types import FigureCandidate
 
 
@@ -106,11 +107,13 @@ def _dates(s: str, q: _Q, i: int, lo: int, n: int) -> bool:
     """Read calendar years, dates and clock-free date forms at q; True when one was found."""
     j = q.end
     era = s[max(0, i - 2):i]
-    if s.startswith("年", j) and (1900 <= n <= 2100 and j - i == 4 or era in U.ERAS):
+    short = j - i == 2 and n % 10 == 0 and s.startswith("年代", j) and era not in U.ERAS
+    if s.startswith("年", j) and (1900 <= n <= 2100 and j - i == 4 or era in U.ERAS or short):
         y = P.YEAR_TAIL.match(s, j)
         if era in U.ERAS:
             n, q.start = n + U.ERAS[era], i - 2
-        q.end, q.kind, q.unit, q.value = y.end(), "year", "year", float(n)
+        # 90年代 does not say its century: a decade of years whose value code cannot know
+        q.end, q.kind, q.unit, q.value = y.end(), "year", "year", None if short else float(n)
         q.approx = bool(y.group(1) or y.group(4))
         if y.group(2) and 1 <= int(y.group(2)) <= 12:
             q.kind, q.unit = "date", "date"
@@ -237,19 +240,18 @@ def _quantity(s: str, i: int, lo: int) -> Optional[_Q]:
         return q
 
     j = _magnitude(s, q, j)
+    if age_decade(s, q, j):
+        return q
     w = P.WARI.match(s, j)
     u = _unit(s, j)
-    named = None if u or w else P.PRODUCT.match(s, j)
-    c = _unit(s, named.end()) if named else None
-    if c and counted_product(s, q, i, lo, _row(c, U.UNIT_TABLE)[2]):
-        u = c  # "2,048 H800 GPUs": a count, the chip named between
+    between = None if u or w or s[j:j + 1] != " " else noun_between(s, q, i, lo, j)
     if w:
         q.num += float(w.group(1) or 0) / 10
         q.unit, q.scale, j = "percent", 10.0, w.end()
-    elif u:
-        row = _row(u, U.UNIT_TABLE)
-        if not q.unit or row[2] == q.unit:
-            q.unit, q.scale, j = row[2], row[3], u.end()
+    elif u or between:
+        unit, scale, end = between or (*_row(u, U.UNIT_TABLE)[2:4], u.end())
+        if not q.unit or unit == q.unit:
+            q.unit, q.scale, j = unit, scale, end
             if q.unit in P.HALF_UNITS and s.startswith("半", j) and not s.startswith("半ば", j):
                 q.num, j = q.num + 0.5, j + 1  # 1年半, 2時間半
     elif q.year_like() and s.startswith("s", j) and q.num % 10 == 0 \
@@ -265,7 +267,7 @@ def _quantity(s: str, i: int, lo: int) -> Optional[_Q]:
 def _join_range(s: str, q: _Q) -> _Q:
     """Merge q with a following range partner (2~3割, 500万ドルから600万ドル, 9-12 months)."""
     c = P.CONN.match(s, q.end) if s[q.end:q.end + 1] in " ~か-" else None
-    if not c or q.kind not in ("num", "year", "date"):
+    if not c or q.kind not in ("num", "year", "date", "age"):
         return q
     sign = P.SIGN.match(s, c.end()) if q.kind == "num" else None  # -5~-3%: the high end's own sign
     at = sign.end() if sign else c.end()
@@ -282,13 +284,16 @@ def _join_range(s: str, q: _Q) -> _Q:
         q.kind, q.unit, q.end = q2.kind, q2.unit, q2.end  # 11~12月, or a dropped id chain
         return q
     if q.kind == "year" and q2.unit == "years" and s[q2.end - 1] == "年" and q2.plain \
-            and q2.num < 100 and q.value // 100 * 100 + q2.num > q.value:
+            and q2.num < 100 and q.value is not None and q.value // 100 * 100 + q2.num > q.value:
         # 2020年~23年: the high end is a year written short, not a duration of 23 years
         q2.kind, q2.unit, q2.value = "year", "year", q.value // 100 * 100 + q2.num
     if q.year_like() and (q2.kind == "year" or q2.year_like() and q2.num > q.num):
         for x in (q, q2):
             if x.kind == "num":
                 x.kind, x.unit, x.value = "year", "year", x.num
+    if q.bare() and q.plain and q.num in P.DECADES and q.num < q2.num and (
+            q2.kind == "age" or q2.kind == "year" and q2.value is None):  # 20~30代, 80~90年代
+        q.kind, q.unit, q.value = q2.kind, q2.unit, q.num if q2.kind == "age" else None
     if tok == "から" and s[q2.end:q2.end + 1] in ("に", "へ"):
         return q  # 20%から60%に増加 is a change between two figures, not a range
     if tok in ("-", "to") and not (q2.unit or q2.mfac):
@@ -304,7 +309,7 @@ def _join_range(s: str, q: _Q) -> _Q:
             q.unit, q.scale = q2.unit, q2.scale
         q.value, q.vmax = q.num * q.scale, q2.num * q2.scale
     else:
-        q.vmax = q2.value
+        q.vmax = q2.vmax if q.kind == "age" else q2.value
     q.end, q.approx = q2.end, q.approx or q2.approx
     return q
 
@@ -363,7 +368,7 @@ def _candidate(s: str, text: str, i: int, lo: int):
     elif s.startswith("台", end) and (q.unit == "percent" or q.unit in P.CURRENCIES):
         end, q.approx = end + 1, True  # 1万円台 / 20%台: "in the range of"
     value = q.value if (q.kind != "num" or q.value is not None) else q.num * q.scale
-    vmax = q.vmax
+    vmax = None if q.kind == "age" and s.startswith("以上", q.end) else q.vmax  # 40代以上: 40 on
     if neg and value is not None:
         value = -value
     if (neg or q.vneg) and vmax is not None:

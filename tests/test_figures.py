@@ -193,6 +193,48 @@ CASES = [
     ("(May 2024)", "May 2024", 20240500, "date", None, False),
     ("10 X-ray scans", "10", 10, "", None, False),
     ("a 10X speedup", "10X", 10, "times", None, False),
+    # ages by decade are years, like 30歳: 30代 is 30 to 39, a bound keeps its low end only
+    ("30代の男性", "30代", 30, "years", 39, False),
+    ("30歳代", "30歳代", 30, "years", 39, False),
+    ("20～30代が中心", "20～30代", 20, "years", 39, False),
+    ("20代から30代の利用者", "20代から30代", 20, "years", 39, False),
+    ("40代以上は少ない", "40代以上", 40, "years", None, True),
+    ("30代前半の社員", "30代前半", 30, "years", 34, True),
+    ("30代後半の社員", "30代後半", 35, "years", 39, True),
+    # a decade of years without its century: one year figure whose value code cannot know
+    ("90年代以降", "90年代", None, "year", None, True),
+    ("80~90年代に", "80~90年代", None, "year", None, True),
+    ("1990年代後半", "1990年代後半", 1990, "year", None, True),
+    # plural products, makers' names and qualifiers between a number and its noun
+    ("They used 2048 H800s.", "2048 H800s", 2048, "count", None, False),
+    ("10,000 A100s", "10,000 A100s", 10000, "count", None, False),
+    ("50,000 H100s and more", "50,000 H100s", 50000, "count", None, False),
+    ("8 MI300Xs form a node", "8 MI300Xs", 8, "count", None, False),
+    ("it broke 2 RTX 4090s", "2 RTX 4090s", 2, "count", None, False),
+    ("2,000 Nvidia H800 chips", "2,000 Nvidia H800 chips", 2000, "count", None, False),
+    ("50,000 Nvidia GPUs", "50,000 Nvidia GPUs", 50000, "count", None, False),
+    ("10 Huawei Ascend 910B chips", "10 Huawei Ascend 910B chips", 10, "count", None, False),
+    ("Over 2,000 Chinese companies", "Over 2,000 Chinese companies", 2000, "companies", None,
+     True),
+    ("1 million input tokens", "1 million input tokens", 1e6, "tokens", None, False),
+    ("1M output tokens", "1M output tokens", 1e6, "tokens", None, False),
+    ("37B active parameters", "37B active parameters", 3.7e10, "parameters", None, False),
+    ("DeepSeek 671B total parameters", "671B total parameters", 6.71e11, "parameters", None,
+     False),
+    ("300 million weekly active users", "300 million weekly active users", 3e8, "people",
+     None, False),
+    ("In 2024 A100s were scarce.", "2024", 2024, "year", None, False),
+    ("In 2024 Nvidia GPUs were scarce.", "2024", 2024, "year", None, False),
+    ("In 2024 new users came", "2024", 2024, "year", None, False),
+    # GPU hours are compute time, not GPUs
+    ("2.788M H800 GPU hours", "2.788M H800 GPU hours", 2.788e6, "hours", None, False),
+    ("278万8000 GPU時間", "278万8000 GPU時間", 2.788e6, "hours", None, False),
+    ("10 GPU-hours", "10 GPU-hours", 10, "hours", None, False),
+    ("5万GPUのクラスター", "5万GPU", 50000, "count", None, False),
+    # a number and its noun joined into an adjective
+    ("a 128k-token context window", "128k-token", 128000, "tokens", None, False),
+    ("a 70B-parameter model", "70B-parameter", 7e10, "parameters", None, False),
+    ("a 5-year plan", "5-year", 5, "years", None, False),
     # plain numbers
     ("MATH-500で97.3を達成", "97.3", 97.3, "", None, False),
     ("10万の米国の雇用", "10万", 100000, "", None, False),
@@ -232,9 +274,18 @@ def test_figure(text, span, value, unit, vmax, approx):
     "Ascend 910", "RTX 4090", "5/1に", "24/7", "2020/21", "0000円",
     # idioms: の1つ is "one of", もう1つ "another"
     "AIモデルの1つである", "もう1つの",
+    # generations and ordinals with 代 and 世代; a plural product after a version; a hyphen glued
+    "第3世代のTPU", "世代", "3代目社長", "10代目", "第20代大統領", "Claude 3 A100s", "COVID-19 era",
 ])
 def test_not_a_figure(text):
     assert figs(text) == []
+
+
+def test_a_price_per_tokens_is_a_price_and_a_token_count():
+    got = [(c.text, c.unit) for c in figs("$2.19 per 1M output tokens")]
+    assert got == [("$2.19", "USD"), ("1M output tokens", "tokens")]
+    # no digits to read before "million": the rate stays a dollar amount
+    assert [(c.text, c.unit) for c in figs("$0.14 per million tokens")] == [("$0.14", "USD")]
 
 
 def test_change_is_two_figures_not_a_range():
@@ -324,6 +375,11 @@ def test_fuzz_keeps_invariants():
     rnd = random.Random(0)
     pieces = list("0123456789０１２,.-~〜%$¥ 約数十百千万億兆年月日割分の倍人個ドル円 abTBMk:/\n()[]※^第") + [
         "から", "万ドル", "分の1", "Jan ", "million ", "tens of ", "−", "マイナス", "http://", "@",
-        "1/", "/2025", "年代", "ヶ月"]
+        "1/", "/2025", "年代", "ヶ月", "代", "代目", "前半", " H800s", " Nvidia", " output", " tokens",
+        "GPU時間", "-year"]
     for _ in range(3000):
         figs("".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 30))))
+
+
+def test_a_clock_time_before_a_noun_counts_nothing():
+    assert [(c.text, c.unit) for c in figs("at 5 PM users logged in")] == [("5", "")]
