@@ -78,11 +78,35 @@ def sections(sents: list[Sentence]) -> list[list[Sentence]]:
     return out
 
 
+NAME = re.compile(r"[A-Z][A-Za-z0-9][A-Za-z0-9\-]*(?: [A-Z][A-Za-z0-9\-]+)?|[ァ-ヺー]{3,}")
+OPENS = re.compile(r"(?:\A|\n|[.!?][\"'”’)]*\s)\s*\Z")  # what comes before a sentence's first word
+
+
 def subject_options(text: str, limit: int = 12) -> list[str]:
     """Names the document repeats (Latin-script names, katakana words): the subject must be one."""
-    terms = re.findall(r"[A-Z][A-Za-z0-9][A-Za-z0-9\-]*(?: [A-Z][A-Za-z0-9\-]+)?|[ァ-ヺー]{3,}", text)
+    found = list(NAME.finditer(text))
+    # A capitalised word is a name where it is capitalised inside a sentence too ("said Nvidia");
+    # only at a sentence's start, or written lower-case elsewhere, it is an ordinary word (measured:
+    # "The" was the subject of an English essay).
+    inside = {m.group().split(" ")[0] for m in found
+              if not OPENS.search(text, max(0, m.start() - 4), m.start())}
+    terms = []
+    for m in found:
+        first, _, rest = m.group().partition(" ")
+        if _ordinary(text, first, inside):
+            first, rest = rest, ""  # "The DeepSeek model": DeepSeek
+        terms.append(f"{first} {rest}".strip())
     counts = Counter(t for t in terms if len(t) >= 3)
     return [t for t, c in counts.most_common(limit) if c >= 2]
+
+
+def _ordinary(text: str, word: str, inside: set[str]) -> bool:
+    """Whether a capitalised Latin word is an ordinary word rather than a name; names with inner
+    capitals or digits (DeepSeek, GPT-4) never are."""
+    if not word[1:].islower() or not word.isascii():
+        return False
+    lower = rf"(?<=[\s(\"“]){word.lower()}(?=[\s,;:)\"”]|\.(?!\w))"
+    return word not in inside or re.search(lower, text) is not None
 
 
 def description(what: str, numbers: list[str]) -> str:

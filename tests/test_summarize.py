@@ -59,6 +59,13 @@ def test_subject_options_are_repeated_names():
     assert subject_options(text) == ["DeepSeek", "OpenAI", "エヌビディア"]
 
 
+def test_a_capitalised_word_that_opens_sentences_is_no_subject():
+    text = ("The lab says so. The critics disagree. Users like it; the users do. Prices fell. "
+            "Prices rose. The DeepSeek model is cheap, and DeepSeek says why. Nvidia sells chips "
+            "and rivals buy from Nvidia.")
+    assert subject_options(text) == ["DeepSeek", "Nvidia"]
+
+
 
 def test_a_prompt_skeleton_is_its_fixed_text_without_data():
     # The bench counts each task's instructions once per document: the skeleton, data left out.
