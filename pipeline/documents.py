@@ -95,7 +95,8 @@ def discover(paths: list[Path], exclude: Path | None = None) -> list[Path]:
 
 def _walk(root: Path, excluded: Path | None) -> list[Path]:
     """Visible files under root, skipping hidden names, the excluded folder and brief's own
-    output (another results folder below root, or the JSON of one that root itself is)."""
+    output (another results folder below root, or the results, reports and bench of one that
+    root itself is)."""
     files, unreadable = [], []
     for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable.append):
         here = Path(dirpath)
@@ -103,12 +104,17 @@ def _walk(root: Path, excluded: Path | None) -> list[Path]:
                        if not d.startswith(".") and not _inside(here / d, excluded)
                        and not _results_folder(here / d)]
         ours = _results_folder(here)
+        if ours:  # its bench figures are brief's too (make bench writes results/bench/)
+            dirnames[:] = [d for d in dirnames if d != "bench"]
         files.extend(here / f for f in filenames
                      if not f.startswith(".") and not _inside(here / f, excluded)
-                     and not (ours and f.endswith(".json")))
+                     and not (ours and (f.endswith(".json") or f in OWN_FILES)))
     # A folder that cannot be listed is passed on, so the run fails it with a line of its own.
     files.extend(Path(e.filename) for e in unreadable if e.filename)
     return sorted(files, key=lambda f: f.relative_to(root).parts)
+
+
+OWN_FILES = frozenset({"report.html", "report.md"})  # what `brief report` writes beside results
 
 
 def _results_folder(folder: Path) -> bool:

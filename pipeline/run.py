@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -135,6 +136,7 @@ class Batch:
             self.model = models.resolve(self.settings.model)
             self.think_budget = self._think_budget()
             self.started = time.time()
+            self._refuse_foreign(self.out / results.MANIFEST, "brief's manifest")
             self.earlier = self._earlier_results()
             self.reporter.start(len(files), self.model.name)
             seen: dict[str, Path] = {}
@@ -169,6 +171,7 @@ class Batch:
                 raise DocumentError(f"{path}: document id {doc.id!r} is also {seen[doc.id]}; "
                                     f"rename one of them (ids are file names without extension)")
             seen[doc.id] = path
+            self._refuse_foreign(self.out / f"{doc.id}.json", "a brief result", DocumentError)
             self._same_source(doc)
             self._summarise(doc, status)
         except SkipDocument as exc:
@@ -242,6 +245,19 @@ class Batch:
             self.engine = Engine(self.model, self.settings.max_context, self.settings.threads,
                                  self.settings.seed, start_ctx=1024)
         return self.engine
+
+    @staticmethod
+    def _refuse_foreign(path: Path, what: str, error=UsageError) -> None:
+        """Refuse to replace a JSON file in --out that brief did not write (a user's own a.json or
+        manifest.json): JSON without brief's keys. A damaged file of brief's is rewritten."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        ours = ("tool", "run_id") if path.name == results.MANIFEST else ("document", "schema_version")
+        if not isinstance(data, dict) or not any(k in data for k in ours):
+            raise error(f"{path}: not {what}, so brief will not replace it; move it away or "
+                        "choose another --out")
 
     def _same_source(self, doc: Document) -> None:
         """Refuse to replace the result of another file that still exists under the same id."""

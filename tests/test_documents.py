@@ -475,3 +475,13 @@ def test_discover_skips_brief_output_inside_an_input_folder(tmp_path):
     (docs / "notes").mkdir()
     (docs / "notes" / "data.json").write_text('{"tool": "other"}', encoding="utf-8")
     assert discover([docs]) == [docs / "a.txt", docs / "notes" / "data.json"]
+
+
+def test_discover_skips_the_reports_and_bench_of_a_results_folder(tmp_path):
+    out = tmp_path / "results"
+    (out / "bench").mkdir(parents=True)
+    (out / "manifest.json").write_text(json.dumps({"tool": "brief", "documents": []}), encoding="utf-8")
+    for name in ("a.json", "report.html", "report.md", "bench/bench.json"):
+        (out / name).write_text("{}", encoding="utf-8")
+    (out / "notes.md").write_text("mine", encoding="utf-8")
+    assert discover([out]) == [out / "notes.md"]
