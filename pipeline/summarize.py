@@ -143,7 +143,8 @@ class DocumentRun:
     def run(self, doc: Document) -> DocResult:
         """Summarise a document; an empty one gives an empty result without touching the model."""
         sents = segment(doc.text)
-        lang = self.settings.lang or detect_language(doc.text)
+        self.written_in = detect_language(doc.text)  # the document's; lang is the answers'
+        lang = self.settings.lang or self.written_in
         res = DocResult(language=lang, sentences=len(sents))
         if not sents:
             return res
@@ -322,7 +323,8 @@ class DocumentRun:
         answer = conv.ask("stance_evidence", task, schema, max_tokens=8 * STANCE_EVIDENCE + 20)
         # Seed 004 never names export controls; the model cited a question and quotes about
         # DeepSeek for them, and the label read from those was "mixed" instead of neutral.
-        return align.about(self.doc.text, self._sentences(answer["sentences"]), target, self.lang)
+        return align.about(self.doc.text, self._sentences(answer["sentences"]), target,
+                           self.written_in)
 
     def _stance(self, target: str, chosen: list[Sentence], res: DocResult) -> Stance:
         if not chosen:

@@ -34,6 +34,19 @@ def test_the_models_picks_for_an_unnamed_target_must_touch_it():
     assert about(text, sents[1:], "US export controls", "ja") == sents[1:]
 
 
+def test_english_targets_are_named_by_their_words():
+    text = ("Cheaper training means that more companies can build their own models. Export "
+            "controls were meant to slow this. The control room was quiet. China's export "
+            "controls on gallium tightened.")
+    sents = segment(text)
+    names = lambda found: [s.n for s in found]  # noqa: E731
+    # "Cheaper training means …" holds 6 of the 14 bigrams of "export controls", but no word.
+    assert names(mentions(text, sents, "export controls", 6)) == [2, 4]
+    assert names(mentions(text, sents, "US export controls", 6)) == [2, 4]  # two of three words
+    assert names(mentions(text, sents, "export controls on China", 6)) == [2, 4]
+    assert names(about(text, sents, "US export controls", "en")) == [2, 3, 4]
+
+
 def test_mentions_spread_over_the_document():
     text = "".join(f"DeepSeekの話{i}。関係ない文{i}。" for i in range(1, 8))
     sents = segment(text)
