@@ -18,6 +18,9 @@ SIMILAR = 0.6  # bigram Jaccard above which two short texts say the same thing
 # the dev results: the 1.5B model's claims are near-verbatim sentences (0.9-1.0) far more often
 # than paraphrases, and a copy's own sentence is better evidence than the numbers it cited.
 COPIED = 0.8
+# A summary sentence must hold this share of its words in the claims it was written from: the
+# seeds' hold 0.98 to 1.0; a 1.5B model's additions ("Analysts at several banks doubted") do not.
+SUPPORTED = 0.75
 MIN_BIGRAMS = 6  # shorter claims ("AIは危険") match too many sentences by chance
 MENTION_OVERLAP = 0.34  # share of the target's character bigrams a sentence must hold
 # ...and a sentence the model cites for a target no sentence names (輸出規制 holds 0.3 of
@@ -87,6 +90,13 @@ def words(text: str) -> set[str]:
     """A text's English words, lower-cased, a plural's s dropped, little words left out."""
     found = re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKC", text).lower())
     return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in found if w not in STOPWORDS}
+
+
+def supported(text: str, source: str) -> bool:
+    """Whether a text says little that `source` does not: SUPPORTED of its English words, or of
+    its character bigrams, are in it."""
+    want, have = (words(text), words(source)) if text.isascii() else (bigrams(text), bigrams(source))
+    return not want or len(want & have) / len(want) >= SUPPORTED
 
 
 def _share(text: str, target: str, bigram_bar: float, word_bar: float) -> bool:

@@ -353,20 +353,43 @@ class DocumentRun:
         low, high = SUMMARY_SENTENCES
         schema = schemas.fill("summary", MIN_ITEMS=low, MAX_ITEMS=high, SENTENCE_IDS=ids)
         task = self.prompts.render("summary", language=self.language, min_items=low, max_items=high)
-        def echo(answer: dict) -> Optional[str]:  # a short document's summary padded with its task
-            k = next((k for k, it in enumerate(answer["sentences"], 1) if align.echoes(it["text"], task)), 0)
-            return f"sentence {k} repeats these instructions; write only about the document" if k else None
+        # Checked only in the listing's language: a summary asked in another one is a translation.
+        checked = detect_language(listing) == self.lang
+        faithful = lambda text: not checked or align.supported(text, listing)  # noqa: E731
 
-        answer = self._alone("summary", listing, task, res, schema=schema, check=echo,
+        def problem(answer: dict) -> Optional[str]:
+            for k, it in enumerate(answer["sentences"], 1):
+                if align.echoes(it["text"], task):  # a short document's summary padded with its task
+                    return f"sentence {k} repeats these instructions; write only about the document"
+                if not faithful(it["text"]):
+                    return f"sentence {k} says what none of the numbered lines says; write only what they say"
+            return None
+
+        answer = self._alone("summary", listing, task, res, schema=schema, check=problem,
                              max_tokens=high * (160 * TOKENS_PER_CHAR + 30) + 20)
         out = []
         limit = schema["properties"]["sentences"]["items"]["properties"]["text"]["maxLength"]
+        # What each listed line says, to stand in for a sentence that adds to them; then the
+        # document's own sentences, for a document with fewer claims than summary sentences.
+        said = {n: c.text for n, c in zip(first, claims)}
+        said.update((s.n, s.text(self.doc.text)) for s in self.sents
+                    if s.n not in said and not (s.heading or s.aside))
         for item in answer["sentences"]:
+            text = item["text"]
+            if not text.strip() or align.echoes(text, task):
+                continue
+            if not faithful(text):
+                # Still adding after the re-ask: the line it cites stands in for it (the next
+                # unused one, if that is taken), so the summary says nothing the document does not.
+                used = {t for t, _ in out}
+                free = [n for n in [*item["sentences"], *said] if n in said and said[n] not in used]
+                if not free:
+                    continue
+                text = said[free[0]]
             # The sentence it copies, else what it cited (its claim's sentence).
-            if item["text"].strip() and not align.echoes(item["text"], task):
-                source = self.index.copied(item["text"])
-                cited = [source] if source else self._sentences(item["sentences"])
-                out.append((align.completed(item["text"], source, self.index, limit), self._evidence(cited)))
+            source = self.index.copied(text)
+            cited = [source] if source else self._sentences(item["sentences"])
+            out.append((align.completed(text, source, self.index, limit), self._evidence(cited)))
         return out
 
 

@@ -363,7 +363,7 @@ def test_each_section_is_read_once_and_no_task_reads_the_whole_document(tiny_mod
     text = "".join(f"Sentence {i} says the price is {i} dollars. " for i in range(120))
     doc.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
-    assert brief("run", doc, "--out", out).exit_code == 0
+    assert brief("run", doc, "--out", out, "--target", "price").exit_code == 0
     tasks = results_of(out)["long"]["provenance"]["tasks"]
     whole = len(text.encode())  # tokens of the bare text in the tiny model's byte vocabulary
     claims = [t["prompt_tokens"] for t in tasks if t["task"] == "claims"]

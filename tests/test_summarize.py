@@ -1,6 +1,11 @@
 """The code-side choices of the summarising stage: sections, subject options, stance mentions."""
 
-from pipeline.align import about, mentions
+import json
+
+from click.testing import CliRunner
+
+from pipeline.align import about, mentions, supported
+from pipeline.cli import cli
 from pipeline.prompts import Prompts
 from pipeline.segment import segment
 from pipeline.summarize import (SECTION_CHARS, SECTION_SENTENCES, description, sections, spread,
@@ -118,3 +123,29 @@ def test_the_summary_skips_claims_merged_into_earlier_ones():
     parts = [[_claim("a", 0), _claim("b", 5)], [_claim("c", 100)]]
     merged = [parts[0][0], parts[1][0]]  # "b" was merged into "a"
     assert [c.text for c in spread(parts, merged)] == ["a", "c"]
+
+
+def test_a_summary_sentence_must_say_what_its_source_says():
+    claims = "[3] DeepSeek trained R1 for $5.6 million.\n[9] Export controls did not stop it."
+    assert supported("DeepSeek trained R1 for $5.6 million.", claims)
+    assert supported("Export controls did not stop DeepSeek.", claims)
+    assert not supported("Analysts at several banks doubted the figure.", claims)
+    assert supported("DeepSeekはR1を訓練した。", "[1] DeepSeekは安くR1を訓練した。")
+    assert not supported("銀行のアナリストは疑った。", "[1] DeepSeekは安くR1を訓練した。")
+
+
+def test_the_summary_says_nothing_the_document_does_not(tiny_model, tmp_path):
+    # The tiny model writes noise: after its re-ask, each summary sentence is replaced by a line
+    # it was shown (a claim, else a sentence of the document), not as the model wrote it.
+    doc = tmp_path / "a.txt"
+    doc.write_text("DeepSeek trained R1 cheaply. Export controls did not stop it. Prices fell by "
+                   "3%. Users were glad. Nvidia shares dropped.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert CliRunner().invoke(cli, ["run", str(doc), "--out", str(out)]).exit_code == 0
+    result = json.loads((out / "a.json").read_text(encoding="utf-8"))
+    sentences = [s["text"] for s in result["provenance"]["summary_evidence"]]
+    assert 3 <= len(sentences) <= 5 and len(set(sentences)) == len(sentences)
+    shown = " ".join(c["text"] for c in result["claims"]) + doc.read_text(encoding="utf-8")
+    assert all(supported(s, shown) for s in sentences)
+    retried = [t["retries"] for t in result["provenance"]["tasks"] if t["task"] == "summary"]
+    assert retried == [1]
