@@ -141,18 +141,9 @@ def _resolved(path: Path) -> Path:
         return path.absolute()
 
 
-def shown(path: Path) -> str:
-    """A path as text that any JSON or terminal takes: a name's undecodable bytes as \\xff."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
-
-
 def load_document(path: Path) -> Document:
     """Read one file: detect binary files and the encoding, strip HTML, normalise newlines."""
     path = Path(path)
-    if shown(path) != str(path):
-        # Its id and path would carry lone surrogates into results, which strict JSON readers refuse.
-        raise DocumentError(f"{shown(path)}: the file name is not UTF-8; rename it (convmv -f "
-                            "CP932 -t UTF-8 --notest FILE converts a Shift_JIS name)")
     if path.is_dir():
         try:
             os.listdir(path)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Optional
 
 from . import __version__, history, models, results, schemas
-from .documents import discover, load_document, shown
+from .documents import discover, load_document
 from .errors import BriefError, DocumentError, LockedError, SkipDocument, UsageError
 from .events import Reporter
 from .prompts import Prompts
@@ -159,10 +159,9 @@ class Batch:
         return {**self.settings.result_params(), "think_budget": self.think_budget}
 
     def _one(self, path: Path, seen: dict[str, Path]) -> DocStatus:
-        name = shown(path)  # str(path) unless the name is not UTF-8
-        status = DocStatus(Path(name).stem, name, "failed")
+        status = DocStatus(path.stem, str(path), "failed")
         start = time.monotonic()
-        self.reporter.doc_start(status.id, name)
+        self.reporter.doc_start(status.id, str(path))
         try:
             doc = load_document(path)
             if f"{doc.id}.json" == results.MANIFEST:
@@ -182,7 +181,7 @@ class Batch:
                 raise  # model or usage problems stop the run: every later document would fail too
             reason = str(exc)  # every reason names its file, even one raised deep in the engine
             status.status = "failed"
-            status.reason = reason if reason.startswith(name) else f"{name}: {reason}"
+            status.reason = reason if reason.startswith(str(path)) else f"{path}: {reason}"
         status.seconds = time.monotonic() - start
         self.reporter.doc_end(status)
         return status
