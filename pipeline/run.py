@@ -249,13 +249,14 @@ class Batch:
     @staticmethod
     def _refuse_foreign(path: Path, what: str, error=UsageError) -> None:
         """Refuse to replace a JSON file in --out that brief did not write (a user's own a.json or
-        manifest.json): JSON without brief's keys. A damaged file of brief's is rewritten."""
+        manifest.json): JSON with none of brief's keys. A damaged file of brief's is rewritten."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return
-        ours = ("tool", "run_id") if path.name == results.MANIFEST else ("document", "schema_version")
-        if not isinstance(data, dict) or not any(k in data for k in ours):
+        ours = (("tool", "run_id", "documents") if path.name == results.MANIFEST else
+                ("document", "schema_version", "provenance", "claims", "summary", "status"))
+        if isinstance(data, dict) and not any(k in data for k in ours):
             raise error(f"{path}: not {what}, so brief will not replace it; move it away or "
                         "choose another --out")
 
