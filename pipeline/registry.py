@@ -51,6 +51,11 @@ def load_registry(directory: Optional[Path] = None) -> tuple[str, dict[str, Pres
     if directory.exists() and not directory.is_dir():
         raise ModelError(f"{directory}: not a folder; BRIEF_MODELS_DIR must name the models folder "
                          f"(the one with registry.json)")
+    if not directory.exists():
+        what = ("BRIEF_MODELS_DIR names it: create it and copy models/registry.json into it, or unset "
+                "BRIEF_MODELS_DIR" if os.environ.get("BRIEF_MODELS_DIR")
+                else "restore models/ from the repository")
+        raise ModelError(f"{directory}: no such models folder; {what}")
     path = directory / "registry.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
