@@ -70,25 +70,35 @@ def counted_product(s: str, q, i: int, lo: int, unit: str) -> bool:
     if unit not in P.COUNTED:
         return False
     word = _word_before(s, i, lo)
-    if word and word not in P.NOT_NAMES and not q.mfac:
+    counts = P.COUNT_BEFORE.search(s, max(lo, i - 12), i)  # also where a sentence opens: "Using 2048"
+    if word and word not in P.NOT_NAMES and not q.mfac and not counts:
         return False
-    return not q.year_like() or bool(P.COUNT_BEFORE.search(s, max(lo, i - 12), i))
+    return not q.year_like() or bool(counts)
 
 
 def noun_between(s: str, q, i: int, lo: int, j: int):
     """(unit, scale, end) of the noun a few words after s[j] (2,048 H800 GPUs, 10,000 A100s), or None."""
-    k = j
+    k, digits = j, False
     for n in range(3):
         m = P.BETWEEN.match(s, k)
         if not m or n == 0 and m.group(2):
             return None
         k, name = m.end(), m.group(1) or m.group(2) or ""
+        digits = digits or any(c.isdigit() for c in name)
+        # A year counts only through names, a product's number among them ("used 2048 Nvidia
+        # H800 GPUs"): "of 2024 Chinese firms", "with 2023 total users" and "of 2024 Nvidia
+        # GPUs" name the year.
+        if q.year_like() and not name:
+            return None
         # a plural product is its own noun: A100s, MI300Xs, 4090s, but not GPUs or Series
         if name[-1:] == "s" and (name[-2:-1].isdigit() or name[-2:-1].isupper()) \
                 and any(c.isdigit() for c in name):
             return ("count", 1.0, k) if counted_product(s, q, i, lo, "count") else None
         u = P.UNIT.match(s, k) if s[k:k + 1] == " " else None
         if u:
+            # nobody counts a billion models: "the 70B Llama models" gives each one's size
+            if q.year_like() and not digits or q.mfac >= 1e9 and u.group().strip() == "models":
+                return None
             unit, scale = U.UNIT_TABLE[int(u.lastgroup[1:])][2:4]
             return (unit, scale, u.end()) if counted_product(s, q, i, lo, unit) else None
     return None
@@ -96,11 +106,41 @@ def noun_between(s: str, q, i: int, lo: int, j: int):
 
 def age_decade(s: str, q, j: int) -> bool:
     """Read 30代 (people in their thirties) at q as ages 30 to 39; True when it was one."""
-    # Ages are years, as 30歳 is. 前半/後半 (early, late) split the decade only by custom: approximate.
+    # Ages are years, as 30歳 is. 前半/後半/半ば (early, late, mid) split the decade only by
+    # custom, so approximately: 半ば as the middle four years, 33 to 36, so that it says more
+    # than the whole decade and overlaps neither half's far end.
     a = P.AGE.match(s, j) if q.plain and not (q.unit or q.mfac) and q.num in P.DECADES else None
     if not a:
         return False
-    low, high = {"前半": (0, 4), "後半": (5, 9)}.get(a.group(1), (0, 9))
+    low, high = {"前半": (0, 4), "後半": (5, 9), "半ば": (3, 6)}.get(a.group(1), (0, 9))
     q.kind, q.unit, q.value, q.vmax = "age", "years", q.num + low, q.num + high
     q.end, q.approx = a.end(), bool(a.group(1))
     return True
+
+
+def age_bound(s: str, q) -> None:
+    """Keep one end of an age decade with a bound: 40代以上 is 40 on, 30代以下 39 and under."""
+    # the bound is the value, as 100人以下 is 100: 30代以下 reads 39, 30代未満 (under) 30
+    if q.kind == "age" and s.startswith(("以上", "以下", "未満"), q.end):
+        q.value, q.vmax = q.vmax if s.startswith("以下", q.end) else q.value, None
+
+
+def short_year(s: str, q, q2) -> None:
+    """Give a range's end without its century the other end's: 2020年~23年, 90年代から2020年."""
+    low = q.value if q.kind == "year" else q.num if q.year_like() else None
+    short = q2.kind == "year" and q2.value is None or q2.unit == "years" and s[q2.end - 1] == "年"
+    if low is not None and short and q2.plain and q2.num < 100 \
+            and low // 100 * 100 + q2.num > low:
+        # a year written short (1980年代~90年代 too), not a duration of 23 years
+        q2.kind, q2.unit, q2.value = "year", "year", low // 100 * 100 + q2.num
+    elif low is None and q.kind == "year" and q.plain and q2.kind == "year" and q2.value:
+        high = q2.value // 100 * 100 + q.num
+        q.value = high - 100 if high > q2.value else high
+
+
+def change(s: str, tok: str, q2) -> bool:
+    """True for AからBに (20%から60%に増加), a change between two figures, not a range."""
+    # Decades spanned with にかけて are one era (1980年代から90年代にかけて, 20代から30代にかけて);
+    # years and dates with にかけて stay two figures, as brief has always read them.
+    spans = s.startswith("にかけて", q2.end) and "代" in s[q2.start:q2.end]
+    return tok == "から" and s[q2.end:q2.end + 1] in ("に", "へ") and not spans

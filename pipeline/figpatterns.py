@@ -12,17 +12,18 @@ KATA = "\u30a1-\u30fa\u30fc\uff66-\uff9f"
 EN = r"(?![A-Za-z0-9])"
 
 
-def table_regex(rows, lead=" ?"):
+def table_regex(rows, lead=" ?", tail=""):
     """Compile (ja, en, ...) rows into one alternation whose group uK names the row."""
     parts = []
     for k, (ja, en, *_rest) in enumerate(rows):
         alts = ([f"(?:{ja})"] if ja else []) + ([f"(?:{en}){EN}"] if en else [])
         parts.append(f"(?P<u{k}>{'|'.join(alts)})")
-    return re.compile(lead + "(?:" + "|".join(parts) + ")")
+    return re.compile(lead + "(?:" + "|".join(parts) + ")" + tail)
 
 
-# also a compound (128k-token, 5-year), but not 3-x, which is more often algebra than "3 times"
-UNIT = table_regex(U.UNIT_TABLE, r"(?: ?|-(?=[A-Za-z]{2}))")
+# also a compound (128k-token, 5-year), but not 3-x, which is more often algebra than "3 times",
+# nor a piece of a product code (SKU 4090-GB-2), while a 5-year-old is still 5 years
+UNIT = table_regex(U.UNIT_TABLE, r"(?: ?|(?P<hy>-)(?=[A-Za-z]{2}))", r"(?(hy)(?!-[0-9A-Z]))")
 RATE = table_regex(U.RATE_TABLE)
 NUM = re.compile(r"(\d{1,3}(?:,\d{3})+(?!\d)|\d+)(\.\d+)?")  # 1,0000: not 1,000 and a 0
 START = re.compile(r"(?=[0-9十数何tThHmMbB])(?:\d|十数|[数何](?=[十百千万億兆])|(?<![A-Za-z])"
@@ -76,13 +77,21 @@ MASK = re.compile(U.NOT_FIGURES)
 # Up to three words between a number and its noun: a maker's or product's name (2,048 H800 GPUs,
 # 50,000 Nvidia GPUs, 10 Huawei Ascend 910B chips) or a qualifier (1M output tokens, 37B active
 # parameters, 10 million daily active users). A name's number only follows a name (RTX 4090).
-# AM and PM are a clock's: "at 5 PM users logged in" counts no users.
-BETWEEN = re.compile(r" (?:(?!(?:AM|PM)\b)([A-Z][A-Za-z0-9\-]*)|(\d{2,}[A-Za-z0-9\-]*)|(?:input|output|training|"
-                     r"prompt|context|cached|active|total|daily|weekly|monthly|paying|new|more|"
-                     r"additional))(?![A-Za-z0-9\-])")
-COUNTED = frozenset({"count", "people", "companies", "tokens", "parameters", "hours"})
-# 30代, 30歳代: people in their thirties (代目 is an ordinal, a label); 前半/後半 halve the decade.
-AGE = re.compile(r"[歳才]?代(?!目)(前半|後半|半ば)?")
+# A clock's words and a street's are no names: "at 5 PM users logged in", "at 9 GMT users said" and
+# "350 Fifth Avenue employees" count no users.
+NOT_BETWEEN = r"(?:AM|PM|GMT|UTC|JST|CET|CEST|ET|PT|EST|PST|EDT|PDT|BST|KST|IST|Noon|Midnight|" \
+              r"Avenue|Ave|Street|St|Road|Rd|Boulevard|Blvd)\b"
+BETWEEN = re.compile(r" (?:(?!" + NOT_BETWEEN + r")([A-Z][A-Za-z0-9\-]*)|(\d{2,}[A-Za-z0-9\-]*)|"
+                     r"(?:input|output|training|prompt|context|cached|active|total|daily|weekly|"
+                     r"monthly|paying|new|more|additional))(?![A-Za-z0-9\-])")
+# every duration alike, or "3 more hours" would be read and "3 more days" not
+COUNTED = frozenset({"count", "people", "companies", "tokens", "parameters", "years", "months",
+                     "weeks", "days", "hours", "minutes", "seconds"})
+# 30代, 30歳代: people in their thirties, but not 代目 (an ordinal, a label), nor a count of
+# agencies, delegates or generations (30代理店, 20代表, 10代将軍, 20代にわたり), while 20代理系,
+# 30代金融, 20代行動 stay ages. 前半/後半/半ば split the decade.
+AGE = re.compile(r"[歳才]?代(?!目|表|理(?!系)|替|々|将|当主|続|償|謝|わ[っるれ]|"
+                 r"わり(?!と)|金(?![融持銭])|行(?![動員政])|に(?:わた|渡))(前半|後半|半ば)?")
 DECADES = frozenset(float(d) for d in range(10, 100, 10))
 # Words after which a four-digit number counts things rather than naming a year: "used 2048 H800 GPUs".
 COUNT_BEFORE = re.compile(r"(?<![A-Za-z])(?i:used|using|uses|use|with|(?<!as )(?<!As )of|on|only|just|bought|buys|"

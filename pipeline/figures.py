@@ -45,7 +45,7 @@ from typing import Optional
 
 from pipeline import figpatterns as P
 from pipeline import units as U
-from pipeline.figfilters import age_decade, noun_between, rejected
+from pipeline.figfilters import age_bound, age_decade, change, noun_between, rejected, short_year
 from pipeline.types import FigureCandidate
 
 
@@ -283,19 +283,17 @@ def _join_range(s: str, q: _Q) -> _Q:
     if q2.kind in ("drop", "date"):
         q.kind, q.unit, q.end = q2.kind, q2.unit, q2.end  # 11~12月, or a dropped id chain
         return q
-    if q.kind == "year" and q2.unit == "years" and s[q2.end - 1] == "年" and q2.plain \
-            and q2.num < 100 and q.value is not None and q.value // 100 * 100 + q2.num > q.value:
-        # 2020年~23年: the high end is a year written short, not a duration of 23 years
-        q2.kind, q2.unit, q2.value = "year", "year", q.value // 100 * 100 + q2.num
+    short_year(s, q, q2)
     if q.year_like() and (q2.kind == "year" or q2.year_like() and q2.num > q.num):
         for x in (q, q2):
             if x.kind == "num":
                 x.kind, x.unit, x.value = "year", "year", x.num
-    if q.bare() and q.plain and q.num in P.DECADES and q.num < q2.num and (
-            q2.kind == "age" or q2.kind == "year" and q2.value is None):  # 20~30代, 80~90年代
+    if q.bare() and q.plain and q.num < q2.num and (
+            q2.kind == "age" or q.num in P.DECADES and q2.kind == "year" and q2.value is None):
+        # 15~30代 is ages 15 to 39, 80~90年代 two decades: the low end is read as the high end is
         q.kind, q.unit, q.value = q2.kind, q2.unit, q.num if q2.kind == "age" else None
-    if tok == "から" and s[q2.end:q2.end + 1] in ("に", "へ"):
-        return q  # 20%から60%に増加 is a change between two figures, not a range
+    if change(s, tok, q2):
+        return q
     if tok in ("-", "to") and not (q2.unit or q2.mfac):
         return q
     if tok == "to" and P.FROM.search(s, max(0, q.start - 5), q.start):
@@ -317,8 +315,7 @@ def _join_range(s: str, q: _Q) -> _Q:
 def _join_dates(s: str, q: _Q, q2: _Q, tok: str) -> _Q:
     """2024年1月~3月: one date range, the high end taking the low end's year when it has none."""
     day = q2.unit == "days" and s[q2.end - 1] == "日" and q2.plain and 1 <= q2.num <= 31
-    if q.value is None or not (q2.kind == "date" or day and q.value % 100) or (
-            tok == "から" and s[q2.end:q2.end + 1] in "にへ"):
+    if q.value is None or not (q2.kind == "date" or day and q.value % 100) or change(s, tok, q2):
         return q
     high = q2.value if q2.kind == "date" else q.value // 100 * 100 + q2.num  # 1月20日~25日
     if high is None:
@@ -367,8 +364,9 @@ def _candidate(s: str, text: str, i: int, lo: int):
         end, q.approx = a.end(), True
     elif s.startswith("台", end) and (q.unit == "percent" or q.unit in P.CURRENCIES):
         end, q.approx = end + 1, True  # 1万円台 / 20%台: "in the range of"
+    age_bound(s, q)
     value = q.value if (q.kind != "num" or q.value is not None) else q.num * q.scale
-    vmax = None if q.kind == "age" and s.startswith("以上", q.end) else q.vmax  # 40代以上: 40 on
+    vmax = q.vmax
     if neg and value is not None:
         value = -value
     if (neg or q.vneg) and vmax is not None:

@@ -25,14 +25,14 @@ UNIT_TABLE = (
     ("社", r"companies|firms", "companies", 1.0),
     # GPU hours (GPU時間) measure compute time, not GPUs: they belong to the hours row
     ("個|台|枚|本|件|回|つ|基|機|カ国|か国|ヶ国|ヵ国",
-     r"chips|GPUs?(?![- ]?hours?(?![A-Za-z])| ?時間)|jobs|units|devices|servers|papers|models|"
+     r"chips|GPUs?(?![- ]?[Hh]ours?(?![A-Za-z])| ?時間)|jobs|units|devices|servers|papers|models|"
      r"countries|items", "count", 1.0),
     ("位", "", "rank", 1.0),
     # durations (calendar years are handled by the parser before this table)
     ("カ月間?|ヶ月間?|ケ月間?|ヵ月間?|か月間?|箇月間?", r"months?", "months", 1.0),
     ("週間|週", r"weeks?", "weeks", 1.0),
     ("日間|日", r"days?", "days", 1.0),
-    ("GPU ?時間|時間", r"GPU[- ]?hours?|hours?|hrs?", "hours", 1.0),
+    ("GPU ?時間|時間", r"GPU[- ]?[Hh]ours?|hours?|hrs?", "hours", 1.0),
     ("ミリ秒", r"ms|milliseconds?", "seconds", 1e-3),
     ("秒間?", r"seconds?|secs?", "seconds", 1.0),
     ("分間|分", r"minutes?|mins?", "minutes", 1.0),

@@ -235,6 +235,54 @@ CASES = [
     ("a 128k-token context window", "128k-token", 128000, "tokens", None, False),
     ("a 70B-parameter model", "70B-parameter", 7e10, "parameters", None, False),
     ("a 5-year plan", "5-year", 5, "years", None, False),
+    ("The 5-year-old startup", "5-year", 5, "years", None, False),
+    ("5 GPU Hours", "5 GPU Hours", 5, "hours", None, False),
+    # a qualifier reads alike before every duration
+    ("It needs 3 more days.", "3 more days", 3, "days", None, False),
+    ("3 more hours", "3 more hours", 3, "hours", None, False),
+    # a year counts through names only when a product's number is among them
+    ("By the end of 2024 Chinese firms had", "2024", 2024, "year", None, False),
+    ("In the first half of 2025 new users rose", "2025", 2025, "year", None, False),
+    ("At the end of 2024 Nvidia GPUs were scarce", "2024", 2024, "year", None, False),
+    ("Compared with 2023 total users rose", "2023", 2023, "year", None, False),
+    ("The report on 2025 new models is due", "2025", 2025, "year", None, False),
+    ("It trained with 2048 Nvidia H800 GPUs.", "2048 Nvidia H800 GPUs", 2048, "count", None,
+     False),
+    # a word that counts opens the sentence, capitalised, and is no name
+    ("Using 2048 H800 GPUs, they trained", "2048 H800 GPUs", 2048, "count", None, False),
+    # a model's size with its multiplier, not a count of models
+    ("We fine-tuned the 70B Llama models.", "70B", 7e10, "", None, False),
+    ("We fine-tuned two 7B Mistral models.", "7B", 7e9, "", None, False),
+    ("It benchmarks the 405B Llama models", "405B", 4.05e11, "", None, False),
+    # 代 in a word after the number: agencies, delegates, generations, a shogun's rank
+    ("国内30代理店と契約した", "30", 30, "", None, False),
+    ("加盟20代表が集まった", "20", 20, "", None, False),
+    ("30代表団が参加した", "30", 30, "", None, False),
+    ("30代理人", "30", 30, "", None, False),
+    ("20代替案", "20", 20, "", None, False),
+    ("10代々続く", "10", 10, "", None, False),
+    ("創業以来20代にわたり", "20", 20, "", None, False),
+    ("徳川10代将軍家治", "10", 10, "", None, False),
+    ("20代理系の学生", "20代", 20, "years", 29, False),
+    ("30代金融マン", "30代", 30, "years", 39, False),
+    ("20代行動調査", "20代", 20, "years", 29, False),
+    # ages: the middle of a decade, one bound, a low end that is no decade
+    ("30代半ばの女性", "30代半ば", 33, "years", 36, True),
+    ("30代以下の社員", "30代以下", 39, "years", None, True),
+    ("30代未満", "30代未満", 30, "years", None, True),
+    ("15～30代の利用者", "15～30代", 15, "years", 39, False),
+    ("20代から30代にかけて", "20代から30代", 20, "years", 39, False),
+    # a range's end without its century takes the other end's
+    ("1980年代～90年代に成長", "1980年代～90年代", 1980, "year", 1990, True),
+    ("1980～90年代に成長", "1980～90年代", 1980, "year", 1990, True),
+    ("1970～80年代の日本", "1970～80年代", 1970, "year", 1980, True),
+    ("2000～10年代に", "2000～10年代", 2000, "year", 2010, True),
+    ("2020年～30年代", "2020年～30年代", 2020, "year", 2030, True),
+    ("2020～23年", "2020～23年", 2020, "year", 2023, False),
+    ("90年代から2020年まで", "90年代から2020年", 1990, "year", 2020, True),
+    ("1980年代から90年代にかけて成長", "1980年代から90年代", 1980, "year", 1990, True),
+    ("2010年代から20年代にかけて", "2010年代から20年代", 2010, "year", 2020, True),
+    ("2020年代後半から30年代にかけて", "2020年代後半から30年代", 2020, "year", 2030, True),
     # plain numbers
     ("MATH-500で97.3を達成", "97.3", 97.3, "", None, False),
     ("10万の米国の雇用", "10万", 100000, "", None, False),
@@ -276,6 +324,8 @@ def test_figure(text, span, value, unit, vmax, approx):
     "AIモデルの1つである", "もう1つの",
     # generations and ordinals with 代 and 世代; a plural product after a version; a hyphen glued
     "第3世代のTPU", "世代", "3代目社長", "10代目", "第20代大統領", "Claude 3 A100s", "COVID-19 era",
+    # a hyphen compound inside a product code
+    "SKU 4090-GB-2", "Its part no. is 1234-KB-5.",
 ])
 def test_not_a_figure(text):
     assert figs(text) == []
@@ -298,6 +348,7 @@ def test_change_is_two_figures_not_a_range():
 def test_a_change_between_dates_or_years_stays_two_figures():
     assert [c.text for c in figs("2024年1月から3月に延期")] == ["2024年1月", "3月"]
     assert [c.text for c in figs("2020年から3年")] == ["2020年", "3年"]  # 2003 < 2020: a duration
+    assert [c.text for c in figs("2026年から2027年にかけて")] == ["2026年", "2027年"]
 
 
 def test_a_day_the_month_does_not_have_is_a_date_of_unknown_value():
@@ -383,3 +434,20 @@ def test_fuzz_keeps_invariants():
 
 def test_a_clock_time_before_a_noun_counts_nothing():
     assert [(c.text, c.unit) for c in figs("at 5 PM users logged in")] == [("5", "")]
+
+
+@pytest.mark.parametrize("text", [
+    "The outage began at 9 GMT users said.", "At 3 UTC servers went down.",
+    "at 8 JST users said", "At 5 CET servers restarted.", "At 12 Noon users logged in.",
+    "at 6 PST users", "The office at 350 Fifth Avenue employees love"])
+def test_a_time_zone_or_a_street_before_a_noun_counts_nothing(text):
+    assert [c.unit for c in figs(text)] in ([], [""])
+
+
+def test_a_models_size_before_a_name_is_no_count_of_models():
+    got = [(c.text, c.unit) for c in figs("They released 7B Qwen models and 72B Qwen models.")]
+    assert got == [("7B", ""), ("72B", "")]
+    assert [(c.text, c.unit) for c in figs("Meta shipped 8B Instruct models")] == [("8B", "")]
+    # a count with a million stays one: nobody sizes GPUs so
+    assert one("Nvidia sold 3.76 million Data Center GPUs").unit == "count"
+    assert one("DeepSeek 671B total parameters").unit == "parameters"
