@@ -24,6 +24,13 @@ def fit(s: str, columns: int) -> str:
     return "".join(out) + " " * (columns - used)
 
 
+def clip(s: str, columns: int) -> str:
+    """s cut to at most `columns` terminal columns, ending in "…" where it was cut."""
+    if width(s) <= columns:
+        return s
+    return fit(s, columns - 1).rstrip() + "…"
+
+
 def pct(x) -> str:
     """A confidence as a whole percentage, "?" when it is not a number."""
     try:

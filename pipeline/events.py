@@ -4,12 +4,13 @@ otherwise, only failed documents with --quiet, and one JSON object per event on 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import unicodedata
 from typing import Optional, TextIO
 
-from .display import fit
+from .display import clip, fit
 from .errors import BriefError
 
 
@@ -20,18 +21,50 @@ def one_line(text: str) -> str:
                    if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in text)
 
 
+# The manifest's counts; kept: earlier runs' results this run did not redo.
+COUNTED = ("written", "skipped", "failed", "kept")
 LONG_SECTIONS = 30  # ~30,000 characters: minutes of work on a laptop, worth a line before it starts
 
 
-def write_event(stream: TextIO, event: str, **data) -> None:
+def event_line(event: str, **data) -> str:
     """One --log-json event: a JSON object on its own line."""
-    stream.write(json.dumps({"ts": round(time.time(), 3), "event": event, **data}, ensure_ascii=False) + "\n")
+    return json.dumps({"ts": round(time.time(), 3), "event": event, **data}, ensure_ascii=False) + "\n"
+
+
+def write_event(stream: TextIO, event: str, **data) -> None:
+    """Write one --log-json event and flush it."""
+    stream.write(event_line(event, **data))
     stream.flush()
 
 
+def _unwritable(exc: Exception, stream) -> bool:
+    """Whether exc says the stream takes no more output: a closed pipe, a gone terminal, a closed file."""
+    return isinstance(exc, OSError) or getattr(stream, "closed", False)
+
+
+def silence(stream) -> None:
+    """Point a stream that can no longer be written at /dev/null."""
+    # Later writes (llama.cpp's, a last error's, Python's flush at exit) then succeed instead of
+    # raising, so the exit code stays the run's rather than click's 1 for a broken pipe.
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, stream.fileno())
+        finally:
+            os.close(null)
+        stream.flush()  # what the closed pipe refused goes to /dev/null now
+    except (OSError, ValueError, AttributeError):
+        pass  # not a file descriptor (a StringIO, None): there is nothing to redirect
+
+
 def error_event(message: str, exit_code: int) -> None:
-    """A run-level error as one --log-json event on stderr."""
-    write_event(sys.stderr, "error", message=message, exit_code=exit_code)
+    """A run-level error as one --log-json event on stderr, dropped if stderr is gone."""
+    try:
+        write_event(sys.stderr, "error", message=message, exit_code=exit_code)
+    except (OSError, ValueError, AttributeError) as exc:
+        if not (sys.stderr is None or _unwritable(exc, sys.stderr)):
+            raise
+        silence(sys.stderr)
 
 
 class Reporter:
@@ -41,7 +74,11 @@ class Reporter:
                  tty: Optional[bool] = None):
         stream = stream or sys.stderr  # looked up now, so a redirected stderr is honoured
         self.stream, self.quiet, self.log_json = stream, quiet, log_json
-        self.tty = stream.isatty() if tty is None else tty
+        self.broken = stream is None  # sys.stderr is None when brief was started with 2>&-
+        try:
+            self.tty = bool(stream.isatty()) if tty is None else tty
+        except (OSError, ValueError, AttributeError):
+            self.tty, self.broken = False, True
         self.run_bar = self.doc_bar = None
         self.total = 0
         self.done = 0
@@ -54,17 +91,45 @@ class Reporter:
     def silent(cls) -> "Reporter":
         return cls(quiet=True)
 
+    def _guarded(self, action, *args, **kwargs):
+        """action's return value, or None once the stream cannot be written."""
+        # Output that cannot be written (stderr a pipe whose reader left, `… 2>&1 | head -1`) is
+        # dropped for the rest of the run: progress is no reason to stop summarising.
+        if self.broken:
+            return None
+        try:
+            return action(*args, **kwargs)
+        except (OSError, ValueError) as exc:
+            if not _unwritable(exc, self.stream):
+                raise
+            self.broken = True
+            silence(self.stream)
+            for bar in (self.doc_bar, self.run_bar):
+                if bar is not None:
+                    try:
+                        bar.close()
+                    except (OSError, ValueError):
+                        pass
+            self.run_bar = self.doc_bar = None
+            return None
+
+    def _write(self, text: str) -> None:
+        def write():
+            self.stream.write(text)
+            self.stream.flush()
+
+        self._guarded(write)
+
     def _event(self, event: str, **data) -> None:
         if self.log_json:
-            write_event(self.stream, event, **data)
+            self._write(event_line(event, **data))
 
     def _bars(self) -> bool:
-        return self.tty and not self.quiet and not self.log_json
+        return self.tty and not self.quiet and not self.log_json and not self.broken
 
     def _line(self, text: str) -> None:
         if not self.quiet and not self.log_json and not self.tty:
-            self.stream.write(one_line(text) + "\n")
-            self.stream.flush()
+            self._write(one_line(text) + "\n")
 
     def start(self, total: int, model: str) -> None:
         self.total = total
@@ -73,7 +138,8 @@ class Reporter:
         if self._bars():
             from tqdm import tqdm
 
-            self.run_bar = tqdm(total=total, unit="doc", desc="run", file=self.stream, position=0)
+            self.run_bar = self._guarded(tqdm, total=total, unit="doc", desc="run", file=self.stream,
+                                         position=0)
 
     def doc_start(self, doc_id: str, path: str) -> None:
         self.doc_id, self.task_clock, self.planned = doc_id, None, 0
@@ -81,7 +147,8 @@ class Reporter:
         if self._bars():
             from tqdm import tqdm
 
-            self.doc_bar = tqdm(unit="task", desc=doc_id[:24], file=self.stream, position=1, leave=False)
+            self.doc_bar = self._guarded(tqdm, unit="task", desc=doc_id[:24], file=self.stream,
+                                         position=1, leave=False)
 
     def plan(self, sections: int, tasks: int) -> None:
         """What the document will take: its sections and about how many model calls (said again,
@@ -95,7 +162,7 @@ class Reporter:
         self._event("document_plan", id=self.doc_id, sections=sections, tasks=tasks)
         if self.doc_bar is not None:
             self.doc_bar.total = tasks  # tqdm then shows the time left
-            self.doc_bar.refresh()
+            self._guarded(self.doc_bar.refresh)
         if first and sections >= LONG_SECTIONS:
             minutes = max(1, round(tasks * self.task_seconds / max(self.tasks_done, 1) / 60))
             pace = f"; about {minutes} min at this run's pace" if self.tasks_done else ""
@@ -111,39 +178,37 @@ class Reporter:
         self._event("task_done", task=name)
         if self.doc_bar is not None:
             self.doc_bar.set_postfix_str(name, refresh=False)
-            self.doc_bar.update(1)
+            self._guarded(self.doc_bar.update, 1)
 
     def doc_end(self, status) -> None:
         self.done += 1
         self._event("document_end", **status.to_json())
         if self.doc_bar is not None:
-            self.doc_bar.close()
+            self._guarded(self.doc_bar.close)
             self.doc_bar = None
         if self.run_bar is not None:
-            self.run_bar.update(1)
+            self._guarded(self.run_bar.update, 1)
         if self.quiet and not self.log_json and status.status == "failed":
-            self.stream.write(f"brief: failed: {one_line(status.reason)}\n")  # cron mails stderr
-            self.stream.flush()
+            self._write(f"brief: failed: {one_line(status.reason)}\n")  # cron mails stderr
         reason = f" ({status.reason})" if status.reason else ""
         self._line(f"[{self.done}/{self.total}] {status.id}: {status.status}{reason} "
                    f"in {status.seconds:.1f} s")
 
     def end(self, report) -> None:
-        counts = {s: report.count(s) for s in ("written", "skipped", "failed")}
+        counts = {s: report.count(s) for s in COUNTED}
         self._event("run_end", run_id=report.run_id, **counts)
         if self.run_bar is not None:
-            self.run_bar.close()
+            self._guarded(self.run_bar.close)
             self.run_bar = None
 
     def message(self, text: str) -> None:
         """A line for the person (not in --quiet or --log-json mode)."""
         if not self.quiet and not self.log_json:
-            self.stream.write(one_line(text) + "\n")
-            self.stream.flush()
+            self._write(one_line(text) + "\n")
 
 
 def summary_table(report, out) -> str:
-    """One screen: a row per document with status, counts, stance and time."""
+    """One screen: a row per document with status, counts, stance and time, then the totals."""
     from .results import read_result
 
     rows = [f"{'document':<28} {'status':<8} {'claims':>6} {'figs':>5} {'sec':>6}  stance"]
@@ -160,7 +225,9 @@ def summary_table(report, out) -> str:
                 pass
         # Ids are fitted by terminal columns: a Japanese file name's characters take two each.
         rows.append(f"{fit(one_line(d.id), 28)} {d.status:<8} {claims:>6} {figs:>5} {d.seconds:>6.1f}  "
-                    f"{stance[:60]}")
-    rows.append(f"{report.count('written')} written, {report.count('skipped')} skipped, "
-                f"{report.count('failed')} failed -> {out}/")
+                    f"{clip(stance, 60)}")
+    counts = [f"{report.count(s)} {s}" for s in COUNTED if s != "kept" or report.count(s)]
+    rows.append(f"{', '.join(counts)} -> {out}/")
+    # A row has room for the start of a reason only; the fix is at its end.
+    rows += [f"failed: {d.reason}" for d in report.docs if d.status == "failed" and d.reason]
     return "\n".join(one_line(row) for row in rows)

@@ -188,17 +188,29 @@ def _stances(result: dict) -> dict[str, str]:
 _HAS_RESULT = {"written", "skipped", "kept"}
 
 
+def _has_result(doc: dict) -> bool:
+    """Whether a manifest entry says its document has a result."""
+    # A file skipped as binary (a fifo, an image) is "skipped" too, but never had a result.
+    return doc.get("status") in _HAS_RESULT and bool(doc.get("result"))
+
+
+def _state(doc: dict) -> str:
+    """A manifest entry's status, marked when it is one that usually has a result but has none."""
+    status = str(doc.get("status"))
+    return status if status not in _HAS_RESULT or _has_result(doc) else f"{status} (no result)"
+
+
 def _diff_doc(doc_id: str, a: _Run, b: _Run) -> DocChange:
     change = DocChange(doc_id)
-    sa, sb = a.documents[doc_id].get("status"), b.documents[doc_id].get("status")
+    da, db = a.documents[doc_id], b.documents[doc_id]
     # written, skipped (current) and kept all mean "has its result": only a change to or from
-    # failed is news; the result's own changes are listed below.
-    if sa != sb and not {sa, sb} <= _HAS_RESULT:
-        change.status = (str(sa), str(sb))
+    # failed, or a skip without a result, is news; the result's own changes are listed below.
+    if not (_has_result(da) and _has_result(db)) and _state(da) != _state(db):
+        change.status = (_state(da), _state(db))
     ra, rb = a.results.get(doc_id), b.results.get(doc_id)
     # A run that says it has the result but whose file is gone or torn: say so, compare nothing.
-    change.unreadable = [side for side, st, r in (("older", sa, ra), ("newer", sb, rb))
-                         if st in _HAS_RESULT and r is None]
+    change.unreadable = [side for side, doc, r in (("older", da, ra), ("newer", db, rb))
+                         if _has_result(doc) and r is None]
     if ra is None or rb is None:
         return change  # nothing to compare: the status change says it all
     change.source_changed = (ra.get("document") or {}).get("sha256") != (rb.get("document") or {}).get("sha256")

@@ -51,9 +51,10 @@ class RunReport:
     docs: list[DocStatus] = field(default_factory=list)
     guessed: int = 0  # tokens guessed from the prompt (draft.py), and how many of them were kept
     guessed_kept: int = 0
+    kept: int = 0  # earlier runs' results this run did not redo: the manifest lists them as kept
 
     def count(self, status: str) -> int:
-        return sum(1 for d in self.docs if d.status == status)
+        return self.kept if status == "kept" else sum(1 for d in self.docs if d.status == status)
 
     @property
     def exit_code(self) -> int:
@@ -306,6 +307,7 @@ class Batch:
         }
         done = {d.id for d in r.docs}
         kept = [d.to_json() for i, d in self.earlier.items() if i not in done]
+        r.kept = len(kept)
         if kept:
             manifest["documents"] += kept
             manifest["counts"]["kept"] = len(kept)

@@ -30,8 +30,9 @@ def result(doc_id, claims=(), figures=(), stance=(), summary="要約", sha="a" *
     }
 
 
-def write_run(results_dir: Path, run_id: str, docs: dict, failed=()):
-    """Write a results folder as a run would: manifest plus one file per written document."""
+def write_run(results_dir: Path, run_id: str, docs: dict, failed=(), binary=()):
+    """Write a results folder as a run would: manifest plus one file per written document (a
+    binary file is skipped, with no result)."""
     results_dir.mkdir(exist_ok=True)
     for old in results_dir.glob("*.json"):
         old.unlink()
@@ -42,6 +43,9 @@ def write_run(results_dir: Path, run_id: str, docs: dict, failed=()):
                         "result": f"{doc_id}.json"})
     entries += [{"id": d, "path": f"seeds/{d}.txt", "status": "failed", "reason": "model timed out",
                  "result": None} for d in failed]
+    entries += [{"id": d, "path": f"seeds/{d}.bin", "status": "skipped",
+                 "reason": f"seeds/{d}.bin: binary file (contains NUL bytes), skipped", "result": None}
+                for d in binary]
     manifest = {"tool": "brief", "version": "0.1.0", "run_id": run_id, "documents": entries,
                 "counts": {"written": len(docs), "skipped": 0, "failed": len(failed)}}
     (results_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
@@ -289,3 +293,44 @@ def test_a_full_disk_while_snapshotting_is_one_line_and_leaves_no_partial(tmp_pa
                                f"run {run_id(1)} for `brief diff` could not be saved (No space left "
                                "on device); free disk space, or lower --keep")
     assert list((tmp_path / "runs").iterdir()) == []
+
+
+def test_a_document_skipped_as_binary_in_both_runs_is_no_change(tmp_path):
+    for i in (1, 2):
+        write_run(tmp_path, run_id(i), {"a": result("a", claims=["x"])}, binary=["pic"])
+        history.record_run(tmp_path, run_id(i))
+    diff = history.diff_runs(tmp_path)
+    assert history.format_diff(diff) == f"runs {run_id(1)} → {run_id(2)}: no changes"
+
+
+def test_a_skip_without_a_result_is_compared_by_status(tmp_path):
+    # b: written, then replaced by a binary file, then restored; c: failed, then binary.
+    write_run(tmp_path, run_id(1), {"b": result("b")}, failed=["c"])
+    history.record_run(tmp_path, run_id(1))
+    write_run(tmp_path, run_id(2), {}, binary=["b", "c"])
+    history.record_run(tmp_path, run_id(2))
+    write_run(tmp_path, run_id(3), {"b": result("b")}, binary=["c"])
+    history.record_run(tmp_path, run_id(3))
+    assert history.format_diff(history.diff_runs(tmp_path, run_id(1), run_id(2))) == (
+        f"runs {run_id(1)} → {run_id(2)}\n"
+        "b:\n  ~ status: written → skipped (no result)\n"
+        "c:\n  ~ status: failed → skipped (no result)")
+    assert history.format_diff(history.diff_runs(tmp_path, run_id(2), run_id(3))) == (
+        f"runs {run_id(2)} → {run_id(3)}\n"
+        "b:\n  ~ status: skipped (no result) → written")
+
+
+def test_diff_of_two_runs_over_a_binary_file_says_no_changes(tiny_model, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    Path("in").mkdir()
+    Path("in/bin.dat").write_bytes(bytes(range(256)) * 8)
+    Path("in/t.txt").write_text("Text. 3 items.\n", encoding="utf-8")
+    for _ in range(2):
+        assert CliRunner().invoke(cli, ["run", "in", "--out", "out", "-q"]).exit_code == 0
+    r = CliRunner().invoke(cli, ["diff", "--out", "out"])
+    first, second = history.list_runs(Path("out"))
+    assert (r.exit_code, r.output) == (0, f"runs {first} → {second}: no changes\n")
