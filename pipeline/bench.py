@@ -110,7 +110,7 @@ def bench(opts: BenchOptions) -> dict:
     if opts.keep_results:
         results.check_writable(Path(opts.keep_results), "--keep-results", folder=True)
     paths = select_documents(opts.docs)  # a mistyped --docs is named even without the model
-    spec = opts.model or os.environ.get("BRIEF_MODEL") or None
+    spec = opts.model or (os.environ.get("BRIEF_MODEL") or "").strip() or None
     ref = models.resolve(spec)
     docs = [load_document(p) for p in paths]
     threads = opts.threads or RunSettings().threads
@@ -370,7 +370,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     """Phase entry point: run one phase and write its numbers and peak RSS as JSON."""
     ap = argparse.ArgumentParser(prog="python -m pipeline.bench")
     ap.add_argument("--phase", required=True, choices=["raw", "baseline", "brief", "warm"])
-    ap.add_argument("--model", default=os.environ.get("BRIEF_MODEL") or None)
+    ap.add_argument("--model", default=(os.environ.get("BRIEF_MODEL") or "").strip() or None)
     ap.add_argument("--docs", nargs="+", required=True)
     ap.add_argument("--target", action="append")
     ap.add_argument("--threads", type=int, default=RunSettings().threads)

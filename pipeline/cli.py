@@ -4,6 +4,7 @@ line and an exit code)."""
 from __future__ import annotations
 
 import json
+import math
 import signal
 import sys
 from pathlib import Path
@@ -19,9 +20,39 @@ from .settings import RunSettings, max_threads
 
 def _results_folder(directory: Path) -> None:
     """A usage error unless `directory` is a folder (the runs' snapshots are inside it)."""
-    if not directory.is_dir():
-        raise UsageError(f"{directory}: no such results folder; pass the folder `brief run` wrote "
-                         "with --out")
+    from .results import results_folder
+
+    results_folder(directory, "pass the folder `brief run` wrote with --out")
+
+
+class _OutPath(click.Path):
+    """A path to write to; empty is a usage error, not the current folder (Path('') is '.')."""
+
+    def __init__(self, what: str = "folder"):
+        super().__init__(path_type=Path)
+        self.what = what
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and not value:
+            self.fail(f"cannot be empty; name a {self.what}"
+                      + (" (. for the current one)" if self.what == "folder" else ""), param, ctx)
+        return super().convert(value, param, ctx)
+
+
+def _model(ctx, param, value):
+    """An empty --model is a usage error; an empty or blank BRIEF_MODEL counts as unset."""
+    if value is None or value.strip():
+        return value
+    if ctx.get_parameter_source(param.name) == click.core.ParameterSource.ENVIRONMENT:
+        return None
+    raise click.BadParameter("cannot be empty; name a preset (brief models list) or a .gguf file")
+
+
+def _seconds(ctx, param, value):
+    """FloatRange lets nan through (it compares false) and inf means no limit: both are refused."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of seconds; give a finite limit, e.g. 600")
+    return value
 
 
 def _targets(ctx, param, values) -> tuple[str, ...]:
@@ -70,9 +101,9 @@ def cli():
 
 @cli.command(cls=JsonErrors)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--model", "-m", envvar="BRIEF_MODEL", help="Preset name or path to a .gguf file "
-              "(env BRIEF_MODEL; default: the registry's default preset).")
-@click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("results"),
+@click.option("--model", "-m", envvar="BRIEF_MODEL", callback=_model, help="Preset name or path to "
+              "a .gguf file (env BRIEF_MODEL, unset when empty; default: the registry's default preset).")
+@click.option("--out", "-o", type=_OutPath(), default=Path("results"),
               show_default=True, help="Folder for <doc-id>.json, manifest.json and run history.")
 @click.option("--target", "-t", "targets", multiple=True, callback=_targets,
               help="A stance target (repeatable), best in the documents' own words and language: "
@@ -80,7 +111,7 @@ def cli():
 @click.option("--lang", type=click.Choice(["ja", "en"]), default=None,
               help="Output language (default: each document's own).")
 @click.option("--force", is_flag=True, help="Rerun every document, even those whose result is current.")
-@click.option("--timeout", type=click.FloatRange(min=1), default=None,
+@click.option("--timeout", type=click.FloatRange(min=1), default=None, callback=_seconds,
               help="Per-document time limit in seconds; a document over it fails, the run goes on.")
 @click.option("--think-budget", type=click.IntRange(min=0), default=None,
               help="Reasoning models: think tokens per answer, a re-asked task thinks again (0 disables thinking; default 512).")
@@ -211,20 +242,19 @@ def validate(directory):
     Example:
       brief validate results/
     """
-    from .results import file_problems, result_files
+    from .results import file_problems, result_files, results_folder
 
-    if not directory.is_dir():
-        raise CliError(f"{directory}: no such results folder; run `brief run` first", EXIT_USAGE)
+    results_folder(directory, "run `brief run` first")
     files, others = result_files(directory)
     for other in others:
         click.echo(f"{other}: not a brief result (no \"document\"), not checked", err=True)
     if not files:
         raise CliError(f"{directory}: no result files to validate; run `brief run` first", EXIT_USAGE)
-    problems = [problem for path in files for problem in file_problems(path)]
-    for p in problems:
-        click.echo(p)
-    if problems:
-        raise CliError(f"{len(problems)} violation(s) in {len(files)} result file(s)", 1)
+    bad = [found for found in map(file_problems, files) if found]
+    for problem in (p for found in bad for p in found):
+        click.echo(problem)
+    if bad:
+        raise CliError(f"{sum(map(len, bad))} violation(s) in {len(bad)} result file(s)", 1)
     click.echo(f"{len(files)} result file(s) valid: schemas and grounding hold")
 
 
@@ -276,7 +306,7 @@ def report(directory, fmt):
 @cli.command()
 @click.argument("run_a", required=False)
 @click.argument("run_b", required=False)
-@click.option("--out", "-o", "directory", type=click.Path(path_type=Path), default=Path("results"),
+@click.option("--out", "-o", "directory", type=_OutPath(), default=Path("results"),
               show_default=True, help="The results folder whose runs/ to compare.")
 @friendly
 def diff(run_a, run_b, directory):
@@ -295,8 +325,8 @@ def diff(run_a, run_b, directory):
 
 
 @cli.command()
-@click.option("--model", "-m", envvar="BRIEF_MODEL", help="Preset name or path to a .gguf file "
-              "(env BRIEF_MODEL; default: the registry's default preset).")
+@click.option("--model", "-m", envvar="BRIEF_MODEL", callback=_model, help="Preset name or path to "
+              "a .gguf file (env BRIEF_MODEL, unset when empty; default: the registry's default preset).")
 @click.option("--docs", "docs", multiple=True, help="Documents to use (repeatable): a path, a folder "
               "(its *.txt), or an id matched as a file-name prefix in seeds/, e.g. --docs 003 "
               "(default: every seeds/*.txt).")
@@ -305,9 +335,9 @@ def diff(run_a, run_b, directory):
 @click.option("--threads", type=click.IntRange(min=1, max=max_threads()), default=None,
               help="CPU threads (default: physical cores).")
 @click.option("--skip-baseline", is_flag=True, help="Skip the hand-written baseline (quick runs).")
-@click.option("--json", "json_path", type=click.Path(path_type=Path), default=None,
+@click.option("--json", "json_path", type=_OutPath("file"), default=None,
               help="Also write the report as JSON to this file.")
-@click.option("--keep-results", type=click.Path(path_type=Path), default=None,
+@click.option("--keep-results", type=_OutPath(), default=None,
               help="Keep brief's results from the measured run in this folder (e.g. for brief eval).")
 @friendly
 def bench(model, docs, targets, threads, skip_baseline, json_path, keep_results):
@@ -330,7 +360,7 @@ def bench(model, docs, targets, threads, skip_baseline, json_path, keep_results)
 
 
 @cli.command()
-@click.option("--out", "-o", "directory", type=click.Path(path_type=Path), default=Path("results"),
+@click.option("--out", "-o", "directory", type=_OutPath(), default=Path("results"),
               show_default=True, help="The results folder.")
 @friendly
 def runs(directory):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 from .display import width
 from .evaluate import EvalReport
 
@@ -56,7 +58,7 @@ def format_table(report: EvalReport) -> str:
         out.append(f"gold: {report.gold_path} ({t.gold_documents} documents, micro-averaged; "
                    f"{t.gold_missing} without a result)")
     stance = [[r.id, d["target"], "(none)" if d["output"] is None else str(d["output"]),
-               "|".join(d["accept"]), "ok" if d["ok"] else "WRONG"]
+               "|".join(d["accept"]), "not asked" if d["ok"] is None else "ok" if d["ok"] else "WRONG"]
               for r in report.rows for d in r.stance_detail]
     if stance:
         out += ["", "stance", *_grid([["document", "target", "output", "accept", ""], *stance], 5)]
@@ -68,6 +70,8 @@ def format_table(report: EvalReport) -> str:
     notes += [(r.id, f"... {len(r.schema_errors) - 3} more schema errors") for r in report.rows
               if len(r.schema_errors) > 3]
     notes += [(r.id, n) for r in report.rows for n in r.notes]
+    notes += [(r.id, f"stance on {t} not asked by the run, so not scored; rerun with --target "
+               f"{shlex.quote(t)} to score it") for r in report.rows for t in r.stance_not_asked]
     notes += [(name, "skipped: not a result file") for name in report.skipped]
     for title, items in (("gold misses", misses), ("notes", notes)):
         if items:

@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any, Optional
 
 from . import schemas
-from .documents import load_document
-from .errors import BriefError, UsageError
-from .results import MANIFEST, is_other_json
-from .types import POSITIONS
+from .errors import UsageError
+from .gold import load_gold, strings
+from .results import MANIFEST, is_other_json, open_source, results_folder
 
 
 def norm(s: str) -> str:
@@ -82,8 +81,9 @@ class DocRow(_Rates):
     gold_claims: int = 0
     claims_covered: int = 0
     claims_missed: list[str] = field(default_factory=list)
-    stance_targets: int = 0
+    stance_targets: int = 0  # the gold targets the run was asked about; the others are not scored
     stance_correct: int = 0
+    stance_not_asked: list[str] = field(default_factory=list)
     stance_detail: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -110,6 +110,7 @@ class Totals(_Rates):
     claims_covered: int = 0
     stance_targets: int = 0
     stance_correct: int = 0
+    stance_not_asked: int = 0
 
     schema_valid_rate = property(lambda self: _rate(self.schema_valid, self.result_files))
 
@@ -133,48 +134,6 @@ class EvalReport:
         return {"results_dir": self.results_dir, "gold": self.gold_path,
                 "totals": self.totals.to_json(), "documents": [r.to_json() for r in self.rows],
                 "missing": self.missing, "skipped": self.skipped}
-
-
-def load_gold(path: Path) -> dict[str, dict]:
-    """The gold file's documents by id, checked enough that scoring cannot trip on its shape."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the gold file ({exc.strerror}); check the path") from None
-    except ValueError as exc:
-        raise UsageError(f"{path}: gold file is not valid JSON ({exc}); fix or re-export it") from None
-    docs = data.get("docs") if isinstance(data, dict) else None
-    if not isinstance(docs, dict):
-        raise UsageError(f"{path}: gold file has no \"docs\" object keyed by document id")
-    for doc_id, doc in docs.items():
-        where = f"{path}: docs.{doc_id}"
-        if not isinstance(doc, dict):
-            raise UsageError(f"{where}: not an object")
-        # An entry no output could ever match would count as a miss forever: refuse it instead.
-        for i, fig in enumerate(doc.get("figures") or []):
-            if not (isinstance(fig, dict) and _strings(fig.get("needles")) and fig["needles"]
-                    and all(n.strip() for n in fig["needles"])):
-                raise UsageError(f"{where}.figures[{i}]: needs \"needles\", a list of non-empty strings")
-        for i, claim in enumerate(doc.get("claims") or []):
-            if not (isinstance(claim, dict) and _strings(claim.get("keywords"))
-                    and all(k.strip() for k in claim["keywords"]) and isinstance(claim.get("need"), int)
-                    and not isinstance(claim.get("need"), bool)
-                    and 1 <= claim["need"] <= len(claim["keywords"])):
-                raise UsageError(f"{where}.claims[{i}]: needs \"keywords\" (non-empty strings) and "
-                                 "\"need\" (an integer from 1 to the number of keywords)")
-        stance = doc.get("stance") or {}
-        if not isinstance(stance, dict):
-            raise UsageError(f"{where}.stance: not an object keyed by target")
-        for target, rule in stance.items():
-            if not (isinstance(rule, dict) and _strings(rule.get("accept")) and rule["accept"]
-                    and set(rule["accept"]) <= set(POSITIONS)):
-                raise UsageError(f"{where}.stance.{target}: needs \"accept\", a list of positions "
-                                 f"({', '.join(POSITIONS)})")
-    return docs
-
-
-def _strings(v: Any) -> bool:
-    return isinstance(v, list) and all(isinstance(s, str) for s in v)
 
 
 def _list(v: Any) -> list:
@@ -210,37 +169,21 @@ def _at(text: str, span: Any, key: str) -> bool:
     return text[start:end] == span.get(key)
 
 
-def _candidates(raw: str, results_dir: Path) -> list[Path]:
-    p = Path(raw)
-    if p.is_absolute():
-        return [p]
-    # Paths are relative to wherever `brief run` ran: try ours, then the results folder and above it.
-    base = results_dir.resolve()
-    return [Path.cwd() / p, base / p, *(parent / p for parent in base.parents)]
-
-
 def _source(result: dict, results_dir: Path, row: DocRow) -> Optional[str]:
     """The source text, or None with a note saying why it is not there."""
     doc = result.get("document") if isinstance(result.get("document"), dict) else {}
     raw = doc.get("path")
-    if not isinstance(raw, str) or not raw:
-        row.notes.append("no document.path: evidence not verifiable")
+    path, loaded, error = open_source(result, results_dir)
+    if loaded is None:
+        why = ("no document.path" if not isinstance(raw, str) or not raw else f"source {raw} not found"
+               if path is None else f"source {raw} not readable ({error})")
+        row.notes.append(f"{why}: evidence not verifiable")
         return None
-    for path in _candidates(raw, results_dir):
-        if not path.is_file():
-            continue
-        try:
-            loaded = load_document(path)
-        except (OSError, BriefError) as exc:
-            row.notes.append(f"source {raw} not readable ({exc}): evidence not verifiable")
-            return None
-        row.source = str(path)
-        if loaded.sha256 != doc.get("sha256"):
-            row.notes.append(f"source {raw} changed since the run (sha256 differs); "
-                             "offsets checked against the current file")
-        return loaded.text
-    row.notes.append(f"source {raw} not found: evidence not verifiable")
-    return None
+    row.source = str(path)
+    if loaded.sha256 != doc.get("sha256"):
+        row.notes.append(f"source {raw} changed since the run (sha256 differs); "
+                         "offsets checked against the current file")
+    return loaded.text
 
 
 def _hashable(v: Any) -> Any:
@@ -291,12 +234,28 @@ def _score_gold(row: DocRow, result: dict, gold: dict) -> None:
     # A target the output repeats is judged by its first entry, the one a reader meets first.
     for st in _dicts(result.get("stance")):
         positions.setdefault(norm_target(str(st.get("target", ""))), st.get("position"))
+    asked = _asked_targets(result)
     for target, rule in (gold.get("stance") or {}).items():
-        row.stance_targets += 1
-        got = positions.get(norm_target(target))
-        ok = got in rule["accept"]
-        row.stance_correct += ok
-        row.stance_detail.append({"target": target, "output": got, "accept": rule["accept"], "ok": ok})
+        key = norm_target(target)
+        # A target the run was never asked about is a question for the next run, not a wrong answer.
+        ask = key in positions or asked is None or key in asked
+        got = positions.get(key)
+        ok = got in rule["accept"] if ask else None
+        row.stance_detail.append({"target": target, "output": got, "accept": rule["accept"], "ok": ok,
+                                  "asked": ask})
+        if ask:
+            row.stance_targets += 1
+            row.stance_correct += ok
+        else:
+            row.stance_not_asked.append(target)
+
+
+def _asked_targets(result: dict) -> Optional[set[str]]:
+    """The --target values the run recorded (the subject it adds is in its output), or None when
+    the result does not say (missing or damaged): then every gold target counts."""
+    prov = result.get("provenance") if isinstance(result.get("provenance"), dict) else {}
+    targets = (prov.get("params") if isinstance(prov.get("params"), dict) else {}).get("targets")
+    return {norm_target(t) for t in targets} if strings(targets) else None
 
 
 def _read(path: Path) -> tuple[Any, Optional[str]]:
@@ -335,8 +294,7 @@ def score_result(name: str, result: Any, results_dir: Path, gold: Optional[dict]
 def evaluate(results_dir: Path, gold_path: Optional[Path] = None) -> EvalReport:
     """Score every result file in results_dir, and against the gold file when one is given."""
     results_dir = Path(results_dir)
-    if not results_dir.is_dir():
-        raise UsageError(f"{results_dir}: no such results folder; pass the folder `brief run` wrote")
+    results_folder(results_dir)
     gold = load_gold(gold_path) if gold_path is not None else {}
     files = sorted(p for p in results_dir.glob("*.json") if p.name != MANIFEST)
     report = EvalReport(str(results_dir), str(gold_path) if gold_path is not None else None, [], Totals())
@@ -350,8 +308,10 @@ def evaluate(results_dir: Path, gold_path: Optional[Path] = None) -> EvalReport:
         if error:
             row.schema_errors = [error]
         report.rows.append(row)
+    if not report.rows:
+        raise UsageError(f"{results_dir}: no result files (*.json) to evaluate; run `brief run` first")
     have = {r.id for r in report.rows}
-    if gold and have and not have & set(gold):
+    if gold and not have & set(gold):
         raise UsageError(f"{gold_path}: names none of the results in {results_dir} (gold ids: "
                          f"{', '.join(sorted(gold)[:3])}{' …' if len(gold) > 3 else ''}); "
                          "check --gold and the results folder")
@@ -374,7 +334,6 @@ def evaluate(results_dir: Path, gold_path: Optional[Path] = None) -> EvalReport:
             for name in ("gold_figures", "figures_found", "gold_claims", "claims_covered",
                          "stance_targets", "stance_correct"):
                 setattr(t, name, getattr(t, name) + getattr(r, name))
+            t.stance_not_asked += len(r.stance_not_asked)
     t.gold_missing = len(report.missing)
-    if not report.rows:
-        raise UsageError(f"{results_dir}: no result files (*.json) to evaluate; run `brief run` first")
     return report

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Optional
 
 from . import schemas
-from .documents import MANIFEST, load_document
+from .documents import MANIFEST, load_document, sha256_bytes
 from .errors import BriefError, UsageError
 from .types import Document
 
@@ -117,7 +117,7 @@ def build(doc: Document, res, provenance: dict, keep_thoughts: bool = False) -> 
     return out
 
 
-def _kind(value) -> str:
+def json_kind(value) -> str:
     """The JSON name of a value's type, for messages."""
     names = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
     return names.get(type(value), "number")
@@ -126,7 +126,7 @@ def _kind(value) -> str:
 def shape_errors(result) -> list[str]:
     """Wrong JSON types in a result, starting with the result itself not being an object."""
     if not isinstance(result, dict):
-        return [f"$: a JSON {_kind(result)}, not a result object"]
+        return [f"$: a JSON {json_kind(result)}, not a result object"]
     return schemas.type_errors(result)
 
 
@@ -157,10 +157,18 @@ def read_result(path: Path) -> dict:
     return data
 
 
+def results_folder(folder: Path, advice: str = "pass the folder `brief run` wrote") -> None:
+    """UsageError unless `folder` is a folder; a result file given instead names its folder."""
+    if folder.is_file():
+        raise UsageError(f"{folder}: is a file, not a results folder; pass the folder that holds "
+                         f"it ({folder.parent})")
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no such results folder; {advice}")
+
+
 def read_manifest(folder: Path) -> dict:
     """A results folder's manifest; UsageError naming it if it is missing, not JSON or misshapen."""
-    if not folder.is_dir():
-        raise UsageError(f"{folder}: no such results folder; pass the folder `brief run` wrote")
+    results_folder(folder)
     path = folder / MANIFEST
     # A snapshot of an earlier run (runs/<id>/) cannot be rewritten, only let go.
     advice = ("delete that snapshot folder" if folder.parent.name == "runs"
@@ -180,16 +188,16 @@ def read_manifest(folder: Path) -> dict:
 def _manifest_shape(data) -> Optional[str]:
     """The first part of a manifest with the wrong JSON type, or None."""
     if not isinstance(data, dict):
-        return f"$: a JSON {_kind(data)}, not a manifest object"
+        return f"$: a JSON {json_kind(data)}, not a manifest object"
     for key in _MANIFEST_OBJECTS:
         if data.get(key) is not None and not isinstance(data[key], dict):
-            return f"$.{key}: a JSON {_kind(data[key])}, not an object"
+            return f"$.{key}: a JSON {json_kind(data[key])}, not an object"
     docs = data.get("documents")
     if docs is not None and not isinstance(docs, list):
-        return f"$.documents: a JSON {_kind(docs)}, not an array"
+        return f"$.documents: a JSON {json_kind(docs)}, not an array"
     for i, entry in enumerate(docs or []):
         if not isinstance(entry, dict):
-            return f"$.documents[{i}]: a JSON {_kind(entry)}, not an object"
+            return f"$.documents[{i}]: a JSON {json_kind(entry)}, not an object"
     return None
 
 
@@ -198,38 +206,67 @@ def _document(result: dict) -> dict:
     return meta if isinstance(meta, dict) else {}
 
 
-def source_of(result: dict, base: Path) -> Optional[Path]:
-    """Where the source document of a result is: its recorded path, as given or from `base`."""
-    raw = _document(result).get("path")
+def source_candidates(raw: str, results_dir: Path) -> list[Path]:
+    """Where a recorded source path may be, in order: as recorded (absolute, or relative to the
+    current folder), then relative to the results folder and to each folder above it."""
+    path = Path(raw)
+    if path.is_absolute():
+        return [path]
+    # Results record paths relative to the folder `brief run` ran in, which the manifest does not
+    # name; it is the results folder's parent for the usual `brief run docs/`, or one further up.
+    folder = Path(results_dir).absolute()
+    # Each file once: from the usual project folder, ours and the results' parent are the same.
+    found, seen = [], set()
+    for candidate in (path, *(base / path for base in (folder, *folder.parents))):
+        key = os.path.normpath(candidate.absolute())
+        if key not in seen:
+            seen.add(key)
+            found.append(candidate)
+    return found
+
+
+def source_of(result: dict, results_dir: Path) -> Optional[Path]:
+    """The source file of a result (see source_candidates): the first candidate holding the bytes
+    the result records, else the first that exists (its source, changed since), else None."""
+    meta = _document(result)
+    raw = meta.get("path")
     if not isinstance(raw, str) or not raw:
         return None
-    for candidate in (Path(raw), base / raw):
-        if candidate.is_file():
-            return candidate
-    return None
+    existing = [p for p in source_candidates(raw, results_dir) if p.is_file()]
+    if len(existing) > 1:
+        for path in existing:
+            try:
+                if sha256_bytes(path.read_bytes()) == meta.get("sha256"):
+                    return path
+            except OSError:
+                continue
+    return existing[0] if existing else None
+
+
+def open_source(result: dict, results_dir: Path) -> tuple[Optional[Path], Optional[Document], Optional[str]]:
+    """A result's source file (source_of), loaded as the run loaded it so offsets count the same
+    text; the error text instead of the document when it cannot be read."""
+    path = source_of(result, results_dir)
+    if path is None:
+        return None, None, None
+    try:
+        return path, load_document(path), None
+    except (OSError, ValueError, BriefError) as exc:
+        return path, None, str(exc)
 
 
 def load_source(result: dict, results_dir: Path) -> tuple[Optional[str], Optional[str]]:
     """The source text the result's offsets refer to, or None and the reason it is not shown."""
-    meta = _document(result)
-    raw = meta.get("path") if isinstance(meta.get("path"), str) else ""
-    changed = None
-    # The run's cwd is unknown: try ours, then the folder above results/ (the usual project root).
-    for path in [Path(raw)] if Path(raw).is_absolute() else [Path.cwd() / raw, results_dir.parent / raw]:
-        if not path.is_file():
-            continue
-        try:
-            # The run's own loader, so offsets count the same decoded, newline-normalised text.
-            source = load_document(path)
-        except (OSError, ValueError, BriefError) as exc:
-            return None, f"Source {raw} could not be read ({exc}); showing the result without highlights."
-        if source.sha256 == meta.get("sha256"):
-            return source.text, None
-        changed = path
-    if changed is not None:
+    raw = _document(result).get("path")
+    path, doc, error = open_source(result, results_dir)
+    if path is None:
+        return None, f"Source {raw} not found; showing the result without highlights."
+    if doc is None:
+        return None, f"Source {raw} could not be read ({error}); showing the result without highlights."
+    if doc.sha256 != _document(result).get("sha256"):
         return None, (f"Source {raw} has changed since this run (sha256 differs); "
                       "showing the result without highlights.")
-    return None, f"Source {raw} not found; showing the result without highlights."
+    return doc.text, None
 
 
 def result_files(directory: Path) -> tuple[list[Path], list[Path]]:
@@ -251,22 +288,18 @@ def file_problems(path: Path) -> list[str]:
     except BriefError as exc:
         return [str(exc)]
     meta, text, problems = _document(result), None, []
-    src = source_of(result, Path.cwd())
+    src, doc, error = open_source(result, path.parent)
     if src is None:
         problems.append(f"{path}: $.document.path: source {meta.get('path')!r} not found; "
                         f"grounding not checked (restore the file, or delete this result if "
                         f"the source is gone for good)")
+    elif doc is None:  # e.g. the source has become binary: this result's problem only
+        problems.append(f"{path}: $.document.path: source not readable ({error}); grounding not checked")
+    elif doc.sha256 != meta.get("sha256"):
+        problems.append(f"{path}: $.document.sha256: the source has changed since this result "
+                        f"was written; rerun `brief run`")
     else:
-        try:
-            doc = load_document(src)
-        except BriefError as exc:  # e.g. the source has become binary: this result's problem only
-            problems.append(f"{path}: $.document.path: source not readable ({exc}); grounding not checked")
-        else:
-            if doc.sha256 != meta.get("sha256"):
-                problems.append(f"{path}: $.document.sha256: the source has changed since this result "
-                                f"was written; rerun `brief run`")
-            else:
-                text = doc.text
+        text = doc.text
     return problems + [f"{path}: {e}" for e in check(result, text)]
 
 

@@ -285,7 +285,7 @@ class Batch:
             except BriefError:
                 continue  # not a result; validate reports it
             # A result whose source is gone is left on disk but not listed, so diff shows it removed.
-            if results.source_of(result, Path.cwd()) is not None:
+            if results.source_of(result, self.out) is not None:
                 kept[path.stem] = DocStatus(path.stem, result["document"]["path"], "kept",
                                             "not redone by this run: the result of an earlier one",
                                             path.name)

@@ -106,7 +106,11 @@ def invariant_errors(result: dict, text: str) -> list[str]:
     errors = []
     for parts, span, key in _spans(result):
         start, end = span.get("start"), span.get("end")
-        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+        if isinstance(start, int) and isinstance(end, int) and start >= end:
+            what = "an empty" if start == end else "a reversed"
+            errors.append(f"{_path(parts)}: offsets {start}..{end}: {what} span (start must be "
+                          "below end); rerun `brief run` to rewrite it")
+        elif not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
             errors.append(f"{_path(parts)}: offsets {start}..{end} outside the document (0..{len(text)})")
         elif text[start:end] != span.get(key):
             errors.append(f"{_path(parts)}: text[{start}:{end}] != {key} (evidence not verbatim)")

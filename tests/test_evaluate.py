@@ -136,9 +136,9 @@ def test_document_rows(folder):
     assert a.claims_missed == ["talent"]
     assert (a.stance_correct, a.stance_targets) == (1, 3)
     assert a.stance_detail == [
-        {"target": "規制強化", "output": "favor", "accept": ["against"], "ok": False},
-        {"target": "DeepSeek", "output": "favor", "accept": ["favor"], "ok": True},
-        {"target": "政府", "output": None, "accept": ["favor", "mixed"], "ok": False},
+        {"target": "規制強化", "output": "favor", "accept": ["against"], "ok": False, "asked": True},
+        {"target": "DeepSeek", "output": "favor", "accept": ["favor"], "ok": True, "asked": True},
+        {"target": "政府", "output": None, "accept": ["favor", "mixed"], "ok": False, "asked": True},
     ]
     assert a.notes == []
 
@@ -352,3 +352,115 @@ def test_heldout_gold_loads_and_every_needle_and_keyword_is_in_its_seed():
         words = [n for f in g["figures"] for n in f["needles"]] + [k for c in g["claims"] for k in c["keywords"]]
         assert [w for w in words if norm(w) not in text] == [], doc_id
         assert set(g["stance"]) == {"DeepSeek", "米国の対中半導体輸出規制"}
+
+
+def brief_eval(*args):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    return CliRunner().invoke(cli, ["eval", *map(str, args)])
+
+
+def test_gold_naming_no_documents_is_refused(folder):
+    write(folder.parent, "empty.json", {"_about": "nothing yet", "docs": {}})
+    r = brief_eval(folder, "--gold", folder.parent / "empty.json")
+    assert r.exit_code == 2
+    assert r.output == (f"Error: {folder.parent / 'empty.json'}: \"docs\" names no documents; add an "
+                        "entry per result id (see README, brief eval)\n")
+
+
+@pytest.mark.parametrize("doc, message", [
+    ({"claim": [{"keywords": ["x"], "need": 1}]},
+     'docs.000_a.claim: unknown key (did you mean "claims"?); a gold document has figures, claims, stance'),
+    ({"figures": [], "notes": "x"},
+     "docs.000_a.notes: unknown key (remove it); a gold document has figures, claims, stance"),
+    ({"figures": [{"needle": ["3兆"]}]},
+     'docs.000_a.figures[0].needle: unknown key (did you mean "needles"?); a gold figure has id, needles'),
+    ({"claims": [{"keywords": ["x"], "need": 1, "needs": 1}]},
+     'docs.000_a.claims[0].needs: unknown key (did you mean "need"?); a gold claim has id, keywords, need'),
+    ({"stance": {"DeepSeek": {"accepts": ["favor"]}}},
+     'docs.000_a.stance.DeepSeek.accepts: unknown key (did you mean "accept"?); a gold stance has accept'),
+    ({"figures": None}, "docs.000_a.figures: a JSON null, not a list; fix it or remove the key"),
+    ({"claims": {"gov": {}}}, "docs.000_a.claims: a JSON object, not a list; fix it or remove the key"),
+    ({"stance": ["DeepSeek"]},
+     "docs.000_a.stance: a JSON array, not an object keyed by target; fix it or remove the key"),
+    ({"figures": ["3兆"]}, "docs.000_a.figures[0]: a JSON string, not a gold figure object (id, needles)"),
+    ([], "docs.000_a: a JSON array, not a gold document object (figures, claims, stance)"),
+])
+def test_misspelled_or_mistyped_gold_keys_are_refused(folder, doc, message):
+    write(folder.parent, "bad.json", {"docs": {"000_a": doc}})
+    with pytest.raises(UsageError) as info:
+        evaluate(folder, folder.parent / "bad.json")
+    assert str(info.value) == f"{folder.parent / 'bad.json'}: {message}"
+    r = brief_eval(folder, "--gold", folder.parent / "bad.json")
+    assert (r.exit_code, r.output) == (2, f"Error: {folder.parent / 'bad.json'}: {message}\n")
+
+
+def test_underscore_keys_are_comments_in_gold_entries(folder):
+    gold = {"docs": {"000_a": {"_note": "checked twice", "figures": [{"id": "a", "needles": ["3兆"],
+                                                                      "_why": "the headline"}]}}}
+    write(folder.parent, "commented.json", gold)
+    assert evaluate(folder, folder.parent / "commented.json").row("000_a").figures_found == 1
+
+
+@pytest.fixture
+def asked(tmp_path, monkeypatch):
+    """results/t.json from a run asked about DeepSeek (the subject, 政府, added by the run)."""
+    write(tmp_path / "seeds", "t.txt", TEXT_A)
+    res = make_result("t", "seeds/t.txt", TEXT_A, stance=[("政府", "favor", []), ("DeepSeek", "against", [])])
+    res["provenance"]["params"] = {"targets": ["DeepSeek"]}
+    write(tmp_path / "results", "t.json", res)
+    write(tmp_path, "gold.json", {"docs": {"t": {"stance": {
+        "NotATarget": {"accept": ["favor"]}, "ＤｅｅｐＳｅｅｋ": {"accept": ["favor"]},
+        "政府": {"accept": ["favor"]}}}}})
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "results"
+
+
+def test_a_gold_target_the_run_was_not_asked_is_not_scored(asked):
+    report = evaluate(asked, asked.parent / "gold.json")
+    row = report.row("t")
+    assert row.stance_not_asked == ["NotATarget"]
+    assert (row.stance_correct, row.stance_targets) == (1, 2)  # 政府 right, DeepSeek wrong
+    assert row.stance_detail[0] == {"target": "NotATarget", "output": None, "accept": ["favor"],
+                                    "ok": None, "asked": False}
+    totals = report.to_json()["totals"]
+    assert (totals["stance_correct"], totals["stance_targets"], totals["stance_not_asked"]) == (1, 2, 1)
+    assert totals["stance_accuracy"] == 0.5
+    lines = format_table(report).splitlines()
+    assert [line.split() for line in lines if line.startswith("t ")] == [
+        ["t", "ok", "-", "-", "0", "0", "-", "-", "1/2", "50%"],
+        ["t", "NotATarget", "(none)", "favor", "not", "asked"],
+        ["t", "ＤｅｅｐＳｅｅｋ", "against", "favor", "WRONG"],
+        ["t", "政府", "favor", "favor", "ok"]]
+    assert ("  t: stance on NotATarget not asked by the run, so not scored; rerun with --target "
+            "NotATarget to score it") in lines
+
+
+def test_only_a_result_that_records_its_targets_can_leave_one_unasked(asked):
+    res = json.loads((asked / "t.json").read_text(encoding="utf-8"))
+    del res["provenance"]["params"]["targets"]
+    write(asked, "t.json", res)
+    row = evaluate(asked, asked.parent / "gold.json").row("t")
+    assert (row.stance_not_asked, row.stance_correct, row.stance_targets) == ([], 1, 3)
+    # A gold document with no result at all misses every target, as before.
+    write(asked.parent, "gold2.json", {"docs": {"t": {}, "u": {"stance": {"X": {"accept": ["favor"]}}}}})
+    row = evaluate(asked, asked.parent / "gold2.json").row("u")
+    assert (row.stance_not_asked, row.stance_targets) == ([], 1)
+
+
+def test_eval_scores_against_the_source_with_the_recorded_bytes(folder):
+    # folder's fixture runs from elsewhere/: a namesake there is not 000_a's source.
+    write(folder.parent / "elsewhere" / "seeds", "000_a.txt", "別の文書。")
+    a = evaluate(folder).row("000_a")
+    assert a.source == str(folder.parent / "seeds" / "000_a.txt")
+    assert (a.notes, a.spans_exact) == ([], 4)
+
+
+def test_a_results_folder_without_results_is_refused_with_gold_too(folder, tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UsageError) as info:
+        evaluate(tmp_path / "empty", folder.parent / "gold.json")
+    assert str(info.value) == (f"{tmp_path / 'empty'}: no result files (*.json) to evaluate; "
+                               "run `brief run` first")

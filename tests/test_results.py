@@ -107,7 +107,7 @@ def test_validate_lists_results_of_the_wrong_shape(folder):
             "file, or delete this result if the source is gone for good)") in lines
     assert "R/b.json: $.document.path: 5 is not of type 'string'" in lines
     assert "R/c.json: $.claims[0]: 5 is not of type 'object'" in lines
-    assert lines[-1] == f"Error: {len(lines) - 1} violation(s) in 4 result file(s)"
+    assert lines[-1] == f"Error: {len(lines) - 1} violation(s) in 3 result file(s)"  # those with any
     assert not [x for x in lines if x.startswith("R/z_ok.json")]
 
 

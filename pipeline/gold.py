@@ -1,0 +1,82 @@
+"""A gold file for `brief eval`: its documents, checked enough that scoring cannot trip on them."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+from .results import json_kind
+from .types import POSITIONS
+
+
+# The keys each part of a gold file may have; "_about"-style keys are comments, as in the shared files.
+_GOLD_KEYS = {"document": ("figures", "claims", "stance"), "figure": ("id", "needles"),
+              "claim": ("id", "keywords", "need"), "stance": ("accept",)}
+
+
+def load_gold(path: Path) -> dict[str, dict]:
+    """The gold file's documents by id, checked enough that scoring cannot trip on its shape."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the gold file ({exc.strerror}); check the path") from None
+    except ValueError as exc:
+        raise UsageError(f"{path}: gold file is not valid JSON ({exc}); fix or re-export it") from None
+    docs = data.get("docs") if isinstance(data, dict) else None
+    if not isinstance(docs, dict):
+        raise UsageError(f"{path}: gold file has no \"docs\" object keyed by document id")
+    if not docs:
+        raise UsageError(f"{path}: \"docs\" names no documents; add an entry per result id "
+                         "(see README, brief eval)")
+    for doc_id, doc in docs.items():
+        _check_gold_doc(f"{path}: docs.{doc_id}", doc)
+    return docs
+
+
+def _check_gold_doc(where: str, doc: Any) -> None:
+    """UsageError at the first part of one gold document that is misspelled, mistyped, or that
+    no output could ever match (it would count as a miss forever)."""
+    _known_keys(where, doc, "document")
+    for key, kind, want in (("figures", list, "a list"), ("claims", list, "a list"),
+                            ("stance", dict, "an object keyed by target")):
+        if key in doc and not isinstance(doc[key], kind):
+            raise UsageError(f"{where}.{key}: a JSON {json_kind(doc[key])}, not {want}; fix it "
+                             "or remove the key")
+    for i, fig in enumerate(doc.get("figures", [])):
+        _known_keys(f"{where}.figures[{i}]", fig, "figure")
+        if not (strings(fig.get("needles")) and fig["needles"] and all(n.strip() for n in fig["needles"])):
+            raise UsageError(f"{where}.figures[{i}]: needs \"needles\", a list of non-empty strings")
+    for i, claim in enumerate(doc.get("claims", [])):
+        _known_keys(f"{where}.claims[{i}]", claim, "claim")
+        need = claim.get("need")
+        if not (strings(claim.get("keywords")) and all(k.strip() for k in claim["keywords"])
+                and type(need) is int and 1 <= need <= len(claim["keywords"])):
+            raise UsageError(f"{where}.claims[{i}]: needs \"keywords\" (non-empty strings) and "
+                             "\"need\" (an integer from 1 to the number of keywords)")
+    for target, rule in doc.get("stance", {}).items():
+        _known_keys(f"{where}.stance.{target}", rule, "stance")
+        if not (strings(rule.get("accept")) and rule["accept"] and set(rule["accept"]) <= set(POSITIONS)):
+            raise UsageError(f"{where}.stance.{target}: needs \"accept\", a list of positions "
+                             f"({', '.join(POSITIONS)})")
+
+
+def _known_keys(where: str, obj: Any, part: str) -> None:
+    """UsageError unless obj is an object whose keys are all known for that part of a gold file."""
+    allowed = _GOLD_KEYS[part]
+    if not isinstance(obj, dict):
+        raise UsageError(f"{where}: a JSON {json_kind(obj)}, not a gold {part} object "
+                         f"({', '.join(allowed)})")
+    for key in obj:
+        if key not in allowed and not key.startswith("_"):
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f"did you mean \"{close[0]}\"?" if close else "remove it"
+            raise UsageError(f"{where}.{key}: unknown key ({hint}); a gold {part} has "
+                             f"{', '.join(allowed)}")
+
+
+def strings(v: Any) -> bool:
+    """Whether v is a list of strings."""
+    return isinstance(v, list) and all(isinstance(s, str) for s in v)
