@@ -124,6 +124,13 @@ class Reporter:
         if self.log_json:
             self._write(event_line(event, **data))
 
+    def warning(self, message: str) -> None:
+        """Something the user should fix that stops nothing: an event, or a line (even --quiet)."""
+        if self.log_json:
+            self._event("warning", message=message)
+        else:
+            self._write(f"brief: warning: {one_line(message)}\n")
+
     def _bars(self) -> bool:
         return self.tty and not self.quiet and not self.log_json and not self.broken
 

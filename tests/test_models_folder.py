@@ -166,3 +166,16 @@ def test_warning_is_one_line_a_process(tiny_gguf, tmp_path, monkeypatch, capsys)
     models.resolve(str(other))
     assert len(capsys.readouterr().err.splitlines()) == 1
 
+
+
+def test_under_log_json_the_warning_is_an_event(tiny_model, models_home, tmp_path, read_only):
+    read_only(models_home)
+    result = CliRunner().invoke(cli, ["run", str(_doc(tmp_path)), "--out", str(tmp_path / "o"),
+                                      "--log-json"])
+    assert result.exit_code == 0, result.output
+    events = [json.loads(line) for line in result.stderr.splitlines()]  # every line is JSON
+    warnings = [e for e in events if e["event"] == "warning"]
+    assert [w["message"] for w in warnings] == [
+        f"could not record the sha256 check of tiny.gguf in {models_home / 'verified.json'} "
+        f"(Read-only file system); it is hashed again next time"]
+    assert models.warn.__module__ == "pipeline.models"  # the run's reporter is let go after it
