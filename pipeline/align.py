@@ -87,15 +87,28 @@ STOPWORDS = frozenset("a an and are as at by for from in is it its of on or the 
 
 
 def words(text: str) -> set[str]:
-    """A text's English words, lower-cased, a plural's s dropped, little words left out."""
-    found = re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKC", text).lower())
-    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in found if w not in STOPWORDS}
+    """A text's English words, lower-cased, a plural's or possessive's s dropped, little words
+    and single letters left out."""
+    text = re.sub(r"['’]s\b", "", unicodedata.normalize("NFKC", text).lower())  # China's: china
+    found = re.findall(r"[a-z0-9]+", text)
+    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in found
+            if w not in STOPWORDS and len(w) > 1}
+
+
+def spaced(text: str) -> bool:
+    """Whether a text is written with spaces between its words: no kana or kanji in it (curly
+    quotes, dashes and accents do not make English Japanese)."""
+    return not CJK.search(text)
+
+
+CJK = re.compile("[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 
 
 def supported(text: str, source: str) -> bool:
     """Whether a text says little that `source` does not: SUPPORTED of its English words, or of
     its character bigrams, are in it."""
-    want, have = (words(text), words(source)) if text.isascii() else (bigrams(text), bigrams(source))
+    by_words = spaced(text) and spaced(source)
+    want, have = (words(text), words(source)) if by_words else (bigrams(text), bigrams(source))
     return not want or len(want & have) / len(want) >= SUPPORTED
 
 
@@ -104,7 +117,7 @@ def _share(text: str, target: str, bigram_bar: float, word_bar: float) -> bool:
     since English has few distinct bigrams ("Cheaper training means that more companies…" holds
     6 of the 14 bigrams of "export controls"); by character bigrams otherwise (Japanese)."""
     want = words(target)
-    if target.isascii() and want and text.isascii():
+    if want and spaced(target) and spaced(text):
         return len(want & words(text)) / len(want) > word_bar
     return _overlap(text, target) >= bigram_bar
 

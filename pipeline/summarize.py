@@ -14,7 +14,6 @@ import re
 import time
 import unicodedata
 from bisect import bisect_right
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Optional
@@ -25,6 +24,7 @@ from .engine import Engine
 from .errors import GenerationError
 from .figures import extract_figures
 from .generate import Conversation, add_thoughts
+from .names import subject_options
 from .prompts import LANGUAGES, Prompts, detect_language, numbered
 from .segment import segment
 from .settings import RunSettings
@@ -76,37 +76,6 @@ def sections(sents: list[Sentence]) -> list[list[Sentence]]:
     if cur:
         out.append(cur)
     return out
-
-
-NAME = re.compile(r"[A-Z][A-Za-z0-9][A-Za-z0-9\-]*(?: [A-Z][A-Za-z0-9\-]+)?|[ァ-ヺー]{3,}")
-OPENS = re.compile(r"(?:\A|\n|[.!?][\"'”’)]*\s)\s*\Z")  # what comes before a sentence's first word
-
-
-def subject_options(text: str, limit: int = 12) -> list[str]:
-    """Names the document repeats (Latin-script names, katakana words): the subject must be one."""
-    found = list(NAME.finditer(text))
-    # A capitalised word is a name where it is capitalised inside a sentence too ("said Nvidia");
-    # only at a sentence's start, or written lower-case elsewhere, it is an ordinary word (measured:
-    # "The" was the subject of an English essay).
-    inside = {m.group().split(" ")[0] for m in found
-              if not OPENS.search(text, max(0, m.start() - 4), m.start())}
-    terms = []
-    for m in found:
-        first, _, rest = m.group().partition(" ")
-        if _ordinary(text, first, inside):
-            first, rest = rest, ""  # "The DeepSeek model": DeepSeek
-        terms.append(f"{first} {rest}".strip())
-    counts = Counter(t for t in terms if len(t) >= 3)
-    return [t for t, c in counts.most_common(limit) if c >= 2]
-
-
-def _ordinary(text: str, word: str, inside: set[str]) -> bool:
-    """Whether a capitalised Latin word is an ordinary word rather than a name; names with inner
-    capitals or digits (DeepSeek, GPT-4) never are."""
-    if not word[1:].islower() or not word.isascii():
-        return False
-    lower = rf"(?<=[\s(\"“]){word.lower()}(?=[\s,;:)\"”]|\.(?!\w))"
-    return word not in inside or re.search(lower, text) is not None
 
 
 def description(what: str, numbers: list[str]) -> str:
@@ -371,21 +340,31 @@ class DocumentRun:
         limit = schema["properties"]["sentences"]["items"]["properties"]["text"]["maxLength"]
         # What each listed line says, to stand in for a sentence that adds to them; then the
         # document's own sentences, for a document with fewer claims than summary sentences.
-        said = {n: c.text for n, c in zip(first, claims)}
-        said.update((s.n, s.text(self.doc.text)) for s in self.sents
-                    if s.n not in said and not (s.heading or s.aside))
+        said: dict[int, tuple[str, list[Evidence]]] = {}
+        for n, c in zip(first, claims):
+            said.setdefault(n, (c.text, c.evidence))
+        for s in self.sents:
+            if s.n not in said and not (s.heading or s.aside):
+                said[s.n] = (s.text(self.doc.text), self._evidence([s]))
+        taken, written = set(), set()
         for item in answer["sentences"]:
             text = item["text"]
             if not text.strip() or align.echoes(text, task):
                 continue
             if not faithful(text):
                 # Still adding after the re-ask: the line it cites stands in for it (the next
-                # unused one, if that is taken), so the summary says nothing the document does not.
-                used = {t for t, _ in out}
-                free = [n for n in [*item["sentences"], *said] if n in said and said[n] not in used]
+                # unused one, if that is taken), with that line's evidence, so the summary says
+                # nothing the document does not.
+                free = [n for n in [*item["sentences"], *said]
+                        if n in said and n not in taken and said[n][0] not in written]
                 if not free:
                     continue
-                text = said[free[0]]
+                taken.add(free[0])
+                text, evidence = said[free[0]]
+                written.add(text)
+                out.append((text, evidence))
+                continue
+            written.add(text)
             # The sentence it copies, else what it cited (its claim's sentence).
             source = self.index.copied(text)
             cited = [source] if source else self._sentences(item["sentences"])

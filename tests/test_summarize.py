@@ -8,8 +8,8 @@ from pipeline.align import about, mentions, supported
 from pipeline.cli import cli
 from pipeline.prompts import Prompts
 from pipeline.segment import segment
-from pipeline.summarize import (SECTION_CHARS, SECTION_SENTENCES, description, sections, spread,
-                                subject_options)
+from pipeline.names import subject_options
+from pipeline.summarize import SECTION_CHARS, SECTION_SENTENCES, description, sections, spread
 
 TEXT = ("米国は半導体の輸出規制を強化した。今日は晴れだった。DeepSeekは安いモデルを出した。"
         "筆者は対中規制が逆効果だと考える。deepseek の価格は3%に過ぎない。中国の輸出は伸びた。")
@@ -52,6 +52,16 @@ def test_english_targets_are_named_by_their_words():
     assert names(about(text, sents, "US export controls", "en")) == [2, 3, 4]
 
 
+def test_english_is_matched_by_words_with_curly_quotes_and_possessives():
+    text = ("Cheaper training means more companies can build models — and it’s cheap. "
+            "DeepSeek’s model is cheap. Nvidia's shares dropped. China’s export controls bit.")
+    sents = segment(text)
+    assert [s.n for s in mentions(text, sents, "export controls", 6)] == [4]
+    # "'s" is no word: a possessive does not touch "China's export controls"
+    assert [s.n for s in about(text, sents, "China's export controls", "en")] == [4]
+    assert supported("China’s export controls bit hard.", "[4] China's export controls bit hard")
+
+
 def test_mentions_spread_over_the_document():
     text = "".join(f"DeepSeekの話{i}。関係ない文{i}。" for i in range(1, 8))
     sents = segment(text)
@@ -78,9 +88,11 @@ def test_subject_options_are_repeated_names():
 
 
 def test_a_capitalised_word_that_opens_sentences_is_no_subject():
-    text = ("The lab says so. The critics disagree. Users like it; the users do. Prices fell. "
-            "Prices rose. The DeepSeek model is cheap, and DeepSeek says why. Nvidia sells chips "
-            "and rivals buy from Nvidia.")
+    text = ("The lab says so. The critics disagree. Users like it; the users do. However, it "
+            "rained. However, it stopped. The DeepSeek model is cheap, and DeepSeek says why. "
+            "Nvidia sells chips. Nvidia also sells boards.")
+    # "The" and "However" open sentences; "Users" is also written "users"; Nvidia, though only
+    # ever at a sentence's start, is a name.
     assert subject_options(text) == ["DeepSeek", "Nvidia"]
 
 
