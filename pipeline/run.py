@@ -129,6 +129,7 @@ class Batch:
         self.schema_hashes = schemas.hashes()
         self.engine = None
         self.report = RunReport(new_run_id())
+        self.sources: dict[str, Path] = {}  # where each earlier result's source was found
 
     def execute(self) -> RunReport:
         files = discover(self.paths, exclude=self.out)
@@ -249,26 +250,31 @@ class Batch:
 
     @staticmethod
     def _refuse_foreign(path: Path, what: str, error=UsageError) -> None:
-        """Refuse to replace a JSON file in --out that brief did not write (a user's own a.json or
-        manifest.json): JSON with none of brief's keys. A damaged file of brief's is rewritten."""
+        """Refuse to replace a file in --out that brief did not write (a user's own a.json or
+        manifest.json): an object with none of the keys brief writes and never drops, or for a
+        result, text that is no JSON (brief's writes are atomic: it leaves no torn file). A result
+        or manifest of brief's that a hand edit damaged is rewritten."""
+        manifest = path.name == results.MANIFEST
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except OSError:
             return
-        ours = (("tool", "run_id", "documents") if path.name == results.MANIFEST else
-                ("document", "schema_version", "provenance", "claims", "summary", "status"))
+        except ValueError:
+            if manifest:
+                return  # `brief report` says to rerun `brief run` to rewrite it
+            data = {}
+        # Generic keys (status, summary, claims) are not brief's marks: {"status": "draft"} is yours.
+        ours = ("tool", "run_id", "documents") if manifest else ("schema_version", "document", "provenance")
         if isinstance(data, dict) and not any(k in data for k in ours):
             raise error(f"{path}: not {what}, so brief will not replace it; move it away or "
                         "choose another --out")
 
     def _same_source(self, doc: Document) -> None:
         """Refuse to replace the result of another file that still exists under the same id."""
-        earlier = self.earlier.get(doc.id)
-        if earlier is None or not earlier.path:
-            return
-        other = Path(earlier.path)
-        # A source that moved or was deleted is simply redone from its new place.
-        if other.is_file() and other.resolve() != doc.path.resolve():
+        earlier, other = self.earlier.get(doc.id), self.sources.get(doc.id)
+        # Found by the rule validate and report use; a source that moved or was deleted is not
+        # found, and is simply redone from its new place.
+        if earlier is not None and other is not None and other.resolve() != doc.path.resolve():
             raise DocumentError(f"{doc.path}: {self.out / earlier.result} holds the result of "
                                 f"{other} (same id {doc.id!r}); rename one of them, or delete "
                                 "that result to replace it")
@@ -277,6 +283,7 @@ class Batch:
         """Results already in the folder: the manifest lists them as kept until this run redoes
         them, so a run over a few files (or one stopped half-way) does not hide the others."""
         kept = {}
+        self.sources.clear()
         for path in sorted(self.out.glob("*.json")):
             if path.name == results.MANIFEST:
                 continue
@@ -285,7 +292,9 @@ class Batch:
             except BriefError:
                 continue  # not a result; validate reports it
             # A result whose source is gone is left on disk but not listed, so diff shows it removed.
-            if results.source_of(result, self.out) is not None:
+            source = results.source_of(result, self.out)
+            if source is not None:
+                self.sources[path.stem] = source
                 kept[path.stem] = DocStatus(path.stem, result["document"]["path"], "kept",
                                             "not redone by this run: the result of an earlier one",
                                             path.name)

@@ -44,6 +44,34 @@ def test_a_damaged_result_of_briefs_own_is_rewritten(tiny_model, tmp_path):
     (tmp_path / "a.txt").write_text("DeepSeek released a model.\n")
     out = tmp_path / "out"
     out.mkdir()
-    (out / "a.json").write_text('{"schema_version": "1", "document": ')  # torn
+    (out / "a.json").write_text('{"schema_version": 1, "document": []}')  # hand-edited
     assert brief("run", tmp_path / "a.txt", "--out", out).exit_code == 0
     assert json.loads((out / "a.json").read_text())["document"]["id"] == "a"
+
+
+def test_json_with_only_generic_keys_or_no_json_is_the_users(tiny_model, tmp_path):
+    (tmp_path / "a.txt").write_text("DeepSeek released a model.\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    for mine in ('{"status": "draft", "title": "my notes"}', '{"a": 1}\n{"a": 2}\n'):  # JSON Lines
+        (out / "a.json").write_text(mine)
+        r = brief("run", tmp_path / "a.txt", "--out", out)
+        assert r.exit_code == 1, r.output
+        assert "not a brief result, so brief will not replace it" in r.output
+        assert (out / "a.json").read_text() == mine
+
+
+def test_a_namesake_run_from_another_folder_does_not_replace_a_result(tiny_model, tmp_path,
+                                                                     monkeypatch):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text("DeepSeek released a model.\n")
+    (tmp_path / "sub" / "other").mkdir(parents=True)
+    (tmp_path / "sub" / "other" / "a.txt").write_text("Prices fell by 3%.\n")
+    monkeypatch.chdir(tmp_path)
+    assert brief("run", "docs", "--out", "results").exit_code == 0
+    before = (tmp_path / "results" / "a.json").read_text()
+    monkeypatch.chdir(tmp_path / "sub")
+    r = brief("run", "other/a.txt", "--out", "../results")
+    assert r.exit_code == 1
+    assert "holds the result of" in r.output and "(same id 'a')" in r.output
+    assert (tmp_path / "results" / "a.json").read_text() == before
