@@ -8,7 +8,7 @@ import sys
 import click
 
 from .errors import BriefError
-from .events import error_event, one_line
+from .events import error_event, one_line, silence
 
 
 class CliError(click.ClickException):
@@ -17,6 +17,13 @@ class CliError(click.ClickException):
     def __init__(self, message: str, exit_code: int):
         super().__init__(message)
         self.exit_code = exit_code
+
+    def show(self, file=None) -> None:
+        """The error line, unless stderr is gone (`2>&1 | head`): the exit code still says it."""
+        try:
+            super().show(file)
+        except (OSError, ValueError):
+            silence(sys.stderr)  # so Python's flush at exit cannot turn the code into 1
 
 
 class Terminated(BaseException):

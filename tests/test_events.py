@@ -186,3 +186,16 @@ def test_a_run_over_one_file_counts_the_others_as_kept(tiny_model, tmp_path):
         "event": "run_end", "written": 0, "skipped": 1, "failed": 0, "kept": 1}
     r = CliRunner().invoke(cli, ["run", str(docs / "d1.txt"), "--out", str(out)])
     assert r.stdout.splitlines()[-1] == f"0 written, 1 skipped, 0 failed, 1 kept -> {out}/"
+
+
+def test_an_error_meeting_a_closed_stderr_keeps_its_exit_code(tmp_path):
+    # `brief run missing -q 2>&1 | head -0`: the reader is gone before the error line is written.
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "pipeline", "run", str(tmp_path / "missing"),
+                               "--out", str(tmp_path / "out"), "-q"], stdout=subprocess.DEVNULL,
+                              stderr=write, cwd=Path(__file__).resolve().parent.parent, timeout=120)
+    finally:
+        os.close(write)
+    assert proc.returncode == 2  # usage: no such path; not 1 for the broken pipe
