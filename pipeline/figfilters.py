@@ -128,11 +128,14 @@ def age_bound(s: str, q) -> None:
 def short_year(s: str, q, q2) -> None:
     """Give a range's end without its century the other end's: 2020年~23年, 90年代から2020年."""
     low = q.value if q.kind == "year" else q.num if q.year_like() else None
-    short = q2.kind == "year" and q2.value is None or q2.unit == "years" and s[q2.end - 1] == "年"
-    if low is not None and short and q2.plain and q2.num < 100 \
-            and low // 100 * 100 + q2.num > low:
+    decade = q2.kind == "year" and q2.value is None
+    short = decade or q2.unit == "years" and s[q2.end - 1] == "年"
+    high = None if low is None else low // 100 * 100 + q2.num
+    if decade and high is not None and high <= low:
+        high += 100  # 1990年代から00年代: the next century's first decade
+    if low is not None and short and q2.plain and q2.num < 100 and high > low:
         # a year written short (1980年代~90年代 too), not a duration of 23 years
-        q2.kind, q2.unit, q2.value = "year", "year", low // 100 * 100 + q2.num
+        q2.kind, q2.unit, q2.value = "year", "year", high
     elif low is None and q.kind == "year" and q.plain and q2.kind == "year" and q2.value:
         high = q2.value // 100 * 100 + q.num
         q.value = high - 100 if high > q2.value else high

@@ -288,16 +288,16 @@ def _join_range(s: str, q: _Q) -> _Q:
         for x in (q, q2):
             if x.kind == "num":
                 x.kind, x.unit, x.value = "year", "year", x.num
-    if q.bare() and q.plain and q.num < q2.num and (
-            q2.kind == "age" or q.num in P.DECADES and q2.kind == "year" and q2.value is None):
-        # 15~30代 is ages 15 to 39, 80~90年代 two decades: the low end is read as the high end is
-        q.kind, q.unit, q.value = q2.kind, q2.unit, q.num if q2.kind == "age" else None
     if change(s, tok, q2):
         return q
     if tok in ("-", "to") and not (q2.unit or q2.mfac):
         return q
     if tok == "to" and P.FROM.search(s, max(0, q.start - 5), q.start):
         return q  # "from 20% to 60%" is a change, like AからBに
+    if q.bare() and q.plain and q.num < q2.num and (
+            q2.kind == "age" or q.num in P.DECADES and q2.kind == "year" and q2.value is None):
+        # 15~30代 is ages 15 to 39, 80~90年代 two decades: the low end is read as the high end is
+        q.kind, q.unit, q.value = q2.kind, q2.unit, q.num if q2.kind == "age" else None
     if q2.kind != q.kind or (q.unit and q2.unit and q.unit != q2.unit):
         return q
     if q.kind == "num":

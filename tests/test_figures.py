@@ -451,3 +451,11 @@ def test_a_models_size_before_a_name_is_no_count_of_models():
     # a count with a million stays one: nobody sizes GPUs so
     assert one("Nvidia sold 3.76 million Data Center GPUs").unit == "count"
     assert one("DeepSeek 671B total parameters").unit == "parameters"
+
+
+def test_a_decade_range_across_a_century_and_a_change_to_an_age():
+    got = [(c.text, c.value, c.unit, c.value_max) for c in figs("1990年代から00年代にかけて")]
+    assert got == [("1990年代から00年代", 1990, "year", 2000)]
+    # AからBに is a change: the 20 stays a plain number, not an age without its 代
+    got = [(c.text, c.value, c.unit, c.value_max) for c in figs("対象を20から30代に広げた")]
+    assert got == [("20", 20, "", None), ("30代", 30, "years", 39)]
