@@ -259,6 +259,8 @@ def load_source(result: dict, results_dir: Path) -> tuple[Optional[str], Optiona
     """The source text the result's offsets refer to, or None and the reason it is not shown."""
     raw = _document(result).get("path")
     path, doc, error = open_source(result, results_dir)
+    if path is None and not (isinstance(raw, str) and raw):
+        return None, "The result records no source path; showing it without highlights."
     if path is None:
         return None, f"Source {raw} not found; showing the result without highlights."
     if doc is None:
