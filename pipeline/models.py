@@ -5,7 +5,6 @@ Nothing here loads a model; `loading.py` does, and only from a `ModelRef` this m
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import importlib.util
 import json
@@ -19,6 +18,7 @@ from typing import Callable, Optional
 from .errors import ModelError, UsageError
 from .events import one_line
 from .registry import Preset, load_registry, models_dir
+from .results import atomic_write
 
 CHUNK = 1 << 20
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
@@ -112,15 +112,9 @@ class Verified:
                      f"it is hashed again next time")
 
     def _write(self) -> None:
-        # A name of its own: two runs recording at once must not rename each other's file.
-        tmp = self.path.with_name(f".verified.{os.getpid()}.tmp")
-        try:
-            tmp.write_text(json.dumps(self.data, indent=1, sort_keys=True), encoding="utf-8")
-            os.replace(tmp, self.path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
+        # Atomic, with a scratch name per process: two runs recording at once must not rename
+        # each other's file.
+        atomic_write(self.path, json.dumps(self.data, indent=1, sort_keys=True).encode("utf-8"))
 
     def by_preset(self, name: str) -> Optional[dict]:
         """The record of a preset's last verified download, if any."""

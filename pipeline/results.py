@@ -39,7 +39,15 @@ def write_text(path: Path, text: str, option: Optional[str] = "--out") -> None:
     # A file name that is not UTF-8 reaches us as lone surrogates (os.fsdecode), which UTF-8
     # cannot encode. backslashreplace writes each as \udcXX: in JSON that is the very escape
     # ensure_ascii would write, so the file stays UTF-8 and reads back as the same str.
-    body = text.encode("utf-8", "backslashreplace")
+    try:
+        atomic_write(path, text.encode("utf-8", "backslashreplace"))
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write ({exc.strerror or exc}); {_write_advice(exc, option)}") from None
+
+
+def atomic_write(path: Path, body: bytes) -> None:
+    """Write `body` to a temporary file beside `path`, fsync it, rename it over `path` and sync
+    the folder; OSError when that fails, with the temporary file removed."""
     tmp = _scratch(path, os.getpid())
     try:
         with open(tmp, "wb") as fh:
@@ -47,8 +55,6 @@ def write_text(path: Path, text: str, option: Optional[str] = "--out") -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write ({exc.strerror or exc}); {_write_advice(exc, option)}") from None
     finally:
         with suppress(OSError):  # e.g. its folder is a file: there is nothing to clean up
             tmp.unlink(missing_ok=True)
