@@ -148,14 +148,7 @@ def run(paths, **opts):
     if not paths and not Path("seeds").exists():
         raise UsageError("no PATH given and no seeds/ folder here (the default); pass the files "
                          "or folders to summarise")
-    from . import models as model_store
-
-    # A model check that cannot be recorded is said in the run's own voice (a --log-json event).
-    plain, model_store.warn = model_store.warn, reporter.warning
-    try:
-        report = run_batch(list(paths) or [Path("seeds")], settings, reporter)
-    finally:
-        model_store.warn = plain
+    report = run_batch(list(paths) or [Path("seeds")], settings, reporter)
     if not settings.quiet and not settings.log_json:
         click.echo(summary_table(report, settings.out))
     sys.exit(report.exit_code)

@@ -8,7 +8,7 @@ import sys
 import click
 
 from .errors import BriefError
-from .events import error_event, one_line, silence
+from .events import attempt, error_event, one_line
 
 
 class CliError(click.ClickException):
@@ -20,10 +20,7 @@ class CliError(click.ClickException):
 
     def show(self, file=None) -> None:
         """The error line, unless stderr is gone (`2>&1 | head`): the exit code still says it."""
-        try:
-            super().show(file)
-        except (OSError, ValueError):
-            silence(sys.stderr)  # so Python's flush at exit cannot turn the code into 1
+        attempt(sys.stderr, super().show, file)  # silenced then: Python's flush at exit cannot make it 1
 
 
 class Terminated(BaseException):

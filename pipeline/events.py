@@ -31,12 +31,6 @@ def event_line(event: str, **data) -> str:
     return json.dumps({"ts": round(time.time(), 3), "event": event, **data}, ensure_ascii=False) + "\n"
 
 
-def write_event(stream: TextIO, event: str, **data) -> None:
-    """Write one --log-json event and flush it."""
-    stream.write(event_line(event, **data))
-    stream.flush()
-
-
 def _unwritable(exc: Exception, stream) -> bool:
     """Whether exc says the stream takes no more output: a closed pipe, a gone terminal, a closed file."""
     return isinstance(exc, OSError) or getattr(stream, "closed", False)
@@ -57,14 +51,30 @@ def silence(stream) -> None:
         pass  # not a file descriptor (a StringIO, None): there is nothing to redirect
 
 
+def attempt(stream, action, *args, **kwargs) -> tuple[bool, object]:
+    """(True, what action returned), or (False, None) when `stream` takes no more output (a
+    closed pipe, a gone terminal, None for `2>&-`): it is then pointed at /dev/null."""
+    try:
+        return True, action(*args, **kwargs)
+    except (OSError, ValueError, AttributeError) as exc:
+        if not (stream is None or _unwritable(exc, stream)):
+            raise
+        silence(stream)
+        return False, None
+
+
+def write_line(stream, text: str) -> bool:
+    """Write and flush `text`; False when the stream takes no more output (see attempt)."""
+    def write():
+        stream.write(text)
+        stream.flush()
+
+    return attempt(stream, write)[0]
+
+
 def error_event(message: str, exit_code: int) -> None:
     """A run-level error as one --log-json event on stderr, dropped if stderr is gone."""
-    try:
-        write_event(sys.stderr, "error", message=message, exit_code=exit_code)
-    except (OSError, ValueError, AttributeError) as exc:
-        if not (sys.stderr is None or _unwritable(exc, sys.stderr)):
-            raise
-        silence(sys.stderr)
+    write_line(sys.stderr, event_line("error", message=message, exit_code=exit_code))
 
 
 class Reporter:
@@ -97,28 +107,21 @@ class Reporter:
         # dropped for the rest of the run: progress is no reason to stop summarising.
         if self.broken:
             return None
-        try:
-            return action(*args, **kwargs)
-        except (OSError, ValueError) as exc:
-            if not _unwritable(exc, self.stream):
-                raise
-            self.broken = True
-            silence(self.stream)
-            for bar in (self.doc_bar, self.run_bar):
-                if bar is not None:
-                    try:
-                        bar.close()
-                    except (OSError, ValueError):
-                        pass
-            self.run_bar = self.doc_bar = None
-            return None
+        ok, value = attempt(self.stream, action, *args, **kwargs)
+        if not ok:
+            self._broke()
+        return value
 
     def _write(self, text: str) -> None:
-        def write():
-            self.stream.write(text)
-            self.stream.flush()
+        if not self.broken and not write_line(self.stream, text):
+            self._broke()
 
-        self._guarded(write)
+    def _broke(self) -> None:
+        self.broken = True
+        for bar in (self.doc_bar, self.run_bar):
+            if bar is not None:
+                attempt(None, bar.close)  # its last draw may meet the closed stream too
+        self.run_bar = self.doc_bar = None
 
     def _event(self, event: str, **data) -> None:
         if self.log_json:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from .errors import ModelError, UsageError
-from .events import one_line
+from .events import Reporter
 from .registry import Preset, load_registry, models_dir
 from .results import atomic_write
 
@@ -57,9 +57,8 @@ def sha256_file(path: Path, progress: Optional[Progress] = None) -> str:
 
 
 def warn(message: str) -> None:
-    """One warning line on stderr; a caller may replace this to route it elsewhere (--log-json)."""
-    sys.stderr.write(f"brief: warning: {one_line(message)}\n")
-    sys.stderr.flush()
+    """A warning where no run's reporter hears it (`brief models verify`): a line on stderr."""
+    Reporter().warning(message)
 
 
 _warned: set[Path] = set()  # verified.json files already warned about: one line a process, not per model
@@ -74,8 +73,9 @@ def _is_record(rec) -> bool:
 class Verified:
     """verified.json: what was hashed, so that an unchanged file is not re-hashed every run."""
 
-    def __init__(self, directory: Optional[Path] = None):
+    def __init__(self, directory: Optional[Path] = None, warn: Callable[[str], None] = warn):
         self.path = (directory or models_dir()) / "verified.json"
+        self.warn = warn  # a run's reporter, so that --log-json gets an event
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):  # absent, unreadable, torn or not UTF-8: files are hashed again
@@ -108,7 +108,7 @@ class Verified:
             if self.path not in _warned:
                 _warned.add(self.path)
                 why = (exc.strerror or str(exc)) if self.path.parent.is_dir() else "no such folder"
-                warn(f"could not record the sha256 check of {path.name} in {self.path} ({why}); "
+                self.warn(f"could not record the sha256 check of {path.name} in {self.path} ({why}); "
                      f"it is hashed again next time")
 
     def _write(self) -> None:
@@ -149,10 +149,12 @@ def local_path(preset: Preset) -> Optional[Path]:
     return rec["path"] if rec else None
 
 
-def resolve(spec: Optional[str], progress: Optional[Progress] = None) -> ModelRef:
-    """A preset name or a .gguf path → a verified ModelRef, without downloading anything."""
+def resolve(spec: Optional[str], progress: Optional[Progress] = None,
+            warn: Callable[[str], None] = warn) -> ModelRef:
+    """A preset name or a .gguf path → a verified ModelRef, without downloading anything;
+    `warn` hears what stops nothing (a check that could not be recorded)."""
     if spec and spec.lower().endswith(".gguf"):
-        return resolve_path(Path(spec), progress)  # a file needs no registry
+        return resolve_path(Path(spec), progress, warn)  # a file needs no registry
     default, presets = load_registry()
     spec = spec or default
     if spec not in presets:
@@ -160,12 +162,12 @@ def resolve(spec: Optional[str], progress: Optional[Progress] = None) -> ModelRe
         if path.suffix.lower() != ".gguf" and not path.exists():
             names = ", ".join(sorted(presets))
             raise UsageError(f"unknown model {spec!r}: use a preset ({names}) or a path to a .gguf file")
-        return resolve_path(path, progress)
+        return resolve_path(path, progress, warn)
     preset = presets[spec]
     path = local_path(preset)
     if path is None:
         raise ModelError(f"model {preset.name} is not present: run `brief models pull {preset.name}`")
-    verified = Verified()
+    verified = Verified(warn=warn)
     sha = _hash_checked(path, verified, progress)
     expected = preset.sha256 or (verified.by_preset(preset.name) or {}).get("expected")
     _check(preset, path, sha, expected)
@@ -176,10 +178,11 @@ def resolve(spec: Optional[str], progress: Optional[Progress] = None) -> ModelRe
     return _ref(preset, path, sha)
 
 
-def resolve_path(path: Path, progress: Optional[Progress] = None) -> ModelRef:
+def resolve_path(path: Path, progress: Optional[Progress] = None,
+                 warn: Callable[[str], None] = warn) -> ModelRef:
     """A local GGUF given by path: hashed (or looked up) and recorded in provenance."""
     _check_gguf(path)
-    verified = Verified()
+    verified = Verified(warn=warn)
     sha = _hash_checked(path, verified, progress)
     verified.record(path, sha)  # no preset key: a preset's own file given by path stays its preset's
     return ModelRef(path.stem, path.resolve(), sha, "path", "auto", 0, False)

@@ -135,7 +135,7 @@ class Batch:
         files = discover(self.paths, exclude=self.out)
         prepare_output(self.out)
         with OutputLock(self.out):
-            self.model = models.resolve(self.settings.model)
+            self.model = models.resolve(self.settings.model, warn=self.reporter.warning)
             self.think_budget = self._think_budget()
             self.started = time.time()
             self._refuse_foreign(self.out / results.MANIFEST, "brief's manifest")
