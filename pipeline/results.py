@@ -136,10 +136,15 @@ def shape_errors(result) -> list[str]:
     return schemas.type_errors(result)
 
 
+# Keys brief writes in every result and a hand edit rarely drops all of; "status", "summary" and
+# "claims" are too common in other JSON ({"status": "draft"}) to tell a result by.
+RESULT_MARKS = ("schema_version", "document", "provenance")
+
+
 def is_other_json(data) -> bool:
     """JSON that is neither a result nor a damaged one (bench output, a user's own file): an
-    object with no "document" and no "schema_version"."""
-    return isinstance(data, dict) and "document" not in data and "schema_version" not in data
+    object with none of RESULT_MARKS. validate skips it; a run will not replace it."""
+    return isinstance(data, dict) and not any(k in data for k in RESULT_MARKS)
 
 
 def check(result: dict, text: Optional[str]) -> list[str]:

@@ -130,6 +130,7 @@ class Batch:
         self.engine = None
         self.report = RunReport(new_run_id())
         self.sources: dict[str, Path] = {}  # where each earlier result's source was found
+        self.foreign: set[str] = set()  # ids whose <id>.json in --out is not brief's: never replaced
 
     def execute(self) -> RunReport:
         files = discover(self.paths, exclude=self.out)
@@ -138,7 +139,7 @@ class Batch:
             self.model = models.resolve(self.settings.model, warn=self.reporter.warning)
             self.think_budget = self._think_budget()
             self.started = time.time()
-            self._refuse_foreign(self.out / results.MANIFEST, "brief's manifest")
+            self._refuse_foreign_manifest(self.out / results.MANIFEST)
             self.earlier = self._earlier_results()
             self.reporter.start(len(files), self.model.name)
             seen: dict[str, Path] = {}
@@ -173,7 +174,9 @@ class Batch:
                 raise DocumentError(f"{path}: document id {doc.id!r} is also {seen[doc.id]}; "
                                     f"rename one of them (ids are file names without extension)")
             seen[doc.id] = path
-            self._refuse_foreign(self.out / f"{doc.id}.json", "a brief result", DocumentError)
+            if doc.id in self.foreign:
+                raise DocumentError(f"{self.out / (doc.id + '.json')}: not a brief result, so brief "
+                                    "will not replace it; move it away or choose another --out")
             self._same_source(doc)
             self._summarise(doc, status)
         except SkipDocument as exc:
@@ -249,25 +252,17 @@ class Batch:
         return self.engine
 
     @staticmethod
-    def _refuse_foreign(path: Path, what: str, error=UsageError) -> None:
-        """Refuse to replace a file in --out that brief did not write (a user's own a.json or
-        manifest.json): an object with none of the keys brief writes and never drops, or for a
-        result, text that is no JSON (brief's writes are atomic: it leaves no torn file). A result
-        or manifest of brief's that a hand edit damaged is rewritten."""
-        manifest = path.name == results.MANIFEST
+    def _refuse_foreign_manifest(path: Path) -> None:
+        """Refuse to replace a manifest.json brief did not write: an object with none of the keys
+        a manifest of brief's has. A damaged one of brief's (or one that is no JSON) is rewritten,
+        as `brief report` advises."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except OSError:
+        except (OSError, ValueError):
             return
-        except ValueError:
-            if manifest:
-                return  # `brief report` says to rerun `brief run` to rewrite it
-            data = {}
-        # Generic keys (status, summary, claims) are not brief's marks: {"status": "draft"} is yours.
-        ours = ("tool", "run_id", "documents") if manifest else ("schema_version", "document", "provenance")
-        if isinstance(data, dict) and not any(k in data for k in ours):
-            raise error(f"{path}: not {what}, so brief will not replace it; move it away or "
-                        "choose another --out")
+        if isinstance(data, dict) and not any(k in data for k in ("tool", "run_id", "documents")):
+            raise UsageError(f"{path}: not brief's manifest, so brief will not replace it; move it "
+                             "away or choose another --out")
 
     def _same_source(self, doc: Document) -> None:
         """Refuse to replace the result of another file that still exists under the same id."""
@@ -284,13 +279,23 @@ class Batch:
         them, so a run over a few files (or one stopped half-way) does not hide the others."""
         kept = {}
         self.sources.clear()
+        self.foreign.clear()
         for path in sorted(self.out.glob("*.json")):
             if path.name == results.MANIFEST:
                 continue
             try:
-                result = results.read_result(path)
-            except BriefError:
-                continue  # not a result; validate reports it
+                result = json.loads(path.read_text(encoding="utf-8"))
+            except OSError:
+                continue  # validate reports it
+            except ValueError:
+                # brief's writes are atomic, so it leaves no file that is no JSON: that one is yours
+                self.foreign.add(path.stem)
+                continue
+            if results.is_other_json(result):
+                self.foreign.add(path.stem)
+                continue
+            if not isinstance(result, dict):
+                continue  # a damaged result (a JSON array) is rewritten when its document runs
             # A result whose source is gone is left on disk but not listed, so diff shows it removed.
             source = results.source_of(result, self.out)
             if source is not None:
