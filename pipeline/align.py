@@ -10,7 +10,7 @@ import re
 import unicodedata
 from typing import Optional
 
-from .prompts import detect_language, flat
+from .prompts import CJK, detect_language, flat
 from .types import Sentence
 
 SIMILAR = 0.6  # bigram Jaccard above which two short texts say the same thing
@@ -77,11 +77,6 @@ def topic_bigrams(text: str) -> set[str]:
     return {text[i: i + 2] for i in range(len(text) - 1)} or {text}
 
 
-def _overlap(text: str, target: str) -> float:
-    want = topic_bigrams(target)
-    return len(want & topic_bigrams(text)) / len(want)
-
-
 # Little words name no topic: "export controls on China" is named by "China's export controls".
 STOPWORDS = frozenset("a an and are as at by for from in is it its of on or the to with".split())
 
@@ -101,9 +96,6 @@ def spaced(text: str) -> bool:
     return not CJK.search(text)
 
 
-CJK = re.compile("[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]")
-
-
 def supported(text: str, source: str) -> bool:
     """Whether a text says little that `source` does not: SUPPORTED of its English words, or of
     its character bigrams, are in it."""
@@ -112,14 +104,19 @@ def supported(text: str, source: str) -> bool:
     return not want or len(want & have) / len(want) >= SUPPORTED
 
 
-def _share(text: str, target: str, bigram_bar: float, word_bar: float) -> bool:
-    """Whether a sentence holds enough of a target: by words where both are in Latin script,
-    since English has few distinct bigrams ("Cheaper training means that more companies…" holds
-    6 of the 14 bigrams of "export controls"); by character bigrams otherwise (Japanese)."""
-    want = words(target)
-    if want and spaced(target) and spaced(text):
-        return len(want & words(text)) / len(want) > word_bar
-    return _overlap(text, target) >= bigram_bar
+def _holds(target: str, bigram_bar: float, word_bar: float):
+    """A test of whether a sentence holds enough of a target: by words where both are written
+    with spaces, since English has few distinct bigrams ("Cheaper training means that more
+    companies…" holds 6 of the 14 bigrams of "export controls"); by character bigrams otherwise."""
+    want, grams = words(target), topic_bigrams(target)
+    by_words = bool(want) and spaced(target)
+
+    def holds(text: str) -> bool:
+        if by_words and spaced(text):
+            return len(want & words(text)) / len(want) > word_bar
+        return len(grams & topic_bigrams(text)) / len(grams) >= bigram_bar
+
+    return holds
 
 
 def mentions(text: str, sents: list[Sentence], target: str, limit: int) -> list[Sentence]:
@@ -129,8 +126,8 @@ def mentions(text: str, sents: list[Sentence], target: str, limit: int) -> list[
     # Spread, not the first `limit`: an author's position shows in the conclusion as much as in
     # the lede (stance-only trial, ten gold judgements on the five seeds: 8/10 from the first six
     # mentions, 9/10 spread; seed 001's export controls were judged from its opening only).
-    named = [s for s in sents if _share(s.text(text), target, MENTION_OVERLAP, MENTION_WORDS)]
-    return evenly(named, limit)
+    names = _holds(target, MENTION_OVERLAP, MENTION_WORDS)
+    return evenly([s for s in sents if names(s.text(text))], limit)
 
 
 def evenly(items: list, k: int) -> list:
@@ -146,7 +143,8 @@ def about(text: str, sents: list[Sentence], target: str, lang: str) -> list[Sent
     sentence; one in another language may be named in translation, so the model's word stands."""
     if detect_language(target) != lang:
         return sents
-    return [s for s in sents if _share(s.text(text), target, TOUCH_OVERLAP, TOUCH_WORDS)]
+    touches = _holds(target, TOUCH_OVERLAP, TOUCH_WORDS)
+    return [s for s in sents if touches(s.text(text))]
 
 
 def completed(claim: str, source: Optional[Sentence], index: SentenceIndex, limit: int) -> str:

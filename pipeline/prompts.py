@@ -108,8 +108,11 @@ def numbered(text: str, sentences: list[Sentence]) -> str:
     return "\n".join(lines)
 
 
+CJK = re.compile("[\u3040-\u30ff\u4e00-\u9fff]")  # kana and kanji
+
+
 def detect_language(text: str) -> str:
     """'ja' when kana or kanji make up a noticeable share of the letters, else 'en'."""
-    cjk = sum(1 for ch in text if "\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff")
+    cjk = len(CJK.findall(text))
     letters = sum(1 for ch in text if ch.isalpha())
     return "ja" if letters and cjk / letters > 0.1 else "en"

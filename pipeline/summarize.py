@@ -123,11 +123,14 @@ class DocumentRun:
         self.starts = [s.start for s in sents]
         cands = extract_figures(doc.text)
         res.candidates = len(cands)
-        # A figure repeated verbatim is asked about once, at its first mention.
-        self.first_of: dict[str, FigureCandidate] = {}
-        for c in cands:
-            self.first_of.setdefault(c.text, c)
         secs = sections(sents)
+        # A figure repeated verbatim is asked about once, at its first mention.
+        first_of: dict[str, FigureCandidate] = {}
+        for c in cands:
+            first_of.setdefault(c.text, c)
+        mine = [[c for c in first_of.values() if sec[0].start <= c.start < sec[-1].end]
+                for sec in secs]
+        options = subject_options(doc.text)
         convs = [self._conversation(numbered(doc.text, sec)) for sec in secs]
         self._fit(max(len(c.prefix) for c in convs))
         res.sections = len(secs)
@@ -140,7 +143,7 @@ class DocumentRun:
         unnamed = [t for t in targets if not chosen[t]]
         # The model calls: those every document takes, a section search per target no sentence
         # names, a label per target (the subject's too, not known yet).
-        fixed, asked = self._calls(secs, cands) if self.progress else (0, 0)
+        fixed, asked = self._calls(secs, mine, options)
         self._plan(len(secs), fixed + asked * len(unnamed) + len(targets) + 1)
         per_section: list[list[Claim]] = []
         for i, (sec, conv) in enumerate(zip(secs, convs)):
@@ -148,9 +151,9 @@ class DocumentRun:
             # copied the document's first sentences for every section (measured on seed 000: 4
             # distinct claims from 8 sections, three from sentences 5-7, even after re-asks).
             per_section.append(self._claims(conv, sec))
-            res.figures += self._figures(conv, sec, cands)
+            res.figures += self._figures(conv, sec, mine[i])
             if i == 0:
-                subject = self._subject(conv, doc.text)
+                subject = self._subject(conv, options)
                 if subject and all(subject.lower() != t.lower() for t in targets):
                     targets.insert(0, subject)
                     chosen[subject] = align.mentions(doc.text, stated, subject, STANCE_MENTIONS)
@@ -166,12 +169,14 @@ class DocumentRun:
         res.summary = self._summary(spread(per_section, res.claims), res)
         return res
 
-    def _calls(self, secs: list[list[Sentence]], cands) -> tuple[int, int]:
+    @staticmethod
+    def _calls(secs: list[list[Sentence]], mine: list[list[FigureCandidate]],
+               options: list[str]) -> tuple[int, int]:
         """The model calls a document takes whatever its targets (claims and figures per section,
         the subject, the summary), and the sections searched for a target no sentence names."""
         asked = sum(1 for sec in secs if any(not s.heading for s in sec))  # a heading has no claims
-        figures = sum(-(-len(self._mine(sec, cands)) // FIGURES_PER_CALL) for sec in secs)
-        return asked + figures + (len(subject_options(self.doc.text)) >= 2) + 1, asked
+        figures = sum(-(-len(m) // FIGURES_PER_CALL) for m in mine)
+        return asked + figures + (len(options) >= 2) + 1, asked
 
     def _plan(self, sections: int, calls: int) -> None:
         """Tell the reporter about how many model calls the document takes."""
@@ -240,12 +245,9 @@ class DocumentRun:
                 out.append(Claim(text, self._evidence(cited)))
         return out
 
-    def _mine(self, sec: list[Sentence], cands) -> list[FigureCandidate]:
-        """The section's figure candidates, each figure at its first mention only."""
-        return [c for c in cands if sec[0].start <= c.start < sec[-1].end and c is self.first_of[c.text]]
-
-    def _figures(self, conv: Conversation, sec: list[Sentence], cands) -> list[KeyFigure]:
-        mine = self._mine(sec, cands)
+    def _figures(self, conv: Conversation, sec: list[Sentence],
+                 mine: list[FigureCandidate]) -> list[KeyFigure]:
+        """Which of the section's candidates (each figure at its first mention) are key."""
         out = []
         for i in range(0, len(mine), FIGURES_PER_CALL):
             batch = mine[i: i + FIGURES_PER_CALL]
@@ -272,8 +274,7 @@ class DocumentRun:
         """The sentence holding `offset` (a figure is shown with its number instead of its context)."""
         return self.sents[max(0, bisect_right(self.starts, offset) - 1)]
 
-    def _subject(self, conv: Conversation, text: str) -> Optional[str]:
-        options = subject_options(text)
+    def _subject(self, conv: Conversation, options: list[str]) -> Optional[str]:
         if len(options) < 2:
             return options[0] if options else None
         task = self.prompts.render("subject", options="\n".join(f"- {o}" for o in options))
@@ -340,13 +341,13 @@ class DocumentRun:
         limit = schema["properties"]["sentences"]["items"]["properties"]["text"]["maxLength"]
         # What each listed line says, to stand in for a sentence that adds to them; then the
         # document's own sentences, for a document with fewer claims than summary sentences.
-        said: dict[int, tuple[str, list[Evidence]]] = {}
+        listed: dict[int, Claim] = {}
         for n, c in zip(first, claims):
-            said.setdefault(n, (c.text, c.evidence))
-        for s in self.sents:
-            if s.n not in said and not (s.heading or s.aside):
-                said[s.n] = (s.text(self.doc.text), self._evidence([s]))
-        taken, written = set(), set()
+            listed.setdefault(n, c)
+        said = {n: c.text for n, c in listed.items()}
+        said.update((s.n, s.text(self.doc.text)) for s in self.sents
+                    if s.n not in said and not (s.heading or s.aside))
+        written = set()
         for item in answer["sentences"]:
             text = item["text"]
             if not text.strip() or align.echoes(text, task):
@@ -356,13 +357,12 @@ class DocumentRun:
                 # unused one, if that is taken), with that line's evidence, so the summary says
                 # nothing the document does not.
                 free = [n for n in [*item["sentences"], *said]
-                        if n in said and n not in taken and said[n][0] not in written]
+                        if n in said and said[n] not in written]
                 if not free:
                     continue
-                taken.add(free[0])
-                text, evidence = said[free[0]]
-                written.add(text)
-                out.append((text, evidence))
+                n = free[0]
+                written.add(said[n])
+                out.append((said[n], listed[n].evidence if n in listed else self._evidence([self.by_n[n]])))
                 continue
             written.add(text)
             # The sentence it copies, else what it cited (its claim's sentence).

@@ -157,7 +157,7 @@ def test_the_summary_says_nothing_the_document_does_not(tiny_model, tmp_path):
     result = json.loads((out / "a.json").read_text(encoding="utf-8"))
     sentences = [s["text"] for s in result["provenance"]["summary_evidence"]]
     assert 3 <= len(sentences) <= 5 and len(set(sentences)) == len(sentences)
-    shown = " ".join(c["text"] for c in result["claims"]) + doc.read_text(encoding="utf-8")
+    shown = " ".join([*(c["text"] for c in result["claims"]), doc.read_text(encoding="utf-8")])
     assert all(supported(s, shown) for s in sentences)
     retried = [t["retries"] for t in result["provenance"]["tasks"] if t["task"] == "summary"]
     assert retried == [1]
