@@ -102,6 +102,11 @@ def _count_tokens(ref: models.ModelRef, texts: list[str]) -> tuple[list[int], in
     return counts, fixed, how
 
 
+def env_model() -> Optional[str]:
+    """BRIEF_MODEL, None when unset, empty or blank (as `brief run` reads it)."""
+    return (os.environ.get("BRIEF_MODEL") or "").strip() or None
+
+
 def bench(opts: BenchOptions) -> dict:
     """Run every phase, each in its own process, and return (and optionally write) the report."""
     # The phases take an hour with the real model: find an unwritable output before, not after.
@@ -110,7 +115,7 @@ def bench(opts: BenchOptions) -> dict:
     if opts.keep_results:
         results.check_writable(Path(opts.keep_results), "--keep-results", folder=True)
     paths = select_documents(opts.docs)  # a mistyped --docs is named even without the model
-    spec = opts.model or (os.environ.get("BRIEF_MODEL") or "").strip() or None
+    spec = opts.model or env_model()
     ref = models.resolve(spec)
     docs = [load_document(p) for p in paths]
     threads = opts.threads or RunSettings().threads
@@ -370,7 +375,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     """Phase entry point: run one phase and write its numbers and peak RSS as JSON."""
     ap = argparse.ArgumentParser(prog="python -m pipeline.bench")
     ap.add_argument("--phase", required=True, choices=["raw", "baseline", "brief", "warm"])
-    ap.add_argument("--model", default=(os.environ.get("BRIEF_MODEL") or "").strip() or None)
+    ap.add_argument("--model", default=env_model())
     ap.add_argument("--docs", nargs="+", required=True)
     ap.add_argument("--target", action="append")
     ap.add_argument("--threads", type=int, default=RunSettings().threads)

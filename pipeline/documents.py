@@ -93,6 +93,9 @@ def discover(paths: list[Path], exclude: Path | None = None) -> list[Path]:
     return found
 
 
+OWN_FILES = frozenset({"report.html", "report.md"})  # what `brief report` writes beside results
+
+
 def _walk(root: Path, excluded: Path | None) -> list[Path]:
     """Visible files under root, skipping hidden names, the excluded folder and brief's own
     output (another results folder below root, or the results, reports and bench of one that
@@ -112,9 +115,6 @@ def _walk(root: Path, excluded: Path | None) -> list[Path]:
     # A folder that cannot be listed is passed on, so the run fails it with a line of its own.
     files.extend(Path(e.filename) for e in unreadable if e.filename)
     return sorted(files, key=lambda f: f.relative_to(root).parts)
-
-
-OWN_FILES = frozenset({"report.html", "report.md"})  # what `brief report` writes beside results
 
 
 def _results_folder(folder: Path) -> bool:
