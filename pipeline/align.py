@@ -22,6 +22,12 @@ COPIED = 0.8
 # seeds' hold 0.98 to 1.0; a 1.5B model's additions ("Analysts at several banks doubted") do not.
 SUPPORTED = 0.75
 MIN_BIGRAMS = 6  # shorter claims ("AIは危険") match too many sentences by chance
+# Speech in quotation marks: 「…」, 『…』, “…” and "…" (not ‘…’, whose closing mark is an apostrophe).
+QUOTED = re.compile(r"「([^「」]+)」|『([^『』]+)』|“([^“”]+)”|\"([^\"]+)\"")
+# A claim is someone's quoted words when this share of it is inside the quotation marks and it
+# keeps less than FRAME of the rest of its sentence (who says them, and how the author puts it).
+QUOTE_SHARE, FRAME = 0.6, 0.5
+MIN_QUOTE_WORDS = 4  # in English, shorter quotations are terms ("distillation"), not speech
 MENTION_OVERLAP = 0.34  # share of the target's character bigrams a sentence must hold
 # ...and a sentence the model cites for a target no sentence names (輸出規制 holds 0.3 of
 # 米国の対中半導体輸出規制: a shorter name still counts; "米国" alone, 0.1, does not).
@@ -148,12 +154,33 @@ def about(text: str, sents: list[Sentence], target: str, lang: str) -> list[Sent
 
 
 def completed(claim: str, source: Optional[Sentence], index: SentenceIndex, limit: int) -> str:
-    """A claim (or summary sentence), or when the grammar cut it at `limit` characters while it
-    restated a sentence, that sentence whole: code has the text the model was copying (seed 004:
-    4 of 13 claims ran to the 100-character limit, 3 of them stopping mid-sentence: "…チャートで最")."""
-    if source is not None and len(claim) >= limit:
+    """A claim (or summary sentence) as the model wrote it, or the sentence it copies, whole: when
+    the grammar cut the copy at `limit` characters (seed 004: 4 of 13 claims ran to the
+    100-character limit, 3 of them stopping mid-sentence: "…チャートで最"), or when it copies only
+    words the sentence quotes from someone, leaving out who says them. Code has the sentence."""
+    if source is not None and (len(claim) >= limit or quoted_only(claim, index.body(source))):
         return " ".join(flat(index.body(source)).split())
     return claim.strip()
+
+
+def quoted_only(claim: str, sentence: str) -> bool:
+    """Whether a claim restates words that `sentence` puts in quotation marks, without the rest of
+    the sentence that says whose they are: such a claim gives someone else's words as the author's."""
+    # Seed 003 mocks DeepSeek's boast: DeepSeekとかいう中国のAI企業が「米国のトップAIモデルに並ぶ性能を、
+    # もっと安く出せるぜ」ってデカい口叩いてきやがった。 The model's claim was the boast alone, which
+    # then opened the summary as if the author said it.
+    grams = words if spaced(claim) and spaced(sentence) else bigrams
+    want = grams(claim)
+    for m in QUOTED.finditer(sentence):
+        quote = grams(next(g for g in m.groups() if g))
+        # A term in quotes (「中国脅威論」, "distillation") is not someone's words.
+        if len(quote) < (MIN_QUOTE_WORDS if grams is words else MIN_BIGRAMS):
+            continue
+        frame = (grams(sentence[:m.start()]) | grams(sentence[m.end():])) - quote - {""}
+        if (frame and len(want & quote) >= QUOTE_SHARE * len(want)
+                and len(want & frame) < FRAME * len(frame)):
+            return True
+    return False
 
 
 def echoes(text: str, instructions: str, n: int = 3) -> bool:

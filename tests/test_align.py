@@ -2,7 +2,7 @@
 
 from pipeline.align import COPIED, SentenceIndex, similar
 from pipeline.segment import segment
-from pipeline.align import completed, echoes
+from pipeline.align import completed, echoes, quoted_only
 from pipeline.claims import claims_problem, kept_claim
 
 TEXT = ("AIは主にパターン認識の誇張である。今日は晴れだった。"
@@ -104,6 +104,35 @@ def test_a_copy_cut_at_the_length_limit_is_completed_from_its_sentence():
     assert completed(cut, source, INDEX, len(cut)) == "DeepSeekは最新のチップに頼らず、工夫で成果を上げた。"
     assert completed(cut, source, INDEX, len(cut) + 1) == cut  # not at the limit: the model's words
     assert completed(" 規制は裏目に出た ", None, INDEX, 5) == "規制は裏目に出た"  # no copy: kept as written
+
+
+BOAST = "DeepSeekとかいう企業が「米国のトップAIに並ぶ性能を安く出せるぜ」ってデカい口叩いてきやがった。"
+
+
+def test_a_claim_of_quoted_words_alone_is_someone_elses_and_gets_its_whole_sentence():
+    claim = "DeepSeekは米国のトップAIに並ぶ性能を安く出せるぜ。"
+    assert quoted_only(claim, BOAST)
+    sents = segment(BOAST)
+    index = SentenceIndex(BOAST, sents)
+    assert completed(claim, index.copied(claim), index, 100) == BOAST
+    # who says it, kept by the claim: the model's words stand
+    said = "DeepSeekとかいう企業が米国のトップAIに並ぶ性能を安く出せるとデカい口を叩いた。"
+    assert not quoted_only(said, BOAST)
+    assert not quoted_only("DeepSeekはAIの民主化を加速させます。", "「DeepSeekはAIの民主化を加速させます」。")  # no one named
+    assert quoted_only("DeepSeekはAIの民主化を加速させます。", "「DeepSeekはAIの民主化を加速させます」と彼は言います。")
+
+
+def test_a_term_in_quotation_marks_is_not_someone_elses_words():
+    assert not quoted_only("米国の輸出規制はダブルスタンダードだ", "米国の輸出規制は「ダブルスタンダード」だと言わざるを得ない。")
+    assert not quoted_only("Export controls are a double standard.",
+                           'Export controls are a "double standard", the author says.')
+
+
+def test_an_english_claim_of_quoted_words_is_judged_by_words():
+    said = 'Analysts said "the chips were smuggled through Singapore" last year.'
+    assert quoted_only("The chips were smuggled through Singapore.", said)
+    assert quoted_only("The chips were smuggled through Singapore.", said.replace('"', "“", 1).replace('"', "”"))
+    assert not quoted_only("Analysts said the chips were smuggled through Singapore last year.", said)
 
 
 def test_a_re_ask_names_the_numbers_the_model_can_see():
