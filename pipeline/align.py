@@ -27,6 +27,7 @@ QUOTED = re.compile(r"「([^「」]+)」|『([^『』]+)』|“([^“”]+)”|\
 # A claim is someone's quoted words when this share of it is inside the quotation marks and it
 # keeps less than FRAME of the rest of its sentence (who says them, and how the author puts it).
 QUOTE_SHARE, FRAME = 0.6, 0.5
+WORD_RUNS = re.compile(r"[a-z0-9]+|[\u30a0-\u30ff]+|[\u4e00-\u9fff々]+")  # one script each
 MIN_QUOTE_WORDS = 4  # in English, shorter quotations are terms ("distillation"), not speech
 MENTION_OVERLAP = 0.34  # share of the target's character bigrams a sentence must hold
 # ...and a sentence the model cites for a target no sentence names (輸出規制 holds 0.3 of
@@ -156,11 +157,26 @@ def about(text: str, sents: list[Sentence], target: str, lang: str) -> list[Sent
 def completed(claim: str, source: Optional[Sentence], index: SentenceIndex, limit: int) -> str:
     """A claim (or summary sentence) as the model wrote it, or the sentence it copies, whole: when
     the grammar cut the copy at `limit` characters (seed 004: 4 of 13 claims ran to the
-    100-character limit, 3 of them stopping mid-sentence: "…チャートで最"), or when it copies only
-    words the sentence quotes from someone, leaving out who says them. Code has the sentence."""
-    if source is not None and (len(claim) >= limit or quoted_only(claim, index.body(source))):
-        return " ".join(flat(index.body(source)).split())
+    100-character limit, 3 of them stopping mid-sentence: "…チャートで最"), when it copies only
+    words the sentence quotes from someone, leaving out who says them, or when it writes a word
+    the sentence does not. Code has the sentence."""
+    if source is not None:
+        body = index.body(source)
+        if len(claim) >= limit or quoted_only(claim, body) or new_words(claim, body):
+            return " ".join(flat(body).split())
     return claim.strip()
+
+
+def new_words(text: str, source: str) -> set[str]:
+    """The words of a copy that its source does not write: runs of Latin letters and digits, of
+    katakana, of kanji (NFKC-folded, lower-cased)."""
+    # The 1.5B model copying a sentence changes a name now and then: 深Seek for DeepSeek (seed
+    # 000), a summary's 強化学習 for the sentence's MoEアーキテクチャー (004), マイクロソフト taken from the
+    # sentence before (002). Code has the sentence's own words; the model only chose it.
+    def runs(t: str) -> set[str]:
+        return set(WORD_RUNS.findall(unicodedata.normalize("NFKC", t).lower()))
+
+    return runs(text) - runs(source)
 
 
 def quoted_only(claim: str, sentence: str) -> bool:

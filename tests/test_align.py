@@ -2,7 +2,7 @@
 
 from pipeline.align import COPIED, SentenceIndex, similar
 from pipeline.segment import segment
-from pipeline.align import completed, echoes, quoted_only
+from pipeline.align import completed, echoes, new_words, quoted_only
 from pipeline.claims import claims_problem, kept_claim
 
 TEXT = ("AIは主にパターン認識の誇張である。今日は晴れだった。"
@@ -120,6 +120,18 @@ def test_a_claim_of_quoted_words_alone_is_someone_elses_and_gets_its_whole_sente
     assert not quoted_only(said, BOAST)
     assert not quoted_only("DeepSeekはAIの民主化を加速させます。", "「DeepSeekはAIの民主化を加速させます」。")  # no one named
     assert quoted_only("DeepSeekはAIの民主化を加速させます。", "「DeepSeekはAIの民主化を加速させます」と彼は言います。")
+
+
+def test_a_copy_that_changes_a_word_of_its_sentence_gets_the_sentence_whole():
+    claim = "深Seekは最新のチップに頼らず、工夫で成果を上げた。"  # the model's 深Seek for DeepSeek
+    source = INDEX.copied(claim)
+    assert source is not None and source.n == 3
+    assert new_words(claim, INDEX.body(source)) == {"深", "seek"}
+    assert completed(claim, source, INDEX, 100) == "DeepSeekは最新のチップに頼らず、工夫で成果を上げた。"
+    # left out words (a connective, a bullet, the stop) keep the model's shorter copy
+    assert completed("最新のチップに頼らず、工夫で成果を上げた", source, INDEX, 100) == "最新のチップに頼らず、工夫で成果を上げた"
+    assert new_words("ＤｅｅｐＳｅｅｋは頼らず", "DeepSeekは最新のチップに頼らず") == set()  # NFKC, case folded
+    assert new_words("Export controls work.", "Export controls are working.") == {"work"}
 
 
 def test_a_term_in_quotation_marks_is_not_someone_elses_words():
