@@ -28,6 +28,7 @@ QUOTED = re.compile(r"「([^「」]+)」|『([^『』]+)』|“([^“”]+)”|\
 # keeps less than FRAME of the rest of its sentence (who says them, and how the author puts it).
 QUOTE_SHARE, FRAME = 0.6, 0.5
 WORD_RUNS = re.compile(r"[a-z0-9]+|[\u30a0-\u30ff]+|[\u4e00-\u9fff々]+")  # one script each
+BULLET = re.compile(r"^(?:[•・●■◆▶]\s*|[-*]\s+|\*\*)+")  # "-5%" keeps its minus
 MIN_QUOTE_WORDS = 4  # in English, shorter quotations are terms ("distillation"), not speech
 MENTION_OVERLAP = 0.34  # share of the target's character bigrams a sentence must hold
 # ...and a sentence the model cites for a target no sentence names (輸出規制 holds 0.3 of
@@ -163,8 +164,9 @@ def completed(claim: str, source: Optional[Sentence], index: SentenceIndex, limi
     if source is not None:
         body = index.body(source)
         if len(claim) >= limit or quoted_only(claim, body) or new_words(claim, body):
-            return " ".join(flat(body).split())
-    return claim.strip()
+            claim = " ".join(flat(body).split())
+    # A list item's bullet or a bold marker is layout, not part of what is claimed.
+    return BULLET.sub("", claim.strip()) or claim.strip()
 
 
 def new_words(text: str, source: str) -> set[str]:

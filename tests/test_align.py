@@ -134,6 +134,14 @@ def test_a_copy_that_changes_a_word_of_its_sentence_gets_the_sentence_whole():
     assert new_words("Export controls work.", "Export controls are working.") == {"work"}
 
 
+def test_a_claim_loses_a_leading_bullet_but_not_a_minus_sign():
+    assert completed("- 中国も数百万個のチップを入手できるかどうかだ。", None, INDEX, 100) == "中国も数百万個のチップを入手できるかどうかだ。"
+    assert completed("• **これはかつてなかったことだ。", None, INDEX, 100) == "これはかつてなかったことだ。"
+    assert completed("・規制は裏目に出た", None, INDEX, 100) == "規制は裏目に出た"
+    assert completed("-5%の成長が続いた", None, INDEX, 100) == "-5%の成長が続いた"
+    assert completed("・・・・", None, INDEX, 100) == "・・・・"  # nothing but bullets: kept, not emptied
+
+
 def test_a_term_in_quotation_marks_is_not_someone_elses_words():
     assert not quoted_only("米国の輸出規制はダブルスタンダードだ", "米国の輸出規制は「ダブルスタンダード」だと言わざるを得ない。")
     assert not quoted_only("Export controls are a double standard.",
