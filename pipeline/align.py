@@ -29,6 +29,9 @@ QUOTED = re.compile(r"「([^「」]+)」|『([^『』]+)』|“([^“”]+)”|\
 QUOTE_SHARE, FRAME = 0.6, 0.5
 WORD_RUNS = re.compile(r"[a-z0-9]+|[\u30a0-\u30ff]+|[\u4e00-\u9fff々]+")  # one script each
 BULLET = re.compile(r"^(?:[•・●■◆▶]\s*|[-*]\s+|\*\*)+")  # "-5%" keeps its minus
+# A copy that starts after a noun and its particle (…方法が、) has lost its subject or owner.
+OWNER = re.compile(r"[\u30a0-\u30ff\u4e00-\u9fff々A-Za-z0-9](?:が|は|の)、?$")
+HEAD_CHARS = 8  # where a copy starts in its sentence: its first characters found there
 MIN_QUOTE_WORDS = 4  # in English, shorter quotations are terms ("distillation"), not speech
 MENTION_OVERLAP = 0.34  # share of the target's character bigrams a sentence must hold
 # ...and a sentence the model cites for a target no sentence names (輸出規制 holds 0.3 of
@@ -159,14 +162,26 @@ def completed(claim: str, source: Optional[Sentence], index: SentenceIndex, limi
     """A claim (or summary sentence) as the model wrote it, or the sentence it copies, whole: when
     the grammar cut the copy at `limit` characters (seed 004: 4 of 13 claims ran to the
     100-character limit, 3 of them stopping mid-sentence: "…チャートで最"), when it copies only
-    words the sentence quotes from someone, leaving out who says them, or when it writes a word
-    the sentence does not. Code has the sentence."""
+    words the sentence quotes from someone, leaving out who says them, when it writes a word the
+    sentence does not, or when it leaves out the subject or owner it starts after. Code has the
+    sentence."""
     if source is not None:
         body = index.body(source)
-        if len(claim) >= limit or quoted_only(claim, body) or new_words(claim, body):
-            claim = " ".join(flat(body).split())
+        whole = " ".join(flat(body).split())
+        if (len(claim) >= limit or quoted_only(claim, body) or new_words(claim, body)
+                or headless(claim, whole)):
+            claim = whole
     # A list item's bullet or a bold marker is layout, not part of what is claimed.
     return BULLET.sub("", claim.strip()) or claim.strip()
+
+
+def headless(claim: str, sentence: str) -> bool:
+    """Whether a claim copies the rest of a sentence after its subject or owner (…方法が、, 米国は,
+    ディープシークの): a noun and が, は or の right before where the copy starts."""
+    # Seed 001: "AIチップの大部分は禁止されていない" copied …ディープシークのAIチップの大部分は禁止されて
+    # いない: the document says most of DeepSeek's chips were not banned, not most AI chips.
+    at = sentence.find(claim.strip()[:HEAD_CHARS])
+    return at > 0 and bool(OWNER.search(sentence[:at]))
 
 
 def new_words(text: str, source: str) -> set[str]:

@@ -2,7 +2,7 @@
 
 from pipeline.align import COPIED, SentenceIndex, similar
 from pipeline.segment import segment
-from pipeline.align import completed, echoes, new_words, quoted_only
+from pipeline.align import completed, echoes, headless, new_words, quoted_only
 from pipeline.claims import claims_problem, kept_claim
 
 TEXT = ("AIは主にパターン認識の誇張である。今日は晴れだった。"
@@ -128,8 +128,8 @@ def test_a_copy_that_changes_a_word_of_its_sentence_gets_the_sentence_whole():
     assert source is not None and source.n == 3
     assert new_words(claim, INDEX.body(source)) == {"深", "seek"}
     assert completed(claim, source, INDEX, 100) == "DeepSeekは最新のチップに頼らず、工夫で成果を上げた。"
-    # left out words (a connective, a bullet, the stop) keep the model's shorter copy
-    assert completed("最新のチップに頼らず、工夫で成果を上げた", source, INDEX, 100) == "最新のチップに頼らず、工夫で成果を上げた"
+    # words left out (a clause, the stop) keep the model's shorter copy
+    assert completed("DeepSeekは工夫で成果を上げた", source, INDEX, 100) == "DeepSeekは工夫で成果を上げた"
     assert new_words("ＤｅｅｐＳｅｅｋは頼らず", "DeepSeekは最新のチップに頼らず") == set()  # NFKC, case folded
     assert new_words("Export controls work.", "Export controls are working.") == {"work"}
 
@@ -140,6 +140,19 @@ def test_a_claim_loses_a_leading_bullet_but_not_a_minus_sign():
     assert completed("・規制は裏目に出た", None, INDEX, 100) == "規制は裏目に出た"
     assert completed("-5%の成長が続いた", None, INDEX, 100) == "-5%の成長が続いた"
     assert completed("・・・・", None, INDEX, 100) == "・・・・"  # nothing but bullets: kept, not emptied
+
+
+def test_a_copy_that_starts_after_its_subject_or_owner_gets_the_sentence_whole():
+    text = "このことから、ディープシークのAIチップの大部分は禁止されていない。しかし、米国企業もすぐに追随するだろう。"
+    sents = segment(text)
+    index = SentenceIndex(text, sents)
+    claim = "AIチップの大部分は禁止されていない"  # most AI chips, where the text says DeepSeek's
+    assert headless(claim, index.body(sents[0]))
+    assert completed(claim, index.copied(claim), index, 100) == "このことから、ディープシークのAIチップの大部分は禁止されていない。"
+    # a connective left out (しかし、) is not a subject: the model's shorter copy stands
+    assert not headless("米国企業もすぐに追随するだろう。", index.body(sents[1]))
+    assert headless("AIの訓練に導入されつつある", "新しい方法が、AIの訓練に導入されつつある。")
+    assert not headless("彼らが何を話しているのか分かっている", "超えていますが、彼らが何を話しているのか分かっている。")
 
 
 def test_a_term_in_quotation_marks_is_not_someone_elses_words():
