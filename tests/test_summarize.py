@@ -116,6 +116,14 @@ def test_a_description_that_only_repeats_a_shown_number_is_dropped():
     assert description("  GPU の台数 ", shown) == "GPU の台数"
 
 
+def test_a_description_that_copies_its_instructions_is_dropped():
+    task = Prompts.load().render("figures", first=1, last=9, candidates="F1: 2~3割 [3]", language="Japanese")
+    assert description("工場の従業員数", ["2~3割"], task) == ""  # the prompt's example, no fact of the document
+    assert description("Price of a train ticket", ["2~3割"], task) == ""
+    assert description("what it measures", ["2~3割"], task) == ""  # the answer's placeholder
+    assert description("学習コストの削減幅", ["2~3割"], task) == "学習コストの削減幅"
+
+
 def _claim(text, start):
     from pipeline.types import Claim, Evidence
 
