@@ -27,7 +27,7 @@ QUOTED = re.compile(r"「([^「」]+)」|『([^『』]+)』|“([^“”]+)”|\
 # A claim is someone's quoted words when this share of it is inside the quotation marks and it
 # keeps less than FRAME of the rest of its sentence (who says them, and how the author puts it).
 QUOTE_SHARE, FRAME = 0.6, 0.5
-WORD_RUNS = re.compile(r"[a-z0-9]+|[\u30a0-\u30ff]+|[\u4e00-\u9fff々]+")  # one script each
+WORD_RUNS = re.compile(r"[a-z0-9]+|[\u30a0-\u30ff]+|[\u4e00-\u9fff々]+|[\u3041-\u309f]+")  # one script each
 BULLET = re.compile(r"^(?:[•・●■◆▶]\s*|[-*]\s+|\*\*)+")  # "-5%" keeps its minus
 # A copy that starts after a noun and its particle (…方法が、) has lost its subject or owner.
 OWNER = re.compile(r"[\u30a0-\u30ff\u4e00-\u9fff々A-Za-z0-9](?:が|は|の)、?$")
@@ -186,14 +186,15 @@ def headless(claim: str, sentence: str) -> bool:
 
 def new_words(text: str, source: str) -> set[str]:
     """The words of a copy that its source does not write: runs of Latin letters and digits, of
-    katakana, of kanji (NFKC-folded, lower-cased)."""
+    katakana, of kanji, of hiragana (NFKC-folded, lower-cased) found nowhere in it."""
     # The 1.5B model copying a sentence changes a name now and then: 深Seek for DeepSeek (seed
     # 000), a summary's 強化学習 for the sentence's MoEアーキテクチャー (004), マイクロソフト taken from the
     # sentence before (002). Code has the sentence's own words; the model only chose it.
-    def runs(t: str) -> set[str]:
-        return set(WORD_RUNS.findall(unicodedata.normalize("NFKC", t).lower()))
-
-    return runs(text) - runs(source)
+    # Hiragana too (a summary wrote 私たちちは for 私たちは); a run counts as the source's when the
+    # source holds it anywhere, so a copy cut inside a word (…可能性がある of …があるだろう) stands.
+    fold = lambda t: unicodedata.normalize("NFKC", t).lower()  # noqa: E731
+    held = fold(source)
+    return {run for run in WORD_RUNS.findall(fold(text)) if run not in held}
 
 
 def quoted_only(claim: str, sentence: str) -> bool:

@@ -126,12 +126,14 @@ def test_a_copy_that_changes_a_word_of_its_sentence_gets_the_sentence_whole():
     claim = "深Seekは最新のチップに頼らず、工夫で成果を上げた。"  # the model's 深Seek for DeepSeek
     source = INDEX.copied(claim)
     assert source is not None and source.n == 3
-    assert new_words(claim, INDEX.body(source)) == {"深", "seek"}
+    assert new_words(claim, INDEX.body(source)) == {"深"}  # "seek" is held, inside DeepSeek
     assert completed(claim, source, INDEX, 100) == "DeepSeekは最新のチップに頼らず、工夫で成果を上げた。"
     # words left out (a clause, the stop) keep the model's shorter copy
     assert completed("DeepSeekは工夫で成果を上げた", source, INDEX, 100) == "DeepSeekは工夫で成果を上げた"
     assert new_words("ＤｅｅｐＳｅｅｋは頼らず", "DeepSeekは最新のチップに頼らず") == set()  # NFKC, case folded
-    assert new_words("Export controls work.", "Export controls are working.") == {"work"}
+    assert new_words("Export controls are working hard.", "Export controls are working.") == {"hard"}
+    assert new_words("私たちちは初期段階にいる", "私たちは初期段階にいる。") == {"たちちは"}  # a typo in kana
+    assert new_words("規制は機能している", "規制は機能しているだろう。") == set()  # cut inside a word: held
 
 
 def test_a_claim_loses_a_leading_bullet_but_not_a_minus_sign():
