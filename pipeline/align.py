@@ -42,9 +42,14 @@ TOUCH_OVERLAP = 0.2
 MENTION_WORDS, TOUCH_WORDS = 0.5, 0.0
 
 
+def fold(text: str) -> str:
+    """A text NFKC-folded (full-width letters and digits as ASCII) and lower-cased."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
 def bigrams(text: str) -> set[str]:
     """The character bigrams of a text's letters and digits, NFKC-folded and lower-cased."""
-    t = "".join(ch for ch in unicodedata.normalize("NFKC", text).lower() if ch.isalnum())
+    t = "".join(ch for ch in fold(text) if ch.isalnum())
     return {t[i:i + 2] for i in range(len(t) - 1)} or {t}
 
 
@@ -95,7 +100,7 @@ STOPWORDS = frozenset("a an and are as at by for from in is it its of on or the 
 def words(text: str) -> set[str]:
     """A text's English words, lower-cased, a plural's or possessive's s dropped, little words
     and single letters left out."""
-    text = re.sub(r"['’]s\b", "", unicodedata.normalize("NFKC", text).lower())  # China's: china
+    text = re.sub(r"['’]s\b", "", fold(text))  # China's: china
     found = re.findall(r"[a-z0-9]+", text)
     return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in found
             if w not in STOPWORDS and len(w) > 1}
@@ -166,9 +171,8 @@ def completed(claim: str, source: Optional[Sentence], index: SentenceIndex, limi
     sentence does not, or when it leaves out the subject or owner it starts after. Code has the
     sentence."""
     if source is not None:
-        body = index.body(source)
-        whole = " ".join(flat(body).split())
-        if (len(claim) >= limit or quoted_only(claim, body) or new_words(claim, body)
+        whole = " ".join(flat(index.body(source)).split())  # the sentence on one line, as shown
+        if (len(claim) >= limit or quoted_only(claim, whole) or new_words(claim, whole)
                 or headless(claim, whole)):
             claim = whole
     # A list item's bullet or a bold marker is layout, not part of what is claimed.
@@ -192,7 +196,6 @@ def new_words(text: str, source: str) -> set[str]:
     # sentence before (002). Code has the sentence's own words; the model only chose it.
     # Hiragana too (a summary wrote 私たちちは for 私たちは); a run counts as the source's when the
     # source holds it anywhere, so a copy cut inside a word (…可能性がある of …があるだろう) stands.
-    fold = lambda t: unicodedata.normalize("NFKC", t).lower()  # noqa: E731
     held = fold(source)
     return {run for run in WORD_RUNS.findall(fold(text)) if run not in held}
 

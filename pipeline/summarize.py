@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import time
-import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import partial
@@ -78,19 +77,25 @@ def sections(sents: list[Sentence]) -> list[list[Sentence]]:
     return out
 
 
-def description(what: str, numbers: list[str], task: str = "") -> str:
-    """The model's description of a key figure, or "" when it only repeats a number it was shown
-    (measured: the 1.5B model does so for most figures of seed 003): a number is not a meaning;
-    nor is a phrase its instructions quote (an example, the answer's placeholder)."""
+def echoed(numbers: list[str], task: str) -> set[str]:
+    """What a description must not merely repeat, folded: the numbers the model was shown and the
+    phrases its instructions quote (an example, the answer's placeholder)."""
     # The figures prompt's example "工場の従業員数" (a factory's headcount) was copied as the
     # description of seed 003's 7,000万ドル前後 and five more of its figures: 9 of the 132 key
     # figures of the five seeds (0.4.12 bench) were described with a fact no document states.
-    def norm(t: str) -> str:
-        return re.sub(r"\s", "", unicodedata.normalize("NFKC", t)).lower()
+    return {_bare(t) for t in numbers + re.findall(r'"([^"]+)"', task)}
 
+
+def _bare(text: str) -> str:
+    return re.sub(r"\s", "", align.fold(text))
+
+
+def description(what: str, echoes: set[str]) -> str:
+    """The model's description of a key figure, or "" when it only repeats one of `echoes`
+    (measured: the 1.5B model repeats the number for most figures of seed 003): a number is not
+    a meaning."""
     what = what.strip()
-    echoes = numbers + re.findall(r'"([^"]+)"', task)
-    return "" if norm(what) in {norm(n) for n in echoes} else what
+    return "" if _bare(what) in echoes else what
 
 
 def spread(per_section: list[list[Claim]], merged: list[Claim]) -> list[Claim]:
@@ -268,11 +273,12 @@ class DocumentRun:
             # seed 002's 550万 among them); the space costs 1 token in 7 of this answer.
             answer = conv.ask("figures", task, schemas.figures_schema(len(batch)), spaced=True,
                               max_tokens=(40 * TOKENS_PER_CHAR + 12) * len(batch) + 20)
+            echoes = echoed([b.text for b in batch], task)
             for k, c in enumerate(batch, 1):
                 what = answer.get(f"F{k}")
                 # A small model sometimes spells its null as a string.
                 if isinstance(what, str) and what.strip().lower() not in NULL_WORDS:
-                    out.append(KeyFigure(c, description(what, [b.text for b in batch], task)))
+                    out.append(KeyFigure(c, description(what, echoes)))
         return out
 
     def _at(self, offset: int) -> Sentence:

@@ -9,7 +9,7 @@ from pipeline.cli import cli
 from pipeline.prompts import Prompts
 from pipeline.segment import segment
 from pipeline.names import subject_options
-from pipeline.summarize import SECTION_CHARS, SECTION_SENTENCES, description, sections, spread
+from pipeline.summarize import SECTION_CHARS, SECTION_SENTENCES, description, echoed, sections, spread
 
 TEXT = ("米国は半導体の輸出規制を強化した。今日は晴れだった。DeepSeekは安いモデルを出した。"
         "筆者は対中規制が逆効果だと考える。deepseek の価格は3%に過ぎない。中国の輸出は伸びた。")
@@ -108,7 +108,7 @@ def test_a_prompt_skeleton_is_its_fixed_text_without_data():
 
 
 def test_a_description_that_only_repeats_a_shown_number_is_dropped():
-    shown = ["2~3割", "7,000万ドル前後", "3つ"]
+    shown = echoed(["2~3割", "7,000万ドル前後", "3つ"], "")
     assert description("2~3割", shown) == ""
     assert description(" ７,０００万ドル前後 ", shown) == ""  # full-width and spaces: the same number
     assert description("3つ", shown) == ""  # another candidate's number is no meaning either
@@ -118,10 +118,10 @@ def test_a_description_that_only_repeats_a_shown_number_is_dropped():
 
 def test_a_description_that_copies_its_instructions_is_dropped():
     task = Prompts.load().render("figures", first=1, last=9, candidates="F1: 2~3割 [3]", language="Japanese")
-    assert description("工場の従業員数", ["2~3割"], task) == ""  # the prompt's example, no fact of the document
-    assert description("Price of a train ticket", ["2~3割"], task) == ""
-    assert description("what it measures", ["2~3割"], task) == ""  # the answer's placeholder
-    assert description("学習コストの削減幅", ["2~3割"], task) == "学習コストの削減幅"
+    assert description("工場の従業員数", echoed(["2~3割"], task)) == ""  # the prompt's example, no fact of the document
+    assert description("Price of a train ticket", echoed(["2~3割"], task)) == ""
+    assert description("what it measures", echoed(["2~3割"], task)) == ""  # the answer's placeholder
+    assert description("学習コストの削減幅", echoed(["2~3割"], task)) == "学習コストの削減幅"
 
 
 def _claim(text, start):
