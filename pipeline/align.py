@@ -53,6 +53,17 @@ def bigrams(text: str) -> set[str]:
     return {t[i:i + 2] for i in range(len(t) - 1)} or {t}
 
 
+def changed_copy(text: str, sources: list[str]) -> Optional[int]:
+    """The index of the source `text` restates nearly word for word (COPIED of its bigrams) while
+    writing a word it does not (see new_words); None if it copies none, or copies one faithfully."""
+    want = bigrams(text)
+    if len(want) >= MIN_BIGRAMS:
+        for i, source in enumerate(sources):
+            if len(want & bigrams(source)) / len(want) >= COPIED:
+                return i if new_words(text, source) else None
+    return None
+
+
 def similar(a: str, b: str) -> float:
     """Jaccard similarity of character bigrams."""
     x, y = bigrams(a), bigrams(b)

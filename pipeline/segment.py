@@ -82,7 +82,9 @@ _BACKCHANNEL_EN = re.compile(
     r"^(?:(?:yes|yeah|right|exactly|absolutely|sure|indeed|okay|ok)[,.!\s]*)+$"
     r"|^(?:(?:yes|yeah)[,\s]+)?(?:that'?s|that is) (?:right|true|a (?:great|good) point)[.!\s]*$"
     r"|^(?:great|good) (?:point|question)[.!\s]*$", re.IGNORECASE)
-_FOOTNOTE = re.compile(r"\{\d{1,3}\}|\[\d{1,3}\]|\[\*?\w\]")
+# "8^." after a stop is a translated essay's footnote 8 (seed 001: "…ようだ)^ ^。8^.しかし、…"); not
+# "2^10", a power.
+_FOOTNOTE = re.compile(r"\{\d{1,3}\}|\[\d{1,3}\]|\[\*?\w\]|\d{1,3}\^\.?(?!\d)")
 
 # Never end a sentence: titles and Latin abbreviations that are followed by more of it.
 _ABBREVIATIONS = {

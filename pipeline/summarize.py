@@ -375,9 +375,19 @@ class DocumentRun:
                 written.add(said[n])
                 out.append((said[n], listed[n].evidence if n in listed else self._evidence([self.by_n[n]])))
                 continue
-            written.add(text)
             # The sentence it copies, else what it cited (its claim's sentence).
             source = self.index.copied(text)
+            if source is None:
+                # A copy of a claim no one sentence holds (seed 002's transcript: a claim joined
+                # two) that writes a word the claim does not (テクノロジーー) is the claim.
+                k = align.changed_copy(text, [c.text for c in listed.values()])
+                if k is not None:
+                    claim = list(listed.values())[k]
+                    if claim.text not in written:
+                        written.add(claim.text)
+                        out.append((claim.text, claim.evidence))
+                    continue
+            written.add(text)
             cited = [source] if source else self._sentences(item["sentences"])
             out.append((align.completed(text, source, self.index, limit), self._evidence(cited)))
         return out

@@ -1,8 +1,8 @@
 """Text likeness in code: repeats, and the sentence a claim copies."""
 
-from pipeline.align import COPIED, SentenceIndex, similar
+from pipeline.align import (COPIED, SentenceIndex, changed_copy, completed, echoes, headless,
+                            new_words, quoted_only, similar)
 from pipeline.segment import segment
-from pipeline.align import completed, echoes, headless, new_words, quoted_only
 from pipeline.claims import claims_problem, kept_claim
 
 TEXT = ("AIは主にパターン認識の誇張である。今日は晴れだった。"
@@ -200,3 +200,14 @@ def test_a_summary_sentence_that_writes_out_its_task_is_caught():
     assert not echoes("The author argues the original export controls failed to slow the sentence.", task)
     assert not echoes("DeepSeekは、OpenAIのo1に匹敵する性能を低コストで実現したと筆者は述べる。", task)
     assert not echoes("", task)
+
+
+def test_a_copy_of_a_claim_that_changes_a_word_is_found():
+    # Seed 002's summary copied a claim that joins two of its sentences, writing テクノロジーー.
+    claims = ["米国はソ連のように見える。",
+              "中国が米国に拠点を置くAIテクノロジーやAI企業が成し遂げたことと比べると、米国はまるでソ連のように見える"]
+    garbled = "中国が米国に拠点を置くAIテクノロジーーやAI企業が成し遂げたことと比べると、米国はまるでソ連のように見える。"
+    assert changed_copy(garbled, claims) == 1
+    assert changed_copy(garbled.replace("ーー", "ー"), claims) is None  # a faithful copy stands
+    assert changed_copy("まったく別の話をしている文です。", claims) is None
+    assert changed_copy("ソ連", claims) is None  # too short to be a copy of anything

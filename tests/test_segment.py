@@ -122,6 +122,11 @@ def test_footnote_mark_stays_with_its_sentence():
     assert texts(text) == ["必要があるだろう。{1}", "生き残れない。"]
 
 
+def test_caret_footnote_mark_stays_with_its_sentence():
+    assert texts("再現している^ ^。8^.しかし、初期段階にいる。") == ["再現している^ ^。8^.", "しかし、初期段階にいる。"]
+    assert texts("結果は。2^10 通りある。") == ["結果は。", "2^10 通りある。"]
+
+
 def test_stray_full_stop_joins_a_neighbour():
     assert texts("。DPS.comにアクセスすると") == ["。DPS.comにアクセスすると"]
 
