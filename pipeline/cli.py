@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .clierrors import CliError, JsonErrors, friendly, terminate
+from .clierrors import CliError, JsonErrors, friendly, run_guarded, terminate
 from .errors import EXIT_USAGE, UsageError
 from .events import summary_table
 from .settings import RunSettings, max_threads
@@ -107,7 +107,8 @@ def cli():
               show_default=True, help="Folder for <doc-id>.json, manifest.json and run history.")
 @click.option("--target", "-t", "targets", multiple=True, callback=_targets,
               help="A stance target (repeatable), best in the documents' own words and language: "
-              "stance rests on the sentences that name it. The document's main subject is always added.")
+              "stance rests on the sentences that name it. The document's main subject (one of "
+              "the Latin or katakana names it repeats) is added too.")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default=None,
               help="Output language (default: each document's own).")
 @click.option("--force", is_flag=True, help="Rerun every document, even those whose result is current.")
@@ -383,4 +384,4 @@ def runs(directory):
 def main():
     """Entry point of the `brief` console script."""
     signal.signal(signal.SIGTERM, terminate)
-    cli(prog_name="brief")
+    sys.exit(run_guarded(cli, prog_name="brief"))

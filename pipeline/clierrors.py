@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import sys
 
 import click
 
 from .errors import BriefError
-from .events import attempt, error_event, one_line
+from .events import attempt, error_event, one_line, silence
 
 
 class CliError(click.ClickException):
@@ -66,3 +67,49 @@ class JsonErrors(click.Command):
                 raise
             error_event(one_line(exc.format_message()), exc.exit_code)
             sys.exit(exc.exit_code)
+
+
+class GuardedStdout:
+    """stdout that drops what it cannot take instead of raising: read by `| head`, a command's
+    exit code is still its own (click's is 1 for a broken pipe, which cron reads as documents
+    failed), and a full disk is one error line, not a traceback."""
+
+    def __init__(self, stream):
+        self._stream, self.error = stream, None
+
+    def _guard(self, action, *args):
+        if self.error is None:
+            try:
+                return action(*args)
+            except OSError as exc:
+                self.error = exc
+                silence(self._stream)  # Python's flush at exit then succeeds too
+        return None
+
+    def write(self, text):
+        self._guard(self._stream.write, text)
+        return len(text)
+
+    def flush(self):
+        self._guard(self._stream.flush)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def run_guarded(command, **kwargs) -> int:
+    """Run a click command with a GuardedStdout; its exit code, 2 if its output was lost to
+    anything but a reader that left."""
+    guard = sys.stdout = GuardedStdout(sys.stdout)
+    try:
+        command(**kwargs)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        sys.stdout = guard._stream
+    if guard.error is not None and guard.error.errno != errno.EPIPE:
+        attempt(sys.stderr, click.echo, f"Error: standard output: cannot write "
+                f"({guard.error.strerror or guard.error}); free disk space or send it elsewhere", err=True)
+        code = code or 2
+    return code

@@ -45,6 +45,7 @@ _BOMS = (
 )
 
 _JAPANESE = ("cp932", "euc_jp")
+KANALESS_CHARS = 20  # this many non-ASCII characters without one kana are not Japanese
 _EBCDIC = {"cp037", "cp273", "cp424", "cp500", "cp875", "cp1026", "cp1140"}
 _HTML_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([\w.:-]{2,40})""", re.I)
 
@@ -80,6 +81,9 @@ def discover(paths: list[Path], exclude: Path | None = None) -> list[Path]:
                 raise UsageError(f"{path}: folder has no files to read; "
                                  "add .txt, .md or .html files or pass another folder")
         elif path.is_file():
+            if _inside(path, excluded):  # a result as input: its "fix" would delete the input
+                raise UsageError(f"{path}: is inside the results folder (--out); keep results and "
+                                 "inputs apart: move it, or pass another --out")
             files = [path]  # named explicitly, so hidden or not, the user wants it
         elif path.exists():
             raise UsageError(f"{path}: not a regular file or folder; pass a text file or a folder")
@@ -292,7 +296,10 @@ def _guess_japanese(raw: bytes) -> tuple[str, str] | None:
         except UnicodeDecodeError:
             continue
         ratio, kana = _japanese_score(text)
-        if ratio >= 0.8 and not _looks_latin_misread(text):
+        # Japanese prose writes its particles in kana; Korean EUC-KR read as EUC-JP is all kanji
+        # (딥시크는 → 許獣滴澗).
+        kanaless = kana == 0 and sum(ord(ch) >= 0x80 for ch in text) >= KANALESS_CHARS
+        if ratio >= 0.8 and not kanaless and not _looks_latin_misread(text):
             scored.append((ratio, kana, name, text))
     if not scored:
         return None

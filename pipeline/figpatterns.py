@@ -34,7 +34,7 @@ JA_MAG = re.compile(r"([十百千]?)([万億兆]?)")
 EN_MAG = re.compile(r" ?(?P<w>[Tt]housand|[Mm]illion|[Bb]illion|[Tt]rillion|lakh|crore)s?"
                     + EN + r"| ?(?P<a>bn|mn|tn)" + EN + r"|(?P<l>[kKMBT])" + EN
                     + r"|(?P<c>[mb])" + EN)
-PRE_CUR = re.compile(r"(?:US ?\$|[$¥€£₹]|(?<![A-Za-z])(?:USD|JPY|EUR|CNY|RMB|INR|GBP) ?)\Z")
+PRE_CUR = re.compile(r"(?:US ?\$|[$¥€£₹]|(?<![A-Za-z])(?:USD|JPY|EUR|CNY|RMB|INR|GBP|CHF) ?)\Z")
 PRE_SIGN = re.compile(r"(?:−|▲|△|マイナス|(?<![0-9A-Za-z\-~])-)\Z")
 PRE_WORD = re.compile(r"(?:(?P<rate>" + "|".join(U.RATE_PREFIX) + r")|(?P<ja>(?<!\d)(?:"
                       + U.APPROX_PREFIX_JA + r"))|(?<![A-Za-z])(?P<en>(?i:"

@@ -13,6 +13,7 @@ start with a UTC timestamp (20261123T232514Z-1a2b), so sorting them sorts runs b
 
 from __future__ import annotations
 
+import errno
 import json
 import shutil
 from collections import Counter
@@ -87,7 +88,9 @@ def record_run(results_dir: Path, run_id: str, keep: int = 10) -> Path:
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         blocked = root.exists() and not root.is_dir()
+        denied = exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
         why, advice = (("not a folder", "move that file away") if blocked
+                       else (exc.strerror or exc, "make that folder writable") if denied
                        else (exc.strerror or exc, "free disk space, or lower --keep"))
         raise UsageError(f"{root}: the results are written, but the snapshot of run {run_id} for "
                          f"`brief diff` could not be saved ({why}); {advice}") from None
@@ -140,7 +143,13 @@ class _Run:
 
     @property
     def documents(self) -> dict[str, dict]:
-        return {d.get("id"): d for d in self.manifest.get("documents") or [] if d.get("id")}
+        # Two files with one id: the first owns it (the second fails as a duplicate, and must
+        # not hide what happened to the first).
+        out: dict[str, dict] = {}
+        for d in self.manifest.get("documents") or []:
+            if d.get("id"):
+                out.setdefault(d["id"], d)
+        return out
 
 
 def load_run(folder: Path) -> _Run:

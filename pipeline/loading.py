@@ -45,7 +45,7 @@ def check_gguf(path) -> None:
         reader = GGUFReader(str(path))
     except Exception as exc:
         raise ModelError(f"{path}: corrupt or truncated GGUF ({type(exc).__name__}: {exc}); "
-                         f"delete it and pull the model again") from None
+                         f"replace it with a whole copy (a preset's: delete it and `brief models pull` it)") from None
     field = reader.fields.get("general.architecture")
     arch = bytes(field.parts[field.data[0]]).decode() if field else ""
     if "tokenizer.ggml.tokens" not in reader.fields or not arch:
@@ -92,7 +92,7 @@ def load(path, **params):
         # refuses a truncated or non-language-model file cleanly on its own (checked on 0.3.36).
         check_gguf(path)
         raise ModelError(f"{path}: llama.cpp cannot load it as a language model ({exc}); "
-                         f"check the file or pull the preset again") from None
+                         f"check the file (a preset's: delete it and `brief models pull` it)") from None
 
 
 def check_loadable(path) -> None:

@@ -6,7 +6,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-NAME = re.compile(r"[A-Z][A-Za-z0-9][A-Za-z0-9\-]*(?: [A-Z][A-Za-z0-9\-]+)?|[ァ-ヺー]{3,}")
+# Latin letters with their accented forms (Latin-1 and Extended-A/B): "Nestlé" was cut to "Nestl",
+# "São Paulo" to "Paulo". Which are capitals is checked in code.
+_LATIN = "A-Za-z0-9À-ÖØ-öø-ɏ"
+NAME = re.compile(rf"[A-ZÀ-ÖØ-ÞĀ-ɏ][{_LATIN}][{_LATIN}\-]*(?: [A-ZÀ-ÖØ-ÞĀ-ɏ][{_LATIN}\-]+)?"
+                  r"|[ァ-ヺー]{3,}")
 # English words that open sentences capitalised and name nothing ("The", "However").
 OPENERS = frozenset("""a about after all also although an and another any as at because before
 both but by during each even every few first for from he her here his how however if in into it
@@ -21,6 +25,10 @@ def subject_options(text: str, limit: int = 12) -> list[str]:
     terms = []
     for m in NAME.finditer(text):
         first, _, rest = m.group().partition(" ")
+        if first[0].islower():
+            continue  # Extended-A/B mixes cases: "ő" is no capital
+        if rest[:1].islower():
+            rest = ""
         if _ordinary(text, first):
             first, rest = rest, ""  # "The DeepSeek model": DeepSeek
         terms.append(f"{first} {rest}".strip())

@@ -47,6 +47,7 @@ class DocView:
     source_note: Optional[str] = None
     spans: list[Span] = field(default_factory=list)
     bad_spans: int = 0
+    invalid: Optional[str] = None  # a hand-edited or damaged result: what brief validate says
 
     @property
     def id(self) -> str:
@@ -137,6 +138,10 @@ def load(results_dir: Path) -> ReportData:
             view.text, view.source_note = load_source(view.result, results_dir)
             if view.text is not None:
                 view.spans, view.bad_spans = collect_spans(n, view.result, view.text)
+            errors = results.check(view.result, view.text)
+            if errors:
+                view.invalid = (f"This result fails validation ({len(errors)} problem(s); the first: "
+                                f"{errors[0]}): `brief validate` lists them, `brief run` redoes it.")
         docs.append(view)
     return ReportData(results_dir, manifest, docs, history.diff_previous(results_dir))
 
@@ -250,8 +255,9 @@ def render_doc(view: DocView) -> str:
             f'<span class="path">{e(path)}</span><span class="chips">{"".join(chip(s) for s in r.get("stance") or [])}'
             f'</span><span class="path">{e(_cost(view.entry))}</span>'
             '<a class="back" href="#index">↑ index</a></header>']
-    bad = " bad" if view.status == "failed" or view.error else ""
-    body += [f'<div class="notice{bad}">{e(note)}</div>' for note in (view.entry.get("reason"), view.error) if note]
+    bad = " bad" if view.status == "failed" or view.error or view.invalid else ""
+    body += [f'<div class="notice{bad}">{e(note)}</div>'
+             for note in (view.entry.get("reason"), view.error, view.invalid) if note]
     if r:
         if r.get("status") == "empty":
             body.append('<div class="notice">The document is empty.</div>')

@@ -49,7 +49,7 @@ def render_markdown(data: ReportData) -> str:
         path = (r.get("document") or {}).get("path") or v.entry.get("path")
         if path:
             out += [f"`{str(path).replace('`', '')}`", ""]
-        for note in (v.entry.get("reason"), v.error, v.source_note):
+        for note in (v.entry.get("reason"), v.error, v.invalid, v.source_note):
             if note:
                 out += [f"> {md(note)}", ""]
         if not r:

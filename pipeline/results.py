@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
+import tempfile
 from contextlib import suppress
 from pathlib import Path
 from typing import Optional
@@ -15,10 +17,15 @@ from .errors import BriefError, UsageError
 from .types import Document
 
 _MANIFEST_OBJECTS = ("model", "counts", "prompts", "schemas", "params")
+SCRATCH_NAME_BYTES = 200
 
 
 def _scratch(path: Path, pid: int) -> Path:
-    return path.with_name(f".{path.name}.{pid}.tmp")
+    # A long result name (a file named with 81 kanji: 243 bytes) would not fit a 255-byte name
+    # with the dot and suffix around it; its hash does.
+    name = path.name if len(os.fsencode(path.name)) <= SCRATCH_NAME_BYTES else \
+        hashlib.sha256(os.fsencode(path.name)).hexdigest()[:16]
+    return path.with_name(f".{name}.{pid}.tmp")
 
 
 def remove_scratch(folder: Path) -> int:
@@ -301,6 +308,11 @@ def file_problems(path: Path) -> list[str]:
     except BriefError as exc:
         return [str(exc)]
     meta, text, problems = _document(result), None, []
+    if isinstance(meta.get("id"), str) and meta["id"] != path.stem:
+        # brief names each result by its id: a renamed or copied one is found by neither
+        # `brief run` (which would redo the document) nor `brief diff`.
+        problems.append(f"{path}: $.document.id: {meta['id']!r} is not its file name; rename it "
+                        f"{meta['id']}.json, or rerun `brief run`")
     src, doc, error = open_source(result, path.parent)
     if src is None:
         problems.append(f"{path}: $.document.path: source {meta.get('path')!r} not found; "
@@ -329,3 +341,8 @@ def check_writable(path: Path, option: str, folder: bool) -> None:
         raise UsageError(f"{path}: {base} is a file, not a folder; choose another {option}")
     if not os.access(base, os.W_OK | os.X_OK):
         raise UsageError(f"{path}: cannot write in {base} (permission denied); choose another {option}")
+    try:  # root passes access() where no file can be made: /proc, a read-only mount
+        tempfile.TemporaryFile(dir=base).close()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write in {base} ({exc.strerror or exc}); "
+                         f"choose another {option}") from None

@@ -23,6 +23,7 @@ from .types import Document
 
 LOCK = ".brief.lock"
 DEFAULT_THINK_BUDGET = 512
+NAME_BYTES = 255  # the longest file name of ext4, xfs, btrfs and APFS
 
 
 @dataclass
@@ -159,7 +160,10 @@ class Batch:
         return DEFAULT_THINK_BUDGET if self.settings.think_budget is None else self.settings.think_budget
 
     def _params(self) -> dict:
-        return {**self.settings.result_params(), "think_budget": self.think_budget}
+        # A model that does not think has no thoughts to keep: --keep-thoughts changes nothing
+        # it writes, so it must not make every result stale (measured: a rerun redid them all).
+        return {**self.settings.result_params(), "think_budget": self.think_budget,
+                "keep_thoughts": self.settings.keep_thoughts and self.model.reasoning}
 
     def _one(self, path: Path, seen: dict[str, Path]) -> DocStatus:
         status = DocStatus(path.stem, str(path), "failed")
@@ -170,6 +174,9 @@ class Batch:
             if f"{doc.id}.json" == results.MANIFEST:
                 raise DocumentError(f"{path}: the id {doc.id!r} would overwrite the run's "
                                     f"{results.MANIFEST}; rename the file")
+            if len(os.fsencode(f"{doc.id}.json")) > NAME_BYTES:
+                raise DocumentError(f"{path}: its result's name {doc.id}.json would be over "
+                                    f"{NAME_BYTES} bytes, too long for a file name; rename the file shorter")
             if doc.id in seen:
                 raise DocumentError(f"{path}: document id {doc.id!r} is also {seen[doc.id]}; "
                                     f"rename one of them (ids are file names without extension)")

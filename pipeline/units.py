@@ -14,6 +14,7 @@ UNIT_TABLE = (
     ("ルピー", r"INR|rupees?", "INR", 1.0),
     ("英ポンド|ポンド", r"GBP", "GBP", 1.0),
     ("ウォン", r"KRW", "KRW", 1.0),
+    ("スイスフラン|フラン(?![ァ-ヺー])", r"CHF|Swiss francs?|francs?", "CHF", 1.0),  # not フランス
     # ratios
     ("パーセンタイル", r"(?:st|nd|rd|th)? ?percentiles?", "percentile", 1.0),
     ("%ポイント|ポイント", r"percentage points?|pp", "pp", 1.0),
@@ -91,7 +92,7 @@ RATE_PREFIX = {"毎秒": "/s", "毎分": "/min", "毎時": "/h", "時速": "/h",
 
 CURRENCY_PREFIX = {"$": "USD", "US$": "USD", "US $": "USD", "¥": "JPY", "€": "EUR", "£": "GBP",
                    "₹": "INR", "USD": "USD", "JPY": "JPY", "EUR": "EUR", "CNY": "CNY",
-                   "RMB": "CNY", "INR": "INR", "GBP": "GBP"}
+                   "RMB": "CNY", "INR": "INR", "GBP": "GBP", "CHF": "CHF"}
 
 APPROX_PREFIX_JA = "約|およそ|おおよそ|凡そ|ほぼ|大体|概ね|推定|最大で|最大|最小で|最小|最低でも|最低|少なくとも|~|≈"
 APPROX_PREFIX_EN = ("about|around|approximately|approx\\.|roughly|nearly|almost|over|more than|"

@@ -208,6 +208,19 @@ def test_json_written_after_checks(tmp_path, capsys):
     assert capsys.readouterr().out == ""
 
 
+def test_a_json_path_where_no_file_can_be_made_is_refused_before_the_phases(tmp_path):
+    # As root, access() passes /proc, where no file can be made: the bench ran its hour, then
+    # failed to write its report.
+    from pipeline.results import check_writable
+
+    if not Path("/proc").is_dir():
+        pytest.skip("no /proc here")
+    with pytest.raises(UsageError) as exc:
+        check_writable(Path("/proc/x/y.json"), "--json", folder=False)
+    assert str(exc.value).startswith("/proc/x/y.json: cannot write in /proc (")
+    assert str(exc.value).endswith("); choose another --json")
+
+
 def test_make_run_uses_the_bench_targets():
     make = (Path(__file__).parent.parent / "Makefile").read_text(encoding="utf-8")
     line = next(x for x in make.splitlines() if x.startswith("TARGETS ?="))

@@ -2,6 +2,8 @@
 an empty --out (the current folder), --timeout nan or inf (no limit), an empty --model (the
 default preset); an empty BRIEF_MODEL is unset."""
 
+import os
+
 import pytest
 from click.testing import CliRunner
 
@@ -76,3 +78,34 @@ def test_an_empty_brief_model_is_unset(models_home, tmp_path, monkeypatch, value
 def test_the_help_says_an_empty_brief_model_is_unset():
     r = brief("run", "--help")
     assert "env BRIEF_MODEL, unset when empty" in " ".join(r.output.split())
+
+
+def _console(args, stdout, cwd):
+    """The console script's entry point in a child process, its stdout given."""
+    import subprocess
+    import sys
+
+    code = "import sys; from pipeline.cli import main; sys.argv[0] = 'brief'; main()"
+    return subprocess.run([sys.executable, "-c", code, *args], stdout=stdout,
+                          stderr=subprocess.PIPE, cwd=cwd, text=True, timeout=60)
+
+
+def test_output_read_by_head_keeps_the_commands_exit_code(models_home, tmp_path):
+    read, write = os.pipe()
+    os.close(read)  # the reader left at once, as `| head -1` does after its line
+    try:
+        p = _console(["models", "list"], write, tmp_path)
+    finally:
+        os.close(write)
+    assert p.returncode == 0, p.stderr  # click alone exits 1, which cron reads as failed documents
+    assert "Traceback" not in p.stderr
+
+
+def test_output_to_a_full_disk_is_one_error_line(models_home, tmp_path):
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:
+        p = _console(["models", "list"], full, tmp_path)
+    assert p.returncode == 2
+    assert p.stderr.splitlines() == [
+        "Error: standard output: cannot write (No space left on device); free disk space or send it elsewhere"]

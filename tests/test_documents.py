@@ -69,6 +69,14 @@ def test_euc_jp_with_kanji_and_kana_is_not_misread_as_cp932(tmp_path):
     assert (doc.text, doc.encoding) == (text, "euc_jp")
 
 
+def test_korean_euc_kr_is_not_read_as_japanese(tmp_path):
+    # Valid EUC-JP too, as kanji without a single kana: 딥시크는 read as 許獣滴澗.
+    text = "딥시크는 새로운 모델을 출시했습니다. 이 모델은 오픈AI의 모델보다 저렴하고 빠릅니다."
+    doc = load_document(write(tmp_path, "doc.txt", text.encode("euc_kr")))
+    assert doc.text == text
+    assert doc.encoding in ("euc_kr", "cp949")
+
+
 def test_cp932_extensions(tmp_path):
     text = "売上は①～③の合計で、約１００％増えた。"  # ～ (U+FF5E): CP932 has no 〜 (U+301C)
     doc = load_document(write(tmp_path, "doc.txt", text.encode("cp932")))

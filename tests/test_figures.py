@@ -107,6 +107,9 @@ CASES = [
     ("$6B", "$6B", 6e9, "USD", None, False),
     ("5.5 million dollars", "5.5 million dollars", 5.5e6, "USD", None, False),
     ("€3bn", "€3bn", 3e9, "EUR", None, False),
+    ("Nestlé earned 2.5 billion francs", "2.5 billion francs", 2.5e9, "CHF", None, False),
+    ("Revenue was CHF 2.5 billion.", "CHF 2.5 billion", 2.5e9, "CHF", None, False),
+    ("3億スイスフラン", "3億スイスフラン", 3e8, "CHF", None, False),
     # counts
     ("10台", "10台", 10, "count", None, False),
     ("3社が", "3社", 3, "companies", None, False),

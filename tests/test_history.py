@@ -303,6 +303,18 @@ def test_a_document_skipped_as_binary_in_both_runs_is_no_change(tmp_path):
     assert history.format_diff(diff) == f"runs {run_id(1)} → {run_id(2)}: no changes"
 
 
+def test_a_second_file_with_the_same_id_does_not_hide_the_firsts_change(tmp_path):
+    # plain.txt and sub/plain.txt: the second always fails as a duplicate; the first went from
+    # written to failed, and diff must say so.
+    write_run(tmp_path, run_id(1), {"plain": result("plain")}, failed=["plain"])
+    history.record_run(tmp_path, run_id(1))
+    write_run(tmp_path, run_id(2), {}, failed=["plain", "plain"])
+    history.record_run(tmp_path, run_id(2))
+    assert history.format_diff(history.diff_runs(tmp_path, run_id(1), run_id(2))) == (
+        f"runs {run_id(1)} → {run_id(2)}\n"
+        "plain:\n  ~ status: written → failed")
+
+
 def test_a_skip_without_a_result_is_compared_by_status(tmp_path):
     # b: written, then replaced by a binary file, then restored; c: failed, then binary.
     write_run(tmp_path, run_id(1), {"b": result("b")}, failed=["c"])

@@ -92,6 +92,18 @@ def test_results_folder_as_input_is_refused(tmp_path):
     assert sorted(p.name for p in docs.iterdir()) == ["a.txt"]  # nothing written beside it
 
 
+def test_a_file_inside_the_results_folder_is_refused_as_input(tmp_path):
+    # A result passed as input failed with advice to delete "that result", which was the input.
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "x.json").write_text('{"schema_version": 1}', encoding="utf-8")
+    r = brief("run", out / "x.json", "--out", out)
+    assert r.exit_code == 2
+    assert r.output == (f"Error: {out / 'x.json'}: is inside the results folder (--out); keep "
+                        "results and inputs apart: move it, or pass another --out\n")
+    assert sorted(p.name for p in out.iterdir()) == ["x.json"]
+
+
 def test_a_file_name_that_is_not_utf8_is_summarised_and_printed_escaped(tiny_model, tmp_path):
     import os
 

@@ -188,7 +188,7 @@ def test_verify_truncated_gguf_path_fails(models_home, tiny_gguf, tmp_path, frac
     result = CliRunner().invoke(cli, ["models", "verify", str(cut)])
     assert result.exit_code == 3, result.output
     assert result.output.startswith(f"Error: {cut}: corrupt or truncated GGUF (")
-    assert result.output.endswith("; delete it and pull the model again\n")
+    assert result.output.endswith("; replace it with a whole copy (a preset's: delete it and `brief models pull` it)\n")
 
 
 def test_verify_header_only_gguf_path_fails(models_home, tmp_path):

@@ -250,6 +250,20 @@ def test_mismatched_offsets_are_not_highlighted(tmp_path):
     assert "1 evidence span(s) do not match" in (tmp_path / "results" / "report.html").read_text("utf-8")
 
 
+def test_a_result_that_fails_validation_says_so(tmp_path):
+    # A hand-edited result (a stance of "love") was shown as if it were brief's.
+    res = rich_result(tmp_path)
+    res["stance"][0]["position"] = "love"
+    folder = make_folder(tmp_path, [(res, TEXT)])
+    page = write_report(folder).read_text("utf-8")
+    assert '<div class="notice bad">This result fails validation (1 problem(s); the first: ' in page
+    assert "`brief validate` lists them, `brief run` redoes it." in page
+    assert "> This result fails validation (1 problem(s)" in write_report(folder, fmt="md").read_text("utf-8")
+    (tmp_path / "clean").mkdir()
+    clean = make_folder(tmp_path / "clean", [(rich_result(tmp_path / "clean"), TEXT)])
+    assert "fails validation" not in write_report(clean).read_text("utf-8")
+
+
 def test_index_lists_failed_and_skipped(tmp_path):
     res = rich_result(tmp_path)
     extra = [{"id": "001_bad", "path": "seeds/001_bad.txt", "status": "failed",

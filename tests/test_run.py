@@ -505,3 +505,20 @@ def test_log_json_reports_a_mistyped_option_as_an_event(tmp_path):
     assert event["message"] == "Invalid value for '--timeout': 0.0 is not in the range x>=1."
     plain = R().invoke(cli, ["run", str(tmp_path), "--timeout", "0"])
     assert plain.exit_code == 2 and "Usage: " in plain.output
+
+
+def test_a_long_file_name_gets_its_result_and_one_too_long_fails_alone(tiny_model, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    long_ja = "龍" * 81  # 243 bytes: its result fits a file name, `.<name>.<pid>.tmp` would not
+    (folder / f"{long_ja}.txt").write_text("DeepSeek trained R1 cheaply.\n", encoding="utf-8")
+    too_long = "a" * 252  # its result's name would be 257 bytes
+    (folder / f"{too_long}.md").write_text("Prices fell.\n", encoding="utf-8")
+    (folder / "zz.txt").write_text("Export controls did not stop it.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    r = brief("run", folder, "--out", out, "--quiet")
+    assert r.exit_code == 1, r.output  # one document failed; the others were written
+    assert sorted(results_of(out)) == sorted([long_ja, "zz"])
+    assert (f"brief: failed: {folder / (too_long + '.md')}: its result's name {too_long}.json would be over "
+            "255 bytes, too long for a file name; rename the file shorter") in r.output
+    assert not list(out.glob(".*.tmp"))

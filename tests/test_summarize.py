@@ -87,6 +87,14 @@ def test_subject_options_are_repeated_names():
     assert subject_options(text) == ["DeepSeek", "OpenAI", "エヌビディア"]
 
 
+def test_a_name_with_accented_letters_is_whole():
+    # Nestlé was cut to "Nestl" and São Paulo to "Paulo"; a lower-case letter of Latin Extended
+    # starts no name.
+    text = ("Nestlé announced a deal. Nestlé said so. Société Générale gained. Société Générale "
+            "lost. São Paulo grew. São Paulo shrank. őszi idő, őszi eső.")
+    assert subject_options(text) == ["Nestlé", "Société Générale", "São Paulo"]
+
+
 def test_a_capitalised_word_that_opens_sentences_is_no_subject():
     text = ("The lab says so. The critics disagree. Users like it; the users do. However, it "
             "rained. However, it stopped. The DeepSeek model is cheap, and DeepSeek says why. "

@@ -128,3 +128,14 @@ def test_a_think_phase_where_every_token_ends_the_turn_fails_instead_of_looping(
     monkeypatch.setattr(thinker, "is_eog", lambda token: True)
     with pytest.raises(GenerationError, match="every token ends the turn"):
         thinker._continuing(np.zeros(thinker.n_vocab, dtype=np.float32))
+
+
+def test_keep_thoughts_on_a_model_that_does_not_think_leaves_results_current(tiny_model, tmp_path):
+    doc = tmp_path / "a.txt"
+    doc.write_text("DeepSeek trained R1 cheaply.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["run", str(doc), "--out", str(out), "--quiet"]).exit_code == 0
+    r = runner.invoke(cli, ["run", str(doc), "--out", str(out), "--keep-thoughts"])
+    assert r.exit_code == 0, r.output
+    assert "0 written, 1 skipped" in r.output  # nothing to keep, so nothing to redo

@@ -114,3 +114,12 @@ def test_an_empty_or_reversed_span_is_named_as_such(project, start, end, what):
     assert r.exit_code == 1
     assert f"$.claims[0].evidence[0]: offsets {start}..{end}: {what} span" in r.output
     assert "outside the document" not in r.output
+
+
+def test_a_result_whose_id_is_not_its_file_name_is_named(project):
+    _, out = project
+    (out / "a.json").rename(out / "copy.json")  # brief reads a result by its id's file name
+    r = brief("validate", "results")
+    assert r.exit_code == 1
+    assert ("results/copy.json: $.document.id: 'a' is not its file name; rename it a.json, or "
+            "rerun `brief run`") in r.output
