@@ -102,8 +102,20 @@ def run_guarded(command, **kwargs) -> int:
     anything but a reader that left."""
     guard = sys.stdout = GuardedStdout(sys.stdout)
     try:
-        command(**kwargs)
-        code = 0
+        returned = command.main(standalone_mode=False, **kwargs)
+        code = returned if isinstance(returned, int) else 0  # an int: the code of ctx.exit()
+    except click.UsageError as exc:
+        # One line, as every other error: click's own form takes four (usage, hint, blank, error).
+        where = f"; see `{exc.ctx.command_path} --help`" if exc.ctx else ""
+        message = one_line(exc.format_message()).rstrip(".") if where else one_line(exc.format_message())
+        attempt(sys.stderr, click.echo, f"Error: {message}{where}", err=True)
+        code = exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    except click.exceptions.Abort:
+        attempt(sys.stderr, click.echo, "Aborted!", err=True)
+        code = 1
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     finally:

@@ -109,3 +109,14 @@ def test_output_to_a_full_disk_is_one_error_line(models_home, tmp_path):
     assert p.returncode == 2
     assert p.stderr.splitlines() == [
         "Error: standard output: cannot write (No space left on device); free disk space or send it elsewhere"]
+
+
+def test_an_option_error_is_one_line_with_where_to_look(models_home, tmp_path):
+    import subprocess
+
+    p = _console(["run", "--timeout", "0", "a.txt"], subprocess.PIPE, tmp_path)
+    assert p.returncode == 2
+    assert p.stderr.splitlines() == [
+        "Error: Invalid value for '--timeout': 0.0 is not in the range x>=1; see `brief run --help`"]
+    p = _console(["nosuch"], subprocess.PIPE, tmp_path)
+    assert (p.returncode, p.stderr) == (2, "Error: No such command 'nosuch'; see `brief --help`\n")
