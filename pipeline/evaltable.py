@@ -6,6 +6,7 @@ import shlex
 
 from .display import width
 from .evaluate import EvalReport
+from .events import one_line  # a file name with a newline must not add a line
 
 
 def _pad(s: str, w: int, right: bool) -> str:
@@ -46,9 +47,9 @@ def format_table(report: EvalReport) -> str:
     body = []
     for r in report.rows:
         if r.file is None:
-            body.append([r.id, "missing", "-", "-", "-", "-", *_cells("", "", r)[6:]])
+            body.append([one_line(r.id), "missing", "-", "-", "-", "-", *_cells("", "", r)[6:]])
         else:
-            body.append(_cells(r.id, "ok" if r.schema_valid else "INVALID", r))
+            body.append(_cells(one_line(r.id), "ok" if r.schema_valid else "INVALID", r))
     t = report.totals
     total = _cells("total", _frac(t.schema_valid, t.result_files), t)
     lines = _grid([head, *body, total], right_from=2)
@@ -57,22 +58,22 @@ def format_table(report: EvalReport) -> str:
     if report.gold_path is not None:
         out.append(f"gold: {report.gold_path} ({t.gold_documents} documents, micro-averaged; "
                    f"{t.gold_missing} without a result)")
-    stance = [[r.id, d["target"], "(none)" if d["output"] is None else str(d["output"]),
+    stance = [[one_line(r.id), d["target"], "(none)" if d["output"] is None else str(d["output"]),
                "|".join(d["accept"]), "not asked" if d["ok"] is None else "ok" if d["ok"] else "WRONG"]
               for r in report.rows for d in r.stance_detail]
     if stance:
         out += ["", "stance", *_grid([["document", "target", "output", "accept", ""], *stance], 5)]
     # A document with no result misses everything; its note says so once instead.
-    misses = [(r.id, f"{what}: {', '.join(ids)}") for r in report.rows if r.file is not None
+    misses = [(one_line(r.id), f"{what}: {', '.join(ids)}") for r in report.rows if r.file is not None
               for what, ids in (("figures not found", r.figures_missed), ("claims not covered", r.claims_missed))
               if ids]
-    notes = [(r.id, e) for r in report.rows for e in r.schema_errors[:3]]
-    notes += [(r.id, f"... {len(r.schema_errors) - 3} more schema errors") for r in report.rows
+    notes = [(one_line(r.id), e) for r in report.rows for e in r.schema_errors[:3]]
+    notes += [(one_line(r.id), f"... {len(r.schema_errors) - 3} more schema errors") for r in report.rows
               if len(r.schema_errors) > 3]
-    notes += [(r.id, n) for r in report.rows for n in r.notes]
-    notes += [(r.id, f"stance on {t} not asked by the run, so not scored; rerun with --target "
+    notes += [(one_line(r.id), n) for r in report.rows for n in r.notes]
+    notes += [(one_line(r.id), f"stance on {t} not asked by the run, so not scored; rerun with --target "
                f"{shlex.quote(t)} to score it") for r in report.rows for t in r.stance_not_asked]
-    notes += [(name, "skipped: not a result file") for name in report.skipped]
+    notes += [(one_line(name), "skipped: not a result file") for name in report.skipped]
     for title, items in (("gold misses", misses), ("notes", notes)):
         if items:
             out += ["", title, *(f"  {doc}: {msg}" for doc, msg in items)]

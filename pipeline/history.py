@@ -41,6 +41,9 @@ def _check_run_id(run_id: str) -> None:
 def list_runs(results_dir: Path) -> list[str]:
     """Recorded run ids, oldest first; unfinished snapshots are not runs."""
     root = runs_dir(results_dir)
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"{root}: is a file, not the folder of run snapshots; move it away "
+                         "(the next `brief run` records there)")
     if not root.is_dir():
         return []
     return sorted(p.name for p in root.iterdir()
@@ -286,7 +289,10 @@ def diff_previous(results_dir: Path) -> Optional[RunDiff]:
     except (OSError, ValueError):
         return None
     run_id = str(current.manifest.get("run_id") or "")
-    earlier = [r for r in list_runs(results_dir) if r < run_id] if run_id else []
+    try:
+        earlier = [r for r in list_runs(results_dir) if r < run_id] if run_id else []
+    except UsageError:  # runs/ is a file: no history to compare with
+        return None
     if not earlier:
         return None
     try:

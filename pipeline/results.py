@@ -193,6 +193,11 @@ def read_manifest(folder: Path) -> dict:
               else "rerun `brief run` to rewrite it")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        if not any(folder.glob("*.json")):  # nothing of brief's here at all
+            raise UsageError(f"{folder}: not a results folder (no {MANIFEST}); pass the --out "
+                             "of a `brief run`") from None
+        raise UsageError(f"{path}: the manifest is missing; {advice}") from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot read the manifest ({exc.strerror or exc}); {advice}") from None
     except ValueError as exc:

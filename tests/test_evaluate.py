@@ -238,6 +238,13 @@ def test_unreadable_result_counts_as_invalid(tmp_path):
     assert report.totals.schema_valid_rate == 0.0
 
 
+def test_a_file_name_with_a_newline_stays_on_its_line(tmp_path):
+    write(tmp_path / "out", "new\nline.json", '{"schema_version": 1, "docu')
+    table = format_table(evaluate(tmp_path / "out"))
+    assert "new\\nline" in table
+    assert not any(line.startswith("line") for line in table.splitlines())
+
+
 def test_missing_results_folder_is_a_usage_error(tmp_path):
     with pytest.raises(UsageError, match="no such results folder"):
         evaluate(tmp_path / "nope")

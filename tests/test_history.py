@@ -346,3 +346,13 @@ def test_diff_of_two_runs_over_a_binary_file_says_no_changes(tiny_model, tmp_pat
     r = CliRunner().invoke(cli, ["diff", "--out", "out"])
     first, second = history.list_runs(Path("out"))
     assert (r.exit_code, r.output) == (0, f"runs {first} → {second}: no changes\n")
+
+
+def test_runs_where_a_file_holds_the_snapshots_place_is_one_line(tmp_path):
+    write_run(tmp_path, run_id(1), {"a": result("a")})
+    (tmp_path / "runs").write_text("mine", encoding="utf-8")
+    with pytest.raises(UsageError) as info:
+        history.list_runs(tmp_path)
+    assert str(info.value) == (f"{tmp_path / 'runs'}: is a file, not the folder of run snapshots; "
+                               "move it away (the next `brief run` records there)")
+    assert history.diff_previous(tmp_path) is None  # the report goes without its diff

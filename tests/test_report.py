@@ -324,8 +324,13 @@ def test_markdown_report(tmp_path):
 def test_unknown_format_and_missing_manifest(tmp_path):
     with pytest.raises(UsageError) as info:
         write_report(tmp_path)
-    assert str(info.value) == (f"{tmp_path / 'manifest.json'}: cannot read the manifest (No such file "
-                               "or directory); rerun `brief run` to rewrite it")
+    assert str(info.value) == (f"{tmp_path}: not a results folder (no manifest.json); pass the --out "
+                               "of a `brief run`")
+    (tmp_path / "a.json").write_text("{}", encoding="utf-8")  # results, but their manifest is gone
+    with pytest.raises(UsageError) as info:
+        write_report(tmp_path)
+    assert str(info.value) == f"{tmp_path / 'manifest.json'}: the manifest is missing; rerun `brief run` to rewrite it"
+    (tmp_path / "a.json").unlink()
     out = make_folder(tmp_path, [(rich_result(tmp_path), TEXT)])
     with pytest.raises(UsageError, match="unknown report format"):
         write_report(out, fmt="pdf")
