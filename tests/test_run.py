@@ -234,12 +234,16 @@ def test_a_stopped_run_says_so_in_one_line_and_keeps_what_it_wrote(tiny_model, d
     out = tmp_path / "out"
     monkeypatch.setattr(run_module, "load_document", load)
     monkeypatch.setattr(sys, "argv", ["brief", "run", str(docs), "--out", str(out), "--quiet"])
-    before = signal.getsignal(signal.SIGTERM)
+    before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    # A shell starts a background job with SIGINT ignored, and Python then never installs its
+    # Ctrl-C handler: set it, so the test does not depend on how its process was started.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         with pytest.raises(SystemExit) as info:
             cli_module.main()
     finally:
-        signal.signal(signal.SIGTERM, before)
+        signal.signal(signal.SIGTERM, before[0])
+        signal.signal(signal.SIGINT, before[1])
     assert info.value.code == code
     assert capsys.readouterr().err == f"Error: {word}; results written so far are kept\n"
     assert len(results_of(out)) == 1 and not list(out.glob(".*.tmp"))
