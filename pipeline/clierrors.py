@@ -77,14 +77,13 @@ class GuardedStdout:
     def __init__(self, stream):
         self._stream, self.error = stream, None
 
-    def _guard(self, action, *args):
+    def _guard(self, action, *args) -> None:
         if self.error is None:
             try:
-                return action(*args)
+                action(*args)
             except OSError as exc:
                 self.error = exc
                 silence(self._stream)  # Python's flush at exit then succeeds too
-        return None
 
     def write(self, text):
         self._guard(self._stream.write, text)
@@ -106,9 +105,10 @@ def run_guarded(command, **kwargs) -> int:
         code = returned if isinstance(returned, int) else 0  # an int: the code of ctx.exit()
     except click.UsageError as exc:
         # One line, as every other error: click's own form takes four (usage, hint, blank, error).
-        where = f"; see `{exc.ctx.command_path} --help`" if exc.ctx else ""
-        message = one_line(exc.format_message()).rstrip(".") if where else one_line(exc.format_message())
-        attempt(sys.stderr, click.echo, f"Error: {message}{where}", err=True)
+        message = one_line(exc.format_message())
+        if exc.ctx:
+            message = f"{message.rstrip('.')}; see `{exc.ctx.command_path} --help`"
+        attempt(sys.stderr, click.echo, f"Error: {message}", err=True)
         code = exc.exit_code
     except click.ClickException as exc:
         exc.show()

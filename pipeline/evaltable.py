@@ -6,7 +6,7 @@ import shlex
 
 from .display import width
 from .evaluate import EvalReport
-from .events import one_line  # a file name with a newline must not add a line
+from .events import one_line
 
 
 def _pad(s: str, w: int, right: bool) -> str:
@@ -44,12 +44,14 @@ def format_table(report: EvalReport) -> str:
     """The report as plain, aligned text for a terminal."""
     head = ["document", "schema", "evidence", "fig prec", "dup fig", "dup claim", "fig recall",
             "claims", "stance"]
+    # A file name with a newline must not add a line: each id escaped once, as the run table does.
+    rows = [(one_line(r.id), r) for r in report.rows]
     body = []
-    for r in report.rows:
+    for doc, r in rows:
         if r.file is None:
-            body.append([one_line(r.id), "missing", "-", "-", "-", "-", *_cells("", "", r)[6:]])
+            body.append([doc, "missing", "-", "-", "-", "-", *_cells("", "", r)[6:]])
         else:
-            body.append(_cells(one_line(r.id), "ok" if r.schema_valid else "INVALID", r))
+            body.append(_cells(doc, "ok" if r.schema_valid else "INVALID", r))
     t = report.totals
     total = _cells("total", _frac(t.schema_valid, t.result_files), t)
     lines = _grid([head, *body, total], right_from=2)
@@ -58,21 +60,21 @@ def format_table(report: EvalReport) -> str:
     if report.gold_path is not None:
         out.append(f"gold: {report.gold_path} ({t.gold_documents} documents, micro-averaged; "
                    f"{t.gold_missing} without a result)")
-    stance = [[one_line(r.id), d["target"], "(none)" if d["output"] is None else str(d["output"]),
+    stance = [[doc, d["target"], "(none)" if d["output"] is None else str(d["output"]),
                "|".join(d["accept"]), "not asked" if d["ok"] is None else "ok" if d["ok"] else "WRONG"]
-              for r in report.rows for d in r.stance_detail]
+              for doc, r in rows for d in r.stance_detail]
     if stance:
         out += ["", "stance", *_grid([["document", "target", "output", "accept", ""], *stance], 5)]
     # A document with no result misses everything; its note says so once instead.
-    misses = [(one_line(r.id), f"{what}: {', '.join(ids)}") for r in report.rows if r.file is not None
+    misses = [(doc, f"{what}: {', '.join(ids)}") for doc, r in rows if r.file is not None
               for what, ids in (("figures not found", r.figures_missed), ("claims not covered", r.claims_missed))
               if ids]
-    notes = [(one_line(r.id), e) for r in report.rows for e in r.schema_errors[:3]]
-    notes += [(one_line(r.id), f"... {len(r.schema_errors) - 3} more schema errors") for r in report.rows
+    notes = [(doc, e) for doc, r in rows for e in r.schema_errors[:3]]
+    notes += [(doc, f"... {len(r.schema_errors) - 3} more schema errors") for doc, r in rows
               if len(r.schema_errors) > 3]
-    notes += [(one_line(r.id), n) for r in report.rows for n in r.notes]
-    notes += [(one_line(r.id), f"stance on {t} not asked by the run, so not scored; rerun with --target "
-               f"{shlex.quote(t)} to score it") for r in report.rows for t in r.stance_not_asked]
+    notes += [(doc, n) for doc, r in rows for n in r.notes]
+    notes += [(doc, f"stance on {t} not asked by the run, so not scored; rerun with --target "
+               f"{shlex.quote(t)} to score it") for doc, r in rows for t in r.stance_not_asked]
     notes += [(one_line(name), "skipped: not a result file") for name in report.skipped]
     for title, items in (("gold misses", misses), ("notes", notes)):
         if items:

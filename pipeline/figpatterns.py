@@ -34,7 +34,15 @@ JA_MAG = re.compile(r"([十百千]?)([万億兆]?)")
 EN_MAG = re.compile(r" ?(?P<w>[Tt]housand|[Mm]illion|[Bb]illion|[Tt]rillion|lakh|crore)s?"
                     + EN + r"| ?(?P<a>bn|mn|tn)" + EN + r"|(?P<l>[kKMBT])" + EN
                     + r"|(?P<c>[mb])" + EN)
-PRE_CUR = re.compile(r"(?:US ?\$|[$¥€£₹]|(?<![A-Za-z])(?:USD|JPY|EUR|CNY|RMB|INR|GBP|CHF) ?)\Z")
+# Currency prefixes, from the table that maps them (a new code needs no edit here).
+_CODES = [k for k in U.CURRENCY_PREFIX if k.isalpha()]
+_SIGNS = "".join(k for k in U.CURRENCY_PREFIX if len(k) == 1)
+PRE_CUR = re.compile(r"(?:US ?\$|[" + re.escape(_SIGNS) + r"]|(?<![A-Za-z])(?:"
+                     + "|".join(_CODES) + r") ?)\Z")
+# A prefix's last character: only a number right after one (or after one and a space, for a
+# code) is searched for a prefix.
+CUR_LAST = frozenset(k[-1] for k in U.CURRENCY_PREFIX)
+CODE_LAST = frozenset(k[-1] for k in _CODES)
 PRE_SIGN = re.compile(r"(?:−|▲|△|マイナス|(?<![0-9A-Za-z\-~])-)\Z")
 PRE_WORD = re.compile(r"(?:(?P<rate>" + "|".join(U.RATE_PREFIX) + r")|(?P<ja>(?<!\d)(?:"
                       + U.APPROX_PREFIX_JA + r"))|(?<![A-Za-z])(?P<en>(?i:"

@@ -219,8 +219,8 @@ def _quantity(s: str, i: int, lo: int) -> Optional[_Q]:
         q.approx = True
     else:
         return _en_vague(s, i)
-    cur = P.PRE_CUR.search(s, max(lo, i - 5), i) if s[i - 1:i] in "$¥€£₹DYRBPF" or (
-        s[i - 1:i] == " " and s[i - 2:i - 1] in "$DYRBPF") else None
+    cur = P.PRE_CUR.search(s, max(lo, i - 5), i) if s[i - 1:i] in P.CUR_LAST or (
+        s[i - 1:i] == " " and s[i - 2:i - 1] in P.CODE_LAST) else None
     if cur:
         q.start, q.unit = cur.start(), U.CURRENCY_PREFIX[cur.group().strip()]
     if q.plain and not q.unit and _dates(s, q, i, lo, int(q.num)):

@@ -380,9 +380,10 @@ class DocumentRun:
             if source is None:
                 # A copy of a claim no one sentence holds (seed 002's transcript: a claim joined
                 # two) that writes a word the claim does not (テクノロジーー) is the claim.
-                k = align.changed_copy(text, [c.text for c in listed.values()])
+                shown = list(listed.values())
+                k = align.changed_copy(text, [c.text for c in shown])
                 if k is not None:
-                    claim = list(listed.values())[k]
+                    claim = shown[k]
                     if claim.text not in written:
                         written.add(claim.text)
                         out.append((claim.text, claim.evidence))
