@@ -45,6 +45,11 @@ _BOMS = (
 )
 
 _JAPANESE = ("cp932", "euc_jp")
+_CYRILLIC = ("koi8-r", "cp1251")  # as codecs.lookup names them
+_RUSSIAN = re.compile("[А-Яа-яЁё]+")
+_RU_MARKS = "«»—–…№“”„\xa0"
+_VOWELS = "аеёиоуыэюя"
+MIN_CYRILLIC = 5  # letters: below that, two kanji of EUC-JP read as Cyrillic as often
 KANALESS_CHARS = 20  # this many non-ASCII characters without one kana are not Japanese
 _EBCDIC = {"cp037", "cp273", "cp424", "cp500", "cp875", "cp1026", "cp1140"}
 _HTML_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([\w.:-]{2,40})""", re.I)
@@ -249,7 +254,8 @@ def decode(raw: bytes, path: Path, html: bool = False) -> tuple[str, str]:
         pass
     declared = _declared_charset(raw) if html else None
     # A Japanese declaration is trusted; a Latin-1 one on a Japanese page is a classic mistake.
-    found = (_strict(raw, declared) if declared in _JAPANESE else None) or _guess_japanese(raw)
+    found = ((_strict(raw, declared) if declared in _JAPANESE else None) or _guess_cyrillic(raw)
+             or _guess_japanese(raw))
     if found:
         return found
     # A damaged UTF-8 file (or a page that says it is UTF-8): a Latin guess would garble all of
@@ -285,6 +291,40 @@ def _declared_charset(raw: bytes) -> str | None:
         return None
     # Pages labelled Shift_JIS are in practice written with Windows' superset of it.
     return "cp932" if name in ("shift_jis", "cp932", "ms932") else name
+
+
+def _guess_cyrillic(raw: bytes) -> tuple[str, str] | None:
+    """KOI8-R or CP1251 when every non-ASCII character reads as a Russian letter in words cased
+    as words are (one capital first, or all capitals). Asked before Japanese: a short Russian text
+    is valid EUC-JP too (Россия read as 鯱嗷頻), but Japanese text, whose kana bytes are below 0xC0,
+    never reads as whole Cyrillic words."""
+    readings = []
+    for name in _CYRILLIC:
+        text = raw.decode(name, errors="replace")  # U+FFFD then fails the letters test
+        if _has_controls(text) or not all(ch.isascii() or _RUSSIAN.match(ch) or ch in _RU_MARKS
+                                          for ch in text):
+            continue
+        cyrillic = [w for w in re.findall(r"[^\W\d_]+", text) if not w.isascii()]
+        # A few kanji of EUC-JP read as Cyrillic make one run of letters with no space, often
+        # cased and voweled as a word: a single word is left to the Japanese guess.
+        if (sum(map(len, cyrillic)) < MIN_CYRILLIC or len(text.split()) < 2
+                or not all(map(_russian_word, cyrillic))):
+            continue
+        vowels = sum(ch in _VOWELS for w in cyrillic for ch in w.lower())
+        # Russian writes about 43 % vowels; the other reading's letters fall anywhere.
+        readings.append((abs(vowels / sum(map(len, cyrillic)) - 0.43), name, text))
+    return min(readings)[2:0:-1] if readings else None
+
+
+def _russian_word(word: str) -> bool:
+    """Cased as a word is (lower, Capitalised, or an all-capitals acronym) and, unless an
+    acronym, with a vowel once it is longer than an abbreviation (млн, млрд)."""
+    if not _RUSSIAN.fullmatch(word):
+        return False
+    if word.isupper():
+        return True
+    voweled = len(word) < 5 or any(ch in _VOWELS for ch in word.lower())
+    return (word.islower() or word[1:].islower()) and voweled
 
 
 def _guess_japanese(raw: bytes) -> tuple[str, str] | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
-from .errors import ModelError, UsageError
+from .errors import BriefError, ModelError, UsageError
 from .events import Reporter
 from .registry import Preset, load_registry, models_dir
 from .results import atomic_write
@@ -185,7 +185,24 @@ def resolve_path(path: Path, progress: Optional[Progress] = None,
     verified = Verified(warn=warn)
     sha = _hash_checked(path, verified, progress)
     verified.record(path, sha)  # no preset key: a preset's own file given by path stays its preset's
+    preset = _preset_of(sha, verified)
+    if preset is not None:
+        # Its chat format and reasoning are the preset's (an R1 distill given by path thinks).
+        return _ref(preset, path.resolve(), sha)
     return ModelRef(path.stem, path.resolve(), sha, "path", "auto", 0, False)
+
+
+def _preset_of(sha: str, verified: Verified) -> Optional[Preset]:
+    """The preset whose file has this sha256, if any; a registry that cannot be read names none
+    (a file given by path needs no registry)."""
+    try:
+        _, presets = load_registry()
+    except BriefError:
+        return None
+    for preset in presets.values():
+        if sha in (preset.sha256, (verified.by_preset(preset.name) or {}).get("expected")):
+            return preset
+    return None
 
 
 def _check_gguf(path: Path) -> None:

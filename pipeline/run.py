@@ -97,8 +97,9 @@ class OutputLock:
         self.fh.close()
 
 
-def prepare_output(out: Path) -> None:
-    """Create the output folder or refuse with one line; nothing in it is touched here."""
+def prepare_output(out: Path) -> bool:
+    """Create the output folder or refuse with one line; True when this call created it."""
+    created = not out.exists()
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: is a file, not a folder; choose another --out")
     try:
@@ -108,6 +109,17 @@ def prepare_output(out: Path) -> None:
                          f"choose another with --out") from None
     if not out.is_dir() or not os.access(out, os.W_OK | os.X_OK):
         raise UsageError(f"{out}: output folder is not writable; fix its permissions or use --out")
+    return created
+
+
+def _undo_created(out: Path) -> None:
+    """Remove a folder this run created and left holding only its lock (the run stopped first)."""
+    try:
+        if [p.name for p in out.iterdir()] == [LOCK]:
+            (out / LOCK).unlink()
+            out.rmdir()
+    except OSError:
+        pass  # a leftover empty folder is harmless; the run's own error is what the user needs
 
 
 def new_run_id() -> str:
@@ -135,7 +147,15 @@ class Batch:
 
     def execute(self) -> RunReport:
         files = discover(self.paths, exclude=self.out)
-        prepare_output(self.out)
+        created = prepare_output(self.out)
+        try:
+            return self._locked(files)
+        except BaseException:
+            if created:
+                _undo_created(self.out)
+            raise
+
+    def _locked(self, files: list[Path]) -> RunReport:
         with OutputLock(self.out):
             self.model = models.resolve(self.settings.model, warn=self.reporter.warning)
             self.think_budget = self._think_budget()

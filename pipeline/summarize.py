@@ -25,18 +25,16 @@ from .figures import extract_figures
 from .generate import Conversation, add_thoughts
 from .names import subject_options
 from .prompts import LANGUAGES, Prompts, detect_language, numbered
+from .sections import SECTION_SENTENCES, SUMMARY_SENTENCES, sections, spread, tail_of
 from .segment import segment
 from .settings import RunSettings
 from .types import (POSITIONS, Claim, Document, Evidence, FigureCandidate, KeyFigure, Sentence,
                     Stance, TaskStats)
 
-SECTION_SENTENCES = 20
-SECTION_CHARS = 1000
 FIGURES_PER_CALL = 12
 CLAIMS_PER_SECTION = 3
 STANCE_EVIDENCE = 3  # sentences the model may cite when no sentence names the target
 STANCE_MENTIONS = 6  # sentences naming the target that the stance is judged from
-SUMMARY_SENTENCES = (3, 5)
 OUTPUT_RESERVE = 2048  # tokens kept free after a section for the tasks' suffixes and answers
 # max_tokens sits above what each task's grammar can produce (maxLength characters at up to
 # 4 UTF-8 bytes, one token per byte in the worst vocabulary), so only a runaway hits it.
@@ -60,23 +58,6 @@ class DocResult:
     candidates: int = 0
 
 
-def sections(sents: list[Sentence]) -> list[list[Sentence]]:
-    """Consecutive runs of sentences small enough for one focused question."""
-    out: list[list[Sentence]] = []
-    cur: list[Sentence] = []
-    chars = 0
-    for s in sents:
-        length = s.end - s.start
-        if cur and (len(cur) >= SECTION_SENTENCES or chars + length > SECTION_CHARS):
-            out.append(cur)
-            cur, chars = [], 0
-        cur.append(s)
-        chars += length
-    if cur:
-        out.append(cur)
-    return out
-
-
 def echoed(numbers: list[str], task: str) -> set[str]:
     """What a description must not merely repeat, folded: the numbers the model was shown and the
     phrases its instructions quote (an example, the answer's placeholder)."""
@@ -96,19 +77,6 @@ def description(what: str, echoes: set[str]) -> str:
     a meaning."""
     what = what.strip()
     return "" if _bare(what) in echoes else what
-
-
-def spread(per_section: list[list[Claim]], merged: list[Claim]) -> list[Claim]:
-    """The claims the summary is written from, in document order: one per summary sentence,
-    sections' first claims (each section lists its most important first) before any second, evenly
-    spaced over the sections. Shown all claims, the 1.5B model summarised the first five (seed 000)."""
-    texts = {c.text for c in merged}  # a claim merged into an earlier one is gone
-    chosen: list[str] = []
-    for rank in range(max(map(len, per_section), default=0)):
-        row = [p[rank].text for p in per_section if rank < len(p) and p[rank].text in texts
-               and p[rank].text not in chosen]
-        chosen += align.evenly(row, SUMMARY_SENTENCES[1] - len(chosen))
-    return [c for c in merged if c.text in chosen]
 
 
 class DocumentRun:
@@ -156,11 +124,13 @@ class DocumentRun:
         fixed, asked = self._calls(secs, mine, options)
         self._plan(len(secs), fixed + asked * len(unnamed) + len(targets) + 1)
         per_section: list[list[Claim]] = []
+        self.tails = 0  # sections that earned a claim from their tail: one call each
         for i, (sec, conv) in enumerate(zip(secs, convs)):
             # Claims of a section shown alone: with the whole document before it the 1.5B model
             # copied the document's first sentences for every section (measured on seed 000: 4
             # distinct claims from 8 sections, three from sentences 5-7, even after re-asks).
-            per_section.append(self._claims(conv, sec))
+            claims, last = self._claims(conv, sec)
+            per_section.append(claims)
             res.figures += self._figures(conv, sec, mine[i])
             if i == 0:
                 subject = self._subject(conv, options)
@@ -168,11 +138,18 @@ class DocumentRun:
                     targets.insert(0, subject)
                     chosen[subject] = align.mentions(doc.text, stated, subject, STANCE_MENTIONS)
                     unnamed = [t for t in targets if not chosen[t]]
-                self._plan(len(secs), fixed + asked * len(unnamed) + len(targets))
+            self._plan(len(secs), fixed + self.tails + asked * len(unnamed) + len(targets))
             for target in unnamed:
                 chosen[target] += self._stance_evidence(conv, sec, target)
             res.stats += conv.stats
             add_thoughts(res.thoughts, conv.thoughts)
+            # Positional bias: a section's claims come mostly from its first sentences. Asked
+            # last, so the section's own tasks share its prefix in the KV cache.
+            tail = tail_of(sec, last)
+            if tail:
+                self.tails += 1
+                self._plan(len(secs), fixed + self.tails + asked * len(unnamed) + len(targets))
+                claims += self._tail_claim(tail, res)
         res.claims = merge.claims([c for part in per_section for c in part])
         res.figures = merge.figures(res.figures)
         res.stance = [self._stance(t, chosen[t][:STANCE_MENTIONS], res) for t in targets]
@@ -225,24 +202,38 @@ class DocumentRun:
     def _evidence(self, sents: list[Sentence]) -> list[Evidence]:
         return [Evidence.of(self.doc.text, s.start, s.end) for s in sents]
 
-    def _claims(self, conv: Conversation, sec: list[Sentence]) -> list[Claim]:
-        ids = [s.n for s in sec if not s.heading]
-        if not ids:
-            return []
+    def _claims(self, conv: Conversation, sec: list[Sentence]) -> tuple[list[Claim], int]:
+        """The section's claims, and the last sentence they restate."""
+        if all(s.heading for s in sec):
+            return [], 0
         # Exactly this many, not "at most": allowed fewer, the 1.5B model stopped after the
         # section's first or last sentence (seed 003, sentences 21-40: one claim, from [40]);
         # required, it reached the middle (claims-only trial on the five seeds: gold claims
         # covered by a claim's own text 10/31 -> 13/31). A forced claim that copies a heading, a
         # question or an aside is dropped below.
-        count = min(CLAIMS_PER_SECTION, len(ids))
+        return self._ask_claims(conv, sec, min(CLAIMS_PER_SECTION, sum(not s.heading for s in sec)))
+
+    def _tail_claim(self, tail: list[Sentence], res: DocResult) -> list[Claim]:
+        """One claim of the sentences the section's claims passed over, shown alone: shown the
+        whole section again, the 1.5B model copied a sentence before them (seed 002: 4 of 6)."""
+        conv = self._conversation(numbered(self.doc.text, tail))
+        self._fit(len(conv.prefix))
+        claims, _ = self._ask_claims(conv, tail, 1, "claims_tail")
+        res.stats += conv.stats
+        add_thoughts(res.thoughts, conv.thoughts)
+        return claims
+
+    def _ask_claims(self, conv: Conversation, sec: list[Sentence], count: int, name: str = "claims"):
+        """`count` claims of the sentences `sec`, and the last sentence they restate."""
+        ids = [s.n for s in sec if not s.heading]
         schema = schemas.fill("claims", COUNT=count, SENTENCE_IDS=ids)
         limit = schema["properties"]["claims"]["items"]["properties"]["text"]["maxLength"]
         task = self.prompts.render("claims", first=ids[0], last=ids[-1], language=self.language,
                                    count=count)
         check = partial(claims_problem, index=self.index, sec=sec, lang=self.lang)
-        answer = conv.ask("claims", task, schema, check=check,
+        answer = conv.ask(name, task, schema, check=check,
                           max_tokens=(limit * TOKENS_PER_CHAR + 40) * count + 20)
-        out = []
+        out, last = [], 0
         for item in answer["claims"]:
             kept, source = kept_claim(item["text"].strip(), self.index, sec, self.lang)
             if not kept:
@@ -253,7 +244,9 @@ class DocumentRun:
             cited = self._sentences(([source.n] if source else []) + item["sentences"])
             if cited:
                 out.append(Claim(text, self._evidence(cited)))
-        return out
+                # What a claim restates is the sentence it copies; its other citations stray.
+                last = max(last, source.n if source else max(c.n for c in cited))
+        return out, last
 
     def _figures(self, conv: Conversation, sec: list[Sentence],
                  mine: list[FigureCandidate]) -> list[KeyFigure]:

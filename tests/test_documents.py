@@ -1,6 +1,7 @@
 """Reading input files: discovery, encodings, binary files, HTML and Markdown."""
 
 import codecs
+import re
 import json
 import hashlib
 import os
@@ -75,6 +76,32 @@ def test_korean_euc_kr_is_not_read_as_japanese(tmp_path):
     doc = load_document(write(tmp_path, "doc.txt", text.encode("euc_kr")))
     assert doc.text == text
     assert doc.encoding in ("euc_kr", "cp949")
+
+
+RUSSIAN = ["Привет, мир! DeepSeek выпустил новую модель.",  # was read as Shift_JIS half-width kana
+           "Компания DeepSeek заявила, что обучение стоило 5,6 млн долларов.",
+           "Москва 2025",  # was read as EUC-JP kanji (輜嗚彖 2025)
+           "ЦЕНА: 5 РУБЛЕЙ"]
+
+
+@pytest.mark.parametrize("text, codec", [(t, c) for t in RUSSIAN for c in ("koi8_r", "cp1251")]
+                         + [("Он сказал: «Нет» — и ушёл…", "cp1251")])
+def test_russian_in_koi8_r_or_cp1251_is_not_read_as_japanese(tmp_path, text, codec):
+    doc = load_document(write(tmp_path, "doc.txt", text.encode(codec)))
+    assert (doc.text, doc.encoding) == (text, codecs.lookup(codec).name)
+
+
+def test_a_few_kanji_in_euc_jp_are_not_read_as_cyrillic(tmp_path):
+    # Their bytes are 0xA1-0xFE, Cyrillic in KOI8-R and CP1251 too; kanji have no space between.
+    import random
+
+    rng = random.Random(1)
+    kanji = sorted(set(re.findall(r"[\u4e00-\u9fff]", JA_LONG + "態範府努孫設層損彼廃模姿狙晩登明付番")))
+    for i in range(300):
+        text = "".join(rng.choice(kanji) for _ in range(3 + i % 2))
+        doc = load_document(write(tmp_path, "doc.txt", text.encode("euc_jp")))
+        assert doc.encoding not in ("koi8-r", "cp1251"), text
+    assert load_document(write(tmp_path, "doc.txt", "北京 上海 広州".encode("euc_jp"))).encoding == "euc_jp"
 
 
 def test_cp932_extensions(tmp_path):

@@ -60,7 +60,7 @@ def test_two_megabyte_document_is_read_segmented_and_sectioned_with_bounded_memo
     from pipeline.figures import extract_figures
     from pipeline.prompts import numbered
     from pipeline.segment import segment
-    from pipeline.summarize import SECTION_CHARS, sections
+    from pipeline.sections import SECTION_CHARS, sections
 
     big = tmp_path / "big.txt"
     line = "DeepSeekの訓練費用は約560万ドルで、価格は3%下がったと筆者は述べる。\n"

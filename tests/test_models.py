@@ -282,3 +282,19 @@ def test_a_gguf_path_needs_no_registry(tiny_gguf, tmp_path, monkeypatch):
     monkeypatch.setenv("BRIEF_MODELS_DIR", str(empty))
     ref = models.resolve(str(tiny_gguf))
     assert ref.path == tiny_gguf.resolve() and ref.source == "path"
+
+
+def test_a_presets_own_file_given_by_path_is_that_preset(tiny_gguf, models_home, tmp_path):
+    # Recorded as a path model it would lose the preset's chat format and reasoning flag.
+    from conftest import register_gguf
+
+    register_gguf(models_home, "tiny-r", tiny_gguf, reasoning=True, chat_format="deepseek-r1")
+    copy = tmp_path / "renamed.gguf"
+    copy.write_bytes(tiny_gguf.read_bytes())
+    ref = models.resolve(str(copy))
+    assert (ref.name, ref.source, ref.chat_format, ref.reasoning) == ("tiny-r", "package-index",
+                                                                       "deepseek-r1", True)
+    assert ref.path == copy.resolve()  # the file it was given, not the preset's copy
+    other = tmp_path / "other.gguf"
+    other.write_bytes(tiny_gguf.read_bytes() + b"\0")  # another file: still a path model
+    assert models.resolve(str(other)).source == "path"

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
+from pipeline.sections import TAIL_SENTENCES
 from conftest import validate_dir
 
 JA = ("DeepSeekは中国のAI企業である。同社のR1モデルはOpenAIのo1に並ぶ性能を示した。"
@@ -114,7 +115,9 @@ def test_each_section_is_asked_for_exactly_three_claims_or_one_per_sentence(tiny
     counts = [(c["minItems"], c["maxItems"], len(c["items"]["properties"]["sentences"]["items"]["enum"]))
               for c in claims]
     assert len(counts) > 2  # the long document has several sections
-    assert all(low == high == min(3, ids) for low, high, ids in counts)
+    # Each section's three, and one more of a tail its claims passed over (five sentences or more).
+    assert all(low == high == min(3, ids) or low == high == 1 <= TAIL_SENTENCES <= ids
+               for low, high, ids in counts)
     assert (2, 2, 2) in counts  # two sentences: two claims
 
 
@@ -372,6 +375,8 @@ def test_each_section_is_read_once_and_no_task_reads_the_whole_document(tiny_mod
     whole = len(text.encode())  # tokens of the bare text in the tiny model's byte vocabulary
     claims = [t["prompt_tokens"] for t in tasks if t["task"] == "claims"]
     assert len(claims) == 6  # 120 sentences, sections of 20
+    tails = [t["prompt_tokens"] for t in tasks if t["task"] == "claims_tail"]
+    assert all(t < min(claims) for t in tails)  # a tail is shown alone: part of a section
     # The claims task, first in its section, reads the section (a sixth of the text, plus the
     # instructions and a re-ask's suffix at most); the section's later tasks read only their
     # suffix; stance and summary read the chosen sentences or the claims, never the document.
@@ -381,6 +386,7 @@ def test_each_section_is_read_once_and_no_task_reads_the_whole_document(tiny_mod
     alone = [t["prompt_tokens"] for t in tasks if t["task"] in ("stance_label", "summary")]
     assert len(alone) >= 2 and all(a < whole / 2 for a in alone)
     assert sum(claims) < whole * 2  # the text once, and six sections' instructions
+    assert sum(claims) + sum(tails) < whole * 3  # and the tails the claims passed over
 
 
 def test_a_target_no_sentence_names_is_looked_for_in_every_section(tiny_model, tmp_path):
@@ -459,6 +465,23 @@ def test_log_json_reports_a_run_error_as_an_event(tmp_path):
     plain = R().invoke(cli, ["run", str(tmp_path), "--model", str(missing), "--out", str(tmp_path / "o")])
     assert (plain.exit_code, plain.output) == (3, f"Error: {missing}: no such model file; pass an "
                                                   "existing .gguf or a preset name\n")
+
+
+def test_a_run_stopped_by_a_model_error_leaves_no_output_folder_it_created(tmp_path):
+    from click.testing import CliRunner as R
+
+    (tmp_path / "a.txt").write_text("費用が増えた。\n", encoding="utf-8")
+    missing = tmp_path / "nosuch.gguf"
+    out = tmp_path / "new" / "o"
+    r = R().invoke(cli, ["run", str(tmp_path / "a.txt"), "--model", str(missing), "--out", str(out)])
+    assert r.exit_code == 3
+    assert not out.exists()  # not an empty folder holding only brief's lock file
+    # A folder that was there before is the user's: it stays, with what it held.
+    out.mkdir()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    r = R().invoke(cli, ["run", str(tmp_path / "a.txt"), "--model", str(missing), "--out", str(out)])
+    assert r.exit_code == 3
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 
 def test_a_long_document_is_announced_with_the_pace_so_far():

@@ -9,7 +9,8 @@ from pipeline.cli import cli
 from pipeline.prompts import Prompts
 from pipeline.segment import segment
 from pipeline.names import subject_options
-from pipeline.summarize import SECTION_CHARS, SECTION_SENTENCES, description, echoed, sections, spread
+from pipeline.sections import SECTION_CHARS, SECTION_SENTENCES, TAIL_SENTENCES, sections, spread, tail_of
+from pipeline.summarize import description, echoed
 
 TEXT = ("米国は半導体の輸出規制を強化した。今日は晴れだった。DeepSeekは安いモデルを出した。"
         "筆者は対中規制が逆効果だと考える。deepseek の価格は3%に過ぎない。中国の輸出は伸びた。")
@@ -177,3 +178,82 @@ def test_the_summary_says_nothing_the_document_does_not(tiny_model, tmp_path):
     assert all(supported(s, shown) for s in sentences)
     retried = [t["retries"] for t in result["provenance"]["tasks"] if t["task"] == "summary"]
     assert retried == [1]
+
+
+def test_a_section_tail_its_claims_passed_over_earns_one_more_claim():
+    from pipeline.types import Sentence
+
+    sec = [Sentence(n, n * 10, n * 10 + 9, heading=(n == 9)) for n in range(1, 13)]
+    # Claims citing up to [4]: [5]-[12] follow, seven of them stated (one is a heading).
+    assert [s.n for s in tail_of(sec, 4)] == list(range(5, 13))
+    # Up to [7]: [8]-[12] hold only four stated sentences, too few to pass over a claim.
+    assert TAIL_SENTENCES == 5 and tail_of(sec, 7) == []
+    assert [s.n for s in tail_of(sec, 0)] == list(range(1, 13))  # no claim kept: the whole section
+    assert tail_of(sec, 12) == []
+
+
+class ScriptedConversation:
+    """Stands in for a conversation: answers each task from a script, keeps what it was shown."""
+
+    def __init__(self, answers, document=""):
+        self.answers, self.document, self.tasks = list(answers), document, []
+        self.stats, self.thoughts, self.prefix = [], {}, []
+
+    def ask(self, name, task, schema, max_tokens, check=None, spaced=False):
+        self.tasks.append(task)
+        answer = self.answers.pop(0)
+        assert check is None or check(answer) is None, check(answer)
+        return answer
+
+
+TOPICS = ["半導体の輸出規制", "学習の費用", "推論の速さ", "公開された重み", "米国の投資", "中国の研究者",
+          "電力の消費", "株価の下落", "蒸留した小型模型", "利用者の数", "検閲の問題", "今後の競争"]
+
+
+def section_run(count=12):
+    """A DocumentRun over one section of `count` distinct sentences, with no engine behind it."""
+    from pipeline.align import SentenceIndex
+    from pipeline.settings import RunSettings
+    from pipeline.summarize import DocumentRun
+    from pipeline.types import Document
+
+    text = "".join(f"{t}について筆者は{'甲乙丙丁戊己庚辛壬癸子丑'[i]}と考える。"
+                   for i, t in enumerate(TOPICS[:count]))
+    sents = segment(text)
+    run = DocumentRun(None, Prompts.load(), RunSettings(), 0, None)
+    run.doc, run.lang, run.language = Document("d", "d.txt", text, "", "utf-8"), "ja", "Japanese"
+    run.by_n, run.index = {s.n: s for s in sents}, SentenceIndex(text, sents)
+    return run, text, sents
+
+
+def answer(text, sents, *claims):
+    """A claims answer copying sentence n and citing `cited`, for each (n, cited)."""
+    return {"claims": [{"text": sents[n - 1].text(text), "sentences": cited} for n, cited in claims]}
+
+
+def test_the_last_sentence_a_sections_claims_restate_is_the_one_they_copy():
+    run, text, sents = section_run()
+    conv = ScriptedConversation([answer(text, sents, (1, [1]), (2, [2, 11]), (3, [3]))])
+    claims, last = run._claims(conv, sents)
+    assert len(claims) == 3 and "list the 3 main claims" in conv.tasks[0]
+    assert last == 3  # claim 2 also cites [11], which it does not restate
+    assert [s.n for s in tail_of(sents, last)] == list(range(4, 13))
+
+
+def test_a_tail_claim_is_asked_of_the_tail_shown_alone(monkeypatch):
+    from pipeline.summarize import DocResult
+
+    run, text, sents = section_run()
+    tail = tail_of(sents, 3)
+    shown = []
+
+    def conversation(sentences):
+        shown.append(ScriptedConversation([answer(text, sents, (8, [8]))], sentences))
+        return shown[-1]
+
+    monkeypatch.setattr(run, "_conversation", conversation)
+    monkeypatch.setattr(run, "_fit", lambda prefix: None)
+    claims = run._tail_claim(tail, DocResult("ja"))
+    assert shown[0].document.startswith("[4] ") and "[3]" not in shown[0].document
+    assert "list the 1 main claims" in shown[0].tasks[0] and "[4] to [12]" in shown[0].tasks[0]
+    assert [[text[e.start:e.end] for e in c.evidence] for c in claims] == [[sents[7].text(text)]]
