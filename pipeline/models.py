@@ -102,6 +102,9 @@ class Verified:
         if rec == old:
             return  # a read-only models folder serves every run whose model checks out
         self.data[key] = rec
+        # A record of a file that is gone serves nothing (by_preset skips it too): without this
+        # the file only grew, one record per GGUF ever given by path.
+        self.data = {k: v for k, v in self.data.items() if Path(k).exists()}
         try:
             self._write()
         except OSError as exc:
