@@ -191,7 +191,8 @@ def resolve_path(path: Path, progress: Optional[Progress] = None,
     preset = _preset_of(sha, verified)
     if preset is not None:
         # Its chat format and reasoning are the preset's (an R1 distill given by path thinks).
-        return _ref(preset, path.resolve(), sha)
+        return ModelRef(preset.name, path.resolve(), sha, "path", preset.chat_format,
+                        preset.context_length, preset.reasoning)
     return ModelRef(path.stem, path.resolve(), sha, "path", "auto", 0, False)
 
 
