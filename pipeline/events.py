@@ -162,7 +162,7 @@ class Reporter:
 
     def plan(self, sections: int, tasks: int) -> None:
         """What the document will take: its sections and about how many model calls (said again,
-        revised, once the document's subject is known)."""
+        revised, once its subject is known and when a section's tail earns one more claim)."""
         first = not self.planned
         if tasks == self.planned:
             return

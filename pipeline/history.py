@@ -134,6 +134,7 @@ class RunDiff:
     documents_added: list[str] = field(default_factory=list)
     documents_removed: list[str] = field(default_factory=list)
     changed: list[DocChange] = field(default_factory=list)
+    without_result: dict[str, str] = field(default_factory=dict)  # added id -> its state and reason
 
     def __bool__(self) -> bool:
         return bool(self.documents_added or self.documents_removed or self.changed)
@@ -244,6 +245,9 @@ def diff_loaded(run_a: str, a: _Run, run_b: str, b: _Run) -> RunDiff:
     diff = RunDiff(run_a, run_b,
                    documents_added=[d for d in db if d not in da],
                    documents_removed=[d for d in da if d not in db])
+    # A file added but skipped (binary) or failed has no result: "+ document" alone reads as one.
+    diff.without_result = {d: ": ".join(filter(None, (str(db[d].get("status")), db[d].get("reason"))))
+                           for d in diff.documents_added if not _has_result(db[d])}
     for doc_id in db:
         if doc_id in da:
             change = _diff_doc(doc_id, a, b)
@@ -324,13 +328,19 @@ def change_lines(change: DocChange) -> list[str]:
     return lines
 
 
+def added_line(diff: RunDiff, doc_id: str) -> str:
+    """An added document's id, with its state when it has no result (skipped as binary, failed)."""
+    state = diff.without_result.get(doc_id)
+    return f"{doc_id} ({state}; no result)" if state else doc_id
+
+
 def format_diff(diff: RunDiff) -> str:
     """The diff as plain text, one document per block; "no changes" when there are none."""
     head = f"runs {diff.run_a} → {diff.run_b}"
     if not diff:
         return f"{head}: no changes"
     out = [head]
-    out += [f"+ document {d}" for d in diff.documents_added]
+    out += [f"+ document {added_line(diff, d)}" for d in diff.documents_added]
     out += [f"- document {d}" for d in diff.documents_removed]
     for change in diff.changed:
         out.append(f"{change.id}:")

@@ -102,6 +102,9 @@ class Verified:
         if rec == old:
             return  # a read-only models folder serves every run whose model checks out
         self.data[key] = rec
+        # A record of a file that is gone serves nothing (by_preset skips it too): without this
+        # the file only grew, one record per GGUF ever given by path.
+        self.data = {k: v for k, v in self.data.items() if Path(k).exists()}
         try:
             self._write()
         except OSError as exc:
@@ -188,7 +191,8 @@ def resolve_path(path: Path, progress: Optional[Progress] = None,
     preset = _preset_of(sha, verified)
     if preset is not None:
         # Its chat format and reasoning are the preset's (an R1 distill given by path thinks).
-        return _ref(preset, path.resolve(), sha)
+        return ModelRef(preset.name, path.resolve(), sha, "path", preset.chat_format,
+                        preset.context_length, preset.reasoning)
     return ModelRef(path.stem, path.resolve(), sha, "path", "auto", 0, False)
 
 

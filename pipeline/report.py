@@ -316,7 +316,7 @@ def render_changes(data: ReportData) -> str:
         return f'<li class="{cls}">{e(line)}</li>'
 
     out = [f'<section class="panel changes">{head}<ul>']
-    out += [li(f"+ document {d}") for d in diff.documents_added]
+    out += [li(f"+ document {history.added_line(diff, d)}") for d in diff.documents_added]
     out += [li(f"- document {d}") for d in diff.documents_removed]
     for change in diff.changed:
         link = f'<a href="#{anchors[change.id]}">{e(change.id)}</a>' if change.id in anchors else e(change.id)

@@ -65,8 +65,9 @@ class RunReport:
 class OutputLock:
     """flock on a file in the output folder: held by the process, so a killed run leaves no stale lock."""
 
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, created: tuple[Path, ...] = ()):
         self.path = out / LOCK
+        self.created = created  # folders this run made for --out, deepest first
         self.fh = None
 
     def __enter__(self):
@@ -92,34 +93,46 @@ class OutputLock:
         results.remove_scratch(self.path.parent)
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, *exc):
+        if exc_type is not None and self.created:
+            self._remove_created()  # still holding the lock, so no other run is writing there
         fcntl.flock(self.fh, fcntl.LOCK_UN)
         self.fh.close()
 
+    def _remove_created(self) -> None:
+        """A run that stopped before writing anything leaves no folder it made holding only its lock."""
+        try:
+            if [p.name for p in self.path.parent.iterdir()] != [LOCK]:
+                return
+            self.path.unlink()
+            for folder in self.created:
+                folder.rmdir()  # stops at the first that holds something else
+        except OSError:
+            pass  # a leftover empty folder is harmless; the run's own error is what the user needs
 
-def prepare_output(out: Path) -> bool:
-    """Create the output folder or refuse with one line; True when this call created it."""
-    created = not out.exists()
+
+def prepare_output(out: Path) -> tuple[Path, ...]:
+    """Create the output folder or refuse with one line; the folders made for it, deepest first."""
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: is a file, not a folder; choose another --out")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"{out}: cannot create the output folder ({exc.strerror}); "
-                         f"choose another with --out") from None
+    missing = []
+    folder = out
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    made = []
+    for folder in reversed(missing):
+        try:
+            folder.mkdir()
+            made.insert(0, folder)
+        except FileExistsError:
+            pass  # another process made it at the same moment: it is not this run's to remove
+        except OSError as exc:
+            raise UsageError(f"{out}: cannot create the output folder ({exc.strerror}); "
+                             f"choose another with --out") from None
     if not out.is_dir() or not os.access(out, os.W_OK | os.X_OK):
         raise UsageError(f"{out}: output folder is not writable; fix its permissions or use --out")
-    return created
-
-
-def _undo_created(out: Path) -> None:
-    """Remove a folder this run created and left holding only its lock (the run stopped first)."""
-    try:
-        if [p.name for p in out.iterdir()] == [LOCK]:
-            (out / LOCK).unlink()
-            out.rmdir()
-    except OSError:
-        pass  # a leftover empty folder is harmless; the run's own error is what the user needs
+    return tuple(made)
 
 
 def new_run_id() -> str:
@@ -147,16 +160,7 @@ class Batch:
 
     def execute(self) -> RunReport:
         files = discover(self.paths, exclude=self.out)
-        created = prepare_output(self.out)
-        try:
-            return self._locked(files)
-        except BaseException:
-            if created:
-                _undo_created(self.out)
-            raise
-
-    def _locked(self, files: list[Path]) -> RunReport:
-        with OutputLock(self.out):
+        with OutputLock(self.out, prepare_output(self.out)):
             self.model = models.resolve(self.settings.model, warn=self.reporter.warning)
             self.think_budget = self._think_budget()
             self.started = time.time()

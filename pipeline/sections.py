@@ -9,7 +9,7 @@ from .types import Claim, Sentence
 
 SECTION_SENTENCES = 20
 SECTION_CHARS = 1000
-TAIL_SENTENCES = 5  # stated sentences after the claims' last citation that earn one more claim
+TAIL_SENTENCES = 5  # stated sentences after the last one a section's claims copy: one claim more
 SUMMARY_SENTENCES = (3, 5)
 
 
@@ -44,7 +44,6 @@ def spread(per_section: list[list[Claim]], merged: list[Claim]) -> list[Claim]:
 
 
 def tail_of(sec: list[Sentence], last: int) -> list[Sentence]:
-    """The sentences of a section after `last` when enough of them state something to hold a
-    claim the section's first claims passed over; else none."""
+    """The sentences after `last` when enough are stated (not headings) to hold one more claim."""
     tail = [s for s in sec if s.n > last]
     return tail if sum(not s.heading for s in tail) >= TAIL_SENTENCES else []

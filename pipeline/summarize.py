@@ -15,7 +15,7 @@ import time
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Optional
+from typing import Callable, Optional, TypeVar
 
 from . import align, merge, schemas
 from .claims import claims_problem, kept_claim, visible
@@ -40,6 +40,7 @@ OUTPUT_RESERVE = 2048  # tokens kept free after a section for the tasks' suffixe
 # 4 UTF-8 bytes, one token per byte in the worst vocabulary), so only a runaway hits it.
 TOKENS_PER_CHAR = 4
 NULL_WORDS = {"", "null", "none", "n/a", "なし"}
+T = TypeVar("T")
 
 
 @dataclass
@@ -124,7 +125,7 @@ class DocumentRun:
         fixed, asked = self._calls(secs, mine, options)
         self._plan(len(secs), fixed + asked * len(unnamed) + len(targets) + 1)
         per_section: list[list[Claim]] = []
-        self.tails = 0  # sections that earned a claim from their tail: one call each
+        tails = 0  # sections that earned a claim from their tail: one call each
         for i, (sec, conv) in enumerate(zip(secs, convs)):
             # Claims of a section shown alone: with the whole document before it the 1.5B model
             # copied the document's first sentences for every section (measured on seed 000: 4
@@ -138,7 +139,7 @@ class DocumentRun:
                     targets.insert(0, subject)
                     chosen[subject] = align.mentions(doc.text, stated, subject, STANCE_MENTIONS)
                     unnamed = [t for t in targets if not chosen[t]]
-            self._plan(len(secs), fixed + self.tails + asked * len(unnamed) + len(targets))
+            self._plan(len(secs), fixed + tails + asked * len(unnamed) + len(targets))
             for target in unnamed:
                 chosen[target] += self._stance_evidence(conv, sec, target)
             res.stats += conv.stats
@@ -147,9 +148,9 @@ class DocumentRun:
             # last, so the section's own tasks share its prefix in the KV cache.
             tail = tail_of(sec, last)
             if tail:
-                self.tails += 1
-                self._plan(len(secs), fixed + self.tails + asked * len(unnamed) + len(targets))
-                claims += self._tail_claim(tail, res)
+                tails += 1
+                self._plan(len(secs), fixed + tails + asked * len(unnamed) + len(targets))
+                per_section[-1] += self._tail_claim(tail, res)
         res.claims = merge.claims([c for part in per_section for c in part])
         res.figures = merge.figures(res.figures)
         res.stance = [self._stance(t, chosen[t][:STANCE_MENTIONS], res) for t in targets]
@@ -186,11 +187,11 @@ class DocumentRun:
                 f"({OUTPUT_RESERVE}); use --max-context {-(-needed // 1024) * 1024} or more")
         self.engine.fit_context(needed)
 
-    def _alone(self, name: str, sentences: str, task: str, res: DocResult, **ask) -> dict:
-        """One task in a conversation of its own, whose document part is `sentences`."""
+    def _alone(self, sentences: str, res: DocResult, asking: Callable[[Conversation], T]) -> T:
+        """`asking` in a conversation of its own, whose document part is `sentences`."""
         conv = self._conversation(sentences)
         self._fit(len(conv.prefix))
-        answer = conv.score(name, task, **ask) if "options" in ask else conv.ask(name, task, **ask)
+        answer = asking(conv)
         res.stats += conv.stats
         add_thoughts(res.thoughts, conv.thoughts)
         return answer
@@ -214,16 +215,14 @@ class DocumentRun:
         return self._ask_claims(conv, sec, min(CLAIMS_PER_SECTION, sum(not s.heading for s in sec)))
 
     def _tail_claim(self, tail: list[Sentence], res: DocResult) -> list[Claim]:
-        """One claim of the sentences the section's claims passed over, shown alone: shown the
-        whole section again, the 1.5B model copied a sentence before them (seed 002: 4 of 6)."""
-        conv = self._conversation(numbered(self.doc.text, tail))
-        self._fit(len(conv.prefix))
-        claims, _ = self._ask_claims(conv, tail, 1, "claims_tail")
-        res.stats += conv.stats
-        add_thoughts(res.thoughts, conv.thoughts)
-        return claims
+        """One claim of the sentences a section's claims passed over, shown alone."""
+        # Asked after the whole section instead, the 1.5B model copied a sentence before the tail
+        # (seed 002: 4 of 6 tails).
+        return self._alone(numbered(self.doc.text, tail), res,
+                           lambda conv: self._ask_claims(conv, tail, 1, "claims_tail")[0])
 
-    def _ask_claims(self, conv: Conversation, sec: list[Sentence], count: int, name: str = "claims"):
+    def _ask_claims(self, conv: Conversation, sec: list[Sentence], count: int,
+                    name: str = "claims") -> tuple[list[Claim], int]:
         """`count` claims of the sentences `sec`, and the last sentence they restate."""
         ids = [s.n for s in sec if not s.heading]
         schema = schemas.fill("claims", COUNT=count, SENTENCE_IDS=ids)
@@ -244,7 +243,9 @@ class DocumentRun:
             cited = self._sentences(([source.n] if source else []) + item["sentences"])
             if cited:
                 out.append(Claim(text, self._evidence(cited)))
-                # What a claim restates is the sentence it copies; its other citations stray.
+                # What a claim restates is the sentence it copies; its other citations stray. One
+                # that copies no single sentence has only its citations: the last is taken, so a
+                # stray one shortens the tail rather than asking again what the claim says.
                 last = max(last, source.n if source else max(c.n for c in cited))
         return out, last
 
@@ -308,8 +309,8 @@ class DocumentRun:
         # Judged from the chosen sentences alone (they are what the label rests on), so no stance
         # call reads the document again.
         task = self.prompts.render("stance_label", target=target)
-        scores = self._alone("stance_label", numbered(self.doc.text, chosen), task, res,
-                             options=list(POSITIONS))
+        scores = self._alone(numbered(self.doc.text, chosen), res,
+                             lambda conv: conv.score("stance_label", task, list(POSITIONS)))
         position = max(scores, key=scores.get)
         return Stance(target, position, scores[position], self._evidence(chosen), scores)
 
@@ -339,8 +340,8 @@ class DocumentRun:
                     return f"sentence {k} says what none of the numbered lines says; write only what they say"
             return None
 
-        answer = self._alone("summary", listing, task, res, schema=schema, check=problem,
-                             max_tokens=high * (160 * TOKENS_PER_CHAR + 30) + 20)
+        answer = self._alone(listing, res, lambda conv: conv.ask(
+            "summary", task, schema, check=problem, max_tokens=high * (160 * TOKENS_PER_CHAR + 30) + 20))
         out = []
         limit = schema["properties"]["sentences"]["items"]["properties"]["text"]["maxLength"]
         # What each listed line says, to stand in for a sentence that adds to them; then the

@@ -1,10 +1,11 @@
 """Reading input files: discovery, encodings, binary files, HTML and Markdown."""
 
 import codecs
-import re
-import json
 import hashlib
+import json
 import os
+import random
+import re
 import signal
 from pathlib import Path
 
@@ -80,8 +81,9 @@ def test_korean_euc_kr_is_not_read_as_japanese(tmp_path):
 
 RUSSIAN = ["Привет, мир! DeepSeek выпустил новую модель.",  # was read as Shift_JIS half-width kana
            "Компания DeepSeek заявила, что обучение стоило 5,6 млн долларов.",
-           "Москва 2025",  # was read as EUC-JP kanji (輜嗚彖 2025)
-           "ЦЕНА: 5 РУБЛЕЙ"]
+           "МИНИСТЕРСТВО ФИНАНСОВ",  # one case only: told apart by how often Russian uses each letter
+           "нет, спасибо",
+           "США И НАТО"]
 
 
 @pytest.mark.parametrize("text, codec", [(t, c) for t in RUSSIAN for c in ("koi8_r", "cp1251")]
@@ -91,16 +93,30 @@ def test_russian_in_koi8_r_or_cp1251_is_not_read_as_japanese(tmp_path, text, cod
     assert (doc.text, doc.encoding) == (text, codecs.lookup(codec).name)
 
 
-def test_a_few_kanji_in_euc_jp_are_not_read_as_cyrillic(tmp_path):
-    # Their bytes are 0xA1-0xFE, Cyrillic in KOI8-R and CP1251 too; kanji have no space between.
-    import random
+def test_a_declared_russian_charset_is_trusted(tmp_path):
+    page = '<meta charset="windows-1251"><p>США И НАТО</p>'.encode("cp1251")
+    assert load_document(write(tmp_path, "p.html", page)).text.strip() == "США И НАТО"
 
+
+@pytest.mark.parametrize("text", ["Je vais à Paris à midi.", "O café é bom e a comida é ótima."])
+def test_lone_accented_letters_stay_latin(tmp_path, text):
+    # Each reads in CP1251 as a one-letter Cyrillic word (à → а).
+    doc = load_document(write(tmp_path, "doc.txt", text.encode("cp1252")))
+    assert (doc.text, doc.encoding) == (text, "cp1252")
+
+
+def test_a_few_kanji_in_euc_jp_are_not_read_as_cyrillic(tmp_path):
+    # Their bytes are 0xA1-0xFE, Cyrillic letters in KOI8-R and CP1251 too.
     rng = random.Random(1)
     kanji = sorted(set(re.findall(r"[\u4e00-\u9fff]", JA_LONG + "態範府努孫設層損彼廃模姿狙晩登明付番")))
-    for i in range(300):
-        text = "".join(rng.choice(kanji) for _ in range(3 + i % 2))
-        doc = load_document(write(tmp_path, "doc.txt", text.encode("euc_jp")))
-        assert doc.encoding not in ("koi8-r", "cp1251"), text
+
+    def word(n):
+        return "".join(rng.choice(kanji) for _ in range(n))
+
+    for i in range(200):
+        for text in (word(3 + i % 2), f"{word(3)} 2025", f"{word(2)} AI", f"{word(2)} {word(3)} {word(2)}"):
+            doc = load_document(write(tmp_path, "doc.txt", text.encode("euc_jp")))
+            assert doc.encoding not in ("koi8-r", "cp1251"), text
     assert load_document(write(tmp_path, "doc.txt", "北京 上海 広州".encode("euc_jp"))).encoding == "euc_jp"
 
 

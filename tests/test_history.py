@@ -315,6 +315,17 @@ def test_a_second_file_with_the_same_id_does_not_hide_the_firsts_change(tmp_path
         "plain:\n  ~ status: written → failed")
 
 
+def test_an_added_document_without_a_result_says_so(tmp_path):
+    write_run(tmp_path, run_id(1), {"a": result("a")})
+    history.record_run(tmp_path, run_id(1))
+    write_run(tmp_path, run_id(2), {"a": result("a"), "new": result("new")}, binary=["pic"])
+    history.record_run(tmp_path, run_id(2))
+    assert history.format_diff(history.diff_runs(tmp_path)) == (
+        f"runs {run_id(1)} → {run_id(2)}\n"
+        "+ document new\n"
+        "+ document pic (skipped: seeds/pic.bin: binary file (contains NUL bytes), skipped; no result)")
+
+
 def test_a_skip_without_a_result_is_compared_by_status(tmp_path):
     # b: written, then replaced by a binary file, then restored; c: failed, then binary.
     write_run(tmp_path, run_id(1), {"b": result("b")}, failed=["c"])

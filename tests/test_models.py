@@ -292,8 +292,8 @@ def test_a_presets_own_file_given_by_path_is_that_preset(tiny_gguf, models_home,
     copy = tmp_path / "renamed.gguf"
     copy.write_bytes(tiny_gguf.read_bytes())
     ref = models.resolve(str(copy))
-    assert (ref.name, ref.source, ref.chat_format, ref.reasoning) == ("tiny-r", "package-index",
-                                                                       "deepseek-r1", True)
+    assert (ref.name, ref.source, ref.chat_format, ref.reasoning) == ("tiny-r", "path", "deepseek-r1",
+                                                                       True)
     assert ref.path == copy.resolve()  # the file it was given, not the preset's copy
     other = tmp_path / "other.gguf"
     other.write_bytes(tiny_gguf.read_bytes() + b"\0")  # another file: still a path model

@@ -179,3 +179,15 @@ def test_under_log_json_the_warning_is_an_event(tiny_model, models_home, tmp_pat
         f"could not record the sha256 check of tiny.gguf in {models_home / 'verified.json'} "
         f"(Read-only file system); it is hashed again next time"]
     assert models.warn.__module__ == "pipeline.models"  # the run's reporter is let go after it
+
+
+def test_verified_json_forgets_files_that_are_gone(tiny_gguf, models_home, tmp_path):
+    # It had only grown: one record for every GGUF ever given by path.
+    first, second = tmp_path / "first.gguf", tmp_path / "second.gguf"
+    first.write_bytes(tiny_gguf.read_bytes())
+    second.write_bytes(tiny_gguf.read_bytes() + b"\0")
+    models.resolve(str(first))
+    first.unlink()
+    models.resolve(str(second))
+    recorded = json.loads((models_home / "verified.json").read_text(encoding="utf-8"))
+    assert list(recorded) == [str(second.resolve())]

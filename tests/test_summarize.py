@@ -184,7 +184,7 @@ def test_a_section_tail_its_claims_passed_over_earns_one_more_claim():
     from pipeline.types import Sentence
 
     sec = [Sentence(n, n * 10, n * 10 + 9, heading=(n == 9)) for n in range(1, 13)]
-    # Claims citing up to [4]: [5]-[12] follow, seven of them stated (one is a heading).
+    # Claims copying up to [4]: [5]-[12] follow, seven of them stated (one is a heading).
     assert [s.n for s in tail_of(sec, 4)] == list(range(5, 13))
     # Up to [7]: [8]-[12] hold only four stated sentences, too few to pass over a claim.
     assert TAIL_SENTENCES == 5 and tail_of(sec, 7) == []
