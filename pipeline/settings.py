@@ -66,6 +66,7 @@ class RunSettings:
     max_context: int = 8192  # tokens at most; the context is sized for one section and its answers
     think_budget: Optional[int] = None  # None: the preset's default
     keep_thoughts: bool = False
+    more_claims: bool = False  # a section's tail its claims passed over gets one more, read alone
     threads: int = field(default_factory=lambda: env_threads() or physical_cores())
     timeout: Optional[float] = None  # seconds per document
     force: bool = False
@@ -77,7 +78,8 @@ class RunSettings:
         """The parameters that shape a result (and so its cache key), nothing about logging."""
         return {"targets": list(self.targets), "lang": self.lang, "seed": self.seed,
                 "temperature": self.temperature, "max_context": self.max_context,
-                "think_budget": self.think_budget, "keep_thoughts": self.keep_thoughts}
+                "think_budget": self.think_budget, "keep_thoughts": self.keep_thoughts,
+                "more_claims": self.more_claims}
 
     def to_json(self) -> dict:
         data = asdict(self)

@@ -145,8 +145,9 @@ class DocumentRun:
             res.stats += conv.stats
             add_thoughts(res.thoughts, conv.thoughts)
             # Positional bias: a section's claims come mostly from its first sentences. Asked
-            # last, so the section's own tasks share its prefix in the KV cache.
-            tail = tail_of(sec, last)
+            # last, so the section's own tasks share its prefix in the KV cache. Opt-in: on the
+            # seeds it covered 2 more of 31 gold claims for 28 % more time (0.4.15 bench).
+            tail = tail_of(sec, last) if self.settings.more_claims else []
             if tail:
                 tails += 1
                 self._plan(len(secs), fixed + tails + asked * len(unnamed) + len(targets))

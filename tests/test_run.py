@@ -115,13 +115,26 @@ def test_each_section_is_asked_for_exactly_three_claims_or_one_per_sentence(tiny
     counts = [(c["minItems"], c["maxItems"], len(c["items"]["properties"]["sentences"]["items"]["enum"]))
               for c in claims]
     assert len(counts) > 2  # the long document has several sections
-    # Each section's three, and one more of a tail its claims passed over (five sentences or more),
-    # once per claims_tail task and re-ask.
+    assert all(low == high == min(3, ids) for low, high, ids in counts)
+    tasks = [t["task"] for r in results_of(tmp_path / "out").values() for t in r["provenance"]["tasks"]]
+    assert "claims_tail" not in tasks  # only with --more-claims
+    assert (2, 2, 2) in counts  # two sentences: two claims
+
+
+def test_more_claims_asks_each_tail_the_claims_passed_over_for_one(tiny_model, tmp_path, grammars):
+    doc = tmp_path / "long.txt"
+    doc.write_text("".join(f"これは{i}番目の文で、説明がしばらく続いていくのである。" for i in range(60))
+                   + "\n", encoding="utf-8")
+    assert brief("run", doc, "--out", tmp_path / "out", "--more-claims").exit_code == 0
+    counts = [(c["minItems"], c["maxItems"], len(c["items"]["properties"]["sentences"]["items"]["enum"]))
+              for c in (schema["properties"]["claims"] for schema, _ in grammars
+                        if "claims" in schema["properties"])]
+    # Each section's three, and one more of a tail of five stated sentences or more, once per
+    # claims_tail task and re-ask.
     tail = [c for c in counts if c[0] == c[1] == 1 and c[2] >= TAIL_SENTENCES]
     assert all(low == high == min(3, ids) for low, high, ids in counts if (low, high, ids) not in tail)
-    tasks = [t for r in results_of(tmp_path / "out").values() for t in r["provenance"]["tasks"]]
-    assert len(tail) == sum(1 + t["retries"] for t in tasks if t["task"] == "claims_tail")
-    assert (2, 2, 2) in counts  # two sentences: two claims
+    tasks = results_of(tmp_path / "out")["long"]["provenance"]["tasks"]
+    assert tail and len(tail) == sum(1 + t["retries"] for t in tasks if t["task"] == "claims_tail")
 
 
 def test_second_run_skips_current_and_reruns_only_what_changed(tiny_model, docs, tmp_path):
@@ -373,7 +386,7 @@ def test_each_section_is_read_once_and_no_task_reads_the_whole_document(tiny_mod
     text = "".join(f"Sentence {i} says the price is {i} dollars. " for i in range(120))
     doc.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
-    assert brief("run", doc, "--out", out, "--target", "price").exit_code == 0
+    assert brief("run", doc, "--out", out, "--target", "price", "--more-claims").exit_code == 0
     tasks = results_of(out)["long"]["provenance"]["tasks"]
     whole = len(text.encode())  # tokens of the bare text in the tiny model's byte vocabulary
     claims = [t["prompt_tokens"] for t in tasks if t["task"] == "claims"]
