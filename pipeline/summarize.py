@@ -139,7 +139,6 @@ class DocumentRun:
                     targets.insert(0, subject)
                     chosen[subject] = align.mentions(doc.text, stated, subject, STANCE_MENTIONS)
                     unnamed = [t for t in targets if not chosen[t]]
-            self._plan(len(secs), fixed + tails + asked * len(unnamed) + len(targets))
             for target in unnamed:
                 chosen[target] += self._stance_evidence(conv, sec, target)
             res.stats += conv.stats
@@ -148,9 +147,9 @@ class DocumentRun:
             # last, so the section's own tasks share its prefix in the KV cache. Opt-in: on the
             # seeds it covered 2 more of 31 gold claims for 28 % more time (0.4.15 bench).
             tail = tail_of(sec, last) if self.settings.more_claims else []
+            tails += bool(tail)
+            self._plan(len(secs), fixed + tails + asked * len(unnamed) + len(targets))
             if tail:
-                tails += 1
-                self._plan(len(secs), fixed + tails + asked * len(unnamed) + len(targets))
                 per_section[-1] += self._tail_claim(tail, res)
         res.claims = merge.claims([c for part in per_section for c in part])
         res.figures = merge.figures(res.figures)
