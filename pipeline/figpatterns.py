@@ -31,8 +31,11 @@ START = re.compile(r"(?=[0-9十数何tThHmMbB])(?:\d|十数|[数何](?=[十百�
 EN_VAGUE = re.compile(r"(?i:(?:(tens|hundreds) of )?(thousand|million|billion|trillion)s)")
 JA_CHARS = frozenset("十百千万億兆")
 JA_MAG = re.compile(r"([十百千]?)([万億兆]?)")
-EN_MAG = re.compile(r" ?(?P<w>[Tt]housand|[Mm]illion|[Bb]illion|[Tt]rillion|lakh|crore)s?"
-                    + EN + r"| ?(?P<a>bn|mn|tn)" + EN + r"|(?P<l>[kKMBT])" + EN
+# German and French scale words too (5,5 Millionen, 2,3 Mrd., 4 milliards): the number before
+# them is read the English way (numerals.py), the word here. Billionen are 10^12.
+EN_MAG = re.compile(r" ?(?P<w>[Tt]housand|[Mm]illion(?:en)?|[Bb]illion(?:en)?|[Tt]rillion|lakh|"
+                    r"crore|[Mm]illiard(?:en?)?)s?"
+                    + EN + r"| ?(?P<a>bn|mn|tn|Mio\.|Mrd\.|Md\.)(?![A-Za-z0-9])|(?P<l>[kKMBT])" + EN
                     + r"|(?P<c>[mb])" + EN)
 # Currency prefixes, from the table that maps them (a new code needs no edit here).
 _CODES = [k for k in U.CURRENCY_PREFIX if k.isalpha()]

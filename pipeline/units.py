@@ -7,10 +7,10 @@ so "5 GBP" never reads as gigabytes. Rows are tried in order, so longer forms co
 
 UNIT_TABLE = (
     # currencies
-    ("米ドル|USドル|ドル", r"US\$|USD|US dollars?|dollars?|\$", "USD", 1.0),
+    ("米ドル|USドル|ドル", r"US\$|USD|US[ -][Dd]ollars?|[Dd]ollars?|\$", "USD", 1.0),
     ("円", r"JPY|yen", "JPY", 1.0),
     ("人民元|元", r"CNY|RMB|yuan", "CNY", 1.0),
-    ("ユーロ|€", r"EUR|euros?", "EUR", 1.0),
+    ("ユーロ|€", r"EUR|[Ee]uros?", "EUR", 1.0),
     ("ルピー", r"INR|rupees?", "INR", 1.0),
     ("英ポンド|ポンド", r"GBP", "GBP", 1.0),
     ("ウォン", r"KRW", "KRW", 1.0),
@@ -18,7 +18,7 @@ UNIT_TABLE = (
     # ratios
     ("パーセンタイル", r"(?:st|nd|rd|th)? ?percentiles?", "percentile", 1.0),
     ("%ポイント|ポイント", r"percentage points?|pp", "pp", 1.0),
-    ("%|パーセント", r"percent|per cent", "percent", 1.0),
+    ("%|パーセント", r"percent|per cent|Prozent|pour cent", "percent", 1.0),
     ("倍", r"times|[x×]|(?<=\d)X(?! [A-Z])", "times", 1.0),  # 10X, not 10 X-ray nor 10X Genomics
     # counts: counters stay coarse on purpose, the model only needs to tell kinds apart
     ("人|名", r"people|persons|employees|workers|users|engineers|researchers|students",
@@ -105,7 +105,11 @@ JA_SMALL = {"": 1.0, "十": 10.0, "百": 100.0, "千": 1000.0}
 JA_BIG = {"": 1.0, "万": 1e4, "億": 1e8, "兆": 1e12}
 EN_MULT = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "lakh": 1e5,
            "crore": 1e7, "bn": 1e9, "mn": 1e6, "tn": 1e12, "k": 1e3, "K": 1e3, "M": 1e6,
-           "B": 1e9, "T": 1e12, "m": 1e6, "b": 1e9}
+           "B": 1e9, "T": 1e12, "m": 1e6, "b": 1e9,
+           # German and French: a Billion is 10^12 there, a Milliarde 10^9
+           "millionen": 1e6, "billionen": 1e12, "milliarde": 1e9,
+           "milliarden": 1e9, "milliard": 1e9, "Mio.": 1e6, "Mrd.": 1e9,
+           "Md.": 1e9}
 ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
 MONTHS = {m[:3]: k for k, m in enumerate(
     ("January February March April May June July August September October November "

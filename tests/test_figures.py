@@ -462,3 +462,38 @@ def test_a_decade_range_across_a_century_and_a_change_to_an_age():
     # AからBに is a change: the 20 stays a plain number, not an age without its 代
     got = [(c.text, c.value, c.unit, c.value_max) for c in figs("対象を20から30代に広げた")]
     assert got == [("20", 20, "", None), ("30代", 30, "years", 39)]
+
+
+# A document that writes 1.234,5 (German, French): its numbers are read that way throughout.
+@pytest.mark.parametrize("text,span,value,unit", [
+    ("Die Kosten lagen bei 5,5 Millionen Euro.", "5,5 Millionen Euro", 5.5e6, "EUR"),
+    ("Ein Anstieg um 3,5 % im Jahr.", "3,5 %", 3.5, "percent"),
+    ("rund 2,3 Mrd. Dollar", "2,3 Mrd. Dollar", 2.3e9, "USD"),
+    ("für 12.345,67 €", "12.345,67 €", 12345.67, "EUR"),
+    ("4 Billionen US-Dollar, 0,5 Prozent", "4 Billionen US-Dollar", 4e12, "USD"),
+    ("Le coût: 5,5 millions, soit 2,5 milliards.", "2,5 milliards", 2.5e9, ""),
+    ("Das Modell kostet 1.299 Euro statt 1,5 Mio. Euro.", "1.299 Euro", 1299.0, "EUR"),
+    ("Das Modell kostet 1.299 Euro statt 1,5 Mio. Euro.", "1,5 Mio. Euro", 1.5e6, "EUR"),
+    ("Es wurden 1.000.000 Chips verkauft.", "1.000.000", 1e6, ""),
+])
+def test_european_number_forms(text, span, value, unit):
+    found = {c.text: c for c in figs(text)}
+    assert span in found, list(found)
+    assert found[span].value == pytest.approx(value)
+    assert found[span].unit == unit
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("It cost 5,500 dollars and 1,234.5 units, 5.5 million.", ["5,500 dollars", "1,234.5 units",
+                                                             "5.5 million"]),
+    # English numbers outnumber the one decimal comma: the English reading stays
+    ("Sales: 1,000 units, 2,500 units, then 3,5 more.", ["1,000 units", "2,500 units", "3", "5"]),
+    ("Am 1.1.2024 kam Claude 3.5 für 5,5 Mio. Euro.", ["5,5 Mio. Euro"]),
+])
+def test_number_convention_is_the_documents(text, expected):
+    assert [c.text for c in figs(text)] == expected
+
+
+def test_the_seeds_write_numbers_the_english_way():
+    from pipeline.numerals import european
+    assert not any(european(p.read_text(encoding="utf-8")) for p in SEEDS)
