@@ -231,11 +231,27 @@ def _japanese_score(text: str) -> tuple[float, int]:
 
 
 def _looks_latin_misread(text: str) -> bool:
-    """CP1252 text read as CP932: each accented letter becomes a lone kanji inside a word."""
+    """CP1252 text read as CP932: each accented letter becomes a lone kanji in a word."""
     runs = re.findall(r"[^\x00-\x7f]+", text)
-    # Particles (の, は) between English words are normal Japanese; a lone kanji is not.
+    # Particles (の, は) between English words are normal Japanese; a lone kanji is not. An
+    # accented small letter is a CP932 lead byte of the rare kanji (JIS level 2 and beyond) and
+    # takes the letter after it, so its kanji may also end the word: très -> tr鑚. A common
+    # kanji there is Japanese: A社, X線, ChatGPT級.
     lone = len(re.findall(r"(?<=[A-Za-z])[\u30a0-\u30ff\u4e00-\u9fff](?=[A-Za-z])", text))
+    lone += sum(1 for m in _EDGE_KANJI.finditer(text) if _rare_kanji(m.group()))
     return bool(runs) and lone * 2 > len(runs)
+
+
+_EDGE_KANJI = re.compile(r"(?<=[A-Za-z])[\u4e00-\u9fff](?![^\x00-\x7f]|[A-Za-z])"
+                         r"|(?<![^\x00-\x7f]|[A-Za-z])[\u4e00-\u9fff](?=[A-Za-z])")
+
+
+def _rare_kanji(ch: str) -> bool:
+    """A kanji past JIS level 1: its CP932 lead byte is 0xE0 or above."""
+    try:
+        return ch.encode("cp932")[0] >= 0xE0
+    except UnicodeEncodeError:
+        return True
 
 
 def _guess_latin(raw: bytes) -> tuple[str, str] | None:

@@ -105,6 +105,20 @@ def test_lone_accented_letters_stay_latin(tmp_path, text):
     assert (doc.text, doc.encoding) == (text, "cp1252")
 
 
+@pytest.mark.parametrize("text", ["très bien", "Ils sont très forts.", "Voilà, après", "Ça va"])
+def test_an_accented_letter_before_a_letter_stays_latin(tmp_path, text):
+    # è and the s after it are one rare kanji in CP932 (tr鑚), at the end of the word.
+    doc = load_document(write(tmp_path, "doc.txt", text.encode("cp1252")))
+    assert (doc.text, doc.encoding) == (text, "cp1252")
+
+
+@pytest.mark.parametrize("text", ["A社", "X線", "ChatGPT級", "iPhone用", "Apple社の売上"])
+@pytest.mark.parametrize("codec", ["cp932", "euc_jp"])
+def test_a_common_kanji_after_a_latin_word_stays_japanese(tmp_path, text, codec):
+    doc = load_document(write(tmp_path, "doc.txt", text.encode(codec)))
+    assert doc.text == text
+
+
 def test_a_few_kanji_in_euc_jp_are_not_read_as_cyrillic(tmp_path):
     # Their bytes are 0xA1-0xFE, Cyrillic letters in KOI8-R and CP1251 too.
     rng = random.Random(1)
