@@ -220,9 +220,10 @@ def models_pull(name):
 def models_verify(name):
     """Re-hash a present preset (or a .gguf path) from scratch and compare it with what is expected.
 
-    A preset is compared with the sha256 in the registry; a path has no expected hash, so llama.cpp
-    loads its vocabulary and checks that every tensor lies within the file (a truncated download
-    fails), then it is hashed.
+    A preset is compared with the sha256 in the registry. A path is hashed: a copy of a preset's
+    file is known by that sha256 (and runs as the preset); any other file has no expected hash,
+    so llama.cpp loads its vocabulary and checks that every tensor lies within the file (a
+    truncated download fails).
 
     \b
     Examples:
@@ -232,7 +233,9 @@ def models_verify(name):
     from .models import verify
 
     ref = verify(name, _progress_cb("verify"))
-    click.echo(f"{ref.name}: ok, sha256 {ref.sha256}")
+    copy = ref.source == "path" and ref.name != ref.path.stem
+    click.echo(f"{ref.path if copy else ref.name}: ok, sha256 {ref.sha256}"
+               + (f" (preset {ref.name}'s file)" if copy else ""))
 
 
 @cli.command()

@@ -356,13 +356,22 @@ def verify(name: Optional[str], progress: Optional[Progress] = None) -> ModelRef
 
 
 def _verify_path(spec: str, progress: Optional[Progress]) -> ModelRef:
-    """`brief models verify PATH`: check a local GGUF loads and hash it; a bare unknown name is a usage error."""
+    """`brief models verify PATH`: hash a local GGUF; a preset's copy is known by its sha256, any
+    other file must load. A bare unknown name is a usage error."""
     path = Path(spec)
     looks_like_path = path.suffix.lower() == ".gguf" or "/" in spec or os.sep in spec
     if not path.exists() and not looks_like_path:
         raise UsageError(f"unknown preset {spec!r}; `brief models list` shows the presets")
     _check_gguf(path)
-    from .loading import check_loadable  # a path has no expected hash: llama.cpp judges its structure
+    sha = sha256_file(path, progress)
+    verified = Verified()
+    preset = _preset_of(sha, verified)
+    if preset is None:
+        from .loading import check_loadable  # no expected hash: llama.cpp judges its structure
 
-    check_loadable(path)
-    return ModelRef(path.stem, path, sha256_file(path, progress), "path", "auto", 0, False)
+        check_loadable(path)
+    verified.record(path, sha)  # the next run by path need not hash it again
+    if preset is not None:  # a preset's own file, byte for byte: it runs as that preset
+        return ModelRef(preset.name, path.resolve(), sha, "path", preset.chat_format,
+                        preset.context_length, preset.reasoning)
+    return ModelRef(path.stem, path, sha, "path", "auto", 0, False)

@@ -298,3 +298,19 @@ def test_a_presets_own_file_given_by_path_is_that_preset(tiny_gguf, models_home,
     other = tmp_path / "other.gguf"
     other.write_bytes(tiny_gguf.read_bytes() + b"\0")  # another file: still a path model
     assert models.resolve(str(other)).source == "path"
+
+
+def test_verify_a_presets_copy_by_path_names_the_preset(tiny_gguf, models_home, tmp_path, monkeypatch):
+    # Known by its sha256: llama.cpp is not asked to load a file whose bytes are the preset's.
+    from conftest import register_gguf
+    from pipeline import loading
+
+    register_gguf(models_home, "tiny-r", tiny_gguf, reasoning=True)
+    copy = tmp_path / "renamed.gguf"
+    copy.write_bytes(tiny_gguf.read_bytes())
+    monkeypatch.setattr(loading, "check_loadable", lambda path: pytest.fail("loaded a known file"))
+    result = CliRunner().invoke(cli, ["models", "verify", str(copy)])
+    assert result.exit_code == 0, result.output
+    sha = hashlib.sha256(copy.read_bytes()).hexdigest()
+    assert result.output == f"{copy.resolve()}: ok, sha256 {sha} (preset tiny-r's file)\n"
+    assert models.resolve(str(copy)).name == "tiny-r"
