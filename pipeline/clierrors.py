@@ -69,6 +69,18 @@ class JsonErrors(click.Command):
             sys.exit(exc.exit_code)
 
 
+def _command_path(command, kwargs) -> str:
+    """The command the arguments name (`brief models verify`), for an error click raised before
+    it knew: a missing option value."""
+    args = kwargs.get("args")
+    args = list(sys.argv[1:] if args is None else args)
+    path = [kwargs.get("prog_name") or command.name]
+    while args and isinstance(command, click.Group) and args[0] in command.commands:
+        command = command.commands[args.pop(0)]
+        path.append(command.name)
+    return " ".join(path)
+
+
 class GuardedStdout:
     """stdout that drops what it cannot take instead of raising: read by `| head`, a command's
     exit code is still its own (click's is 1 for a broken pipe, which cron reads as documents
@@ -105,9 +117,10 @@ def run_guarded(command, **kwargs) -> int:
         code = returned if isinstance(returned, int) else 0  # an int: the code of ctx.exit()
     except click.UsageError as exc:
         # One line, as every other error: click's own form takes four (usage, hint, blank, error).
-        message = one_line(exc.format_message())
-        if exc.ctx:
-            message = f"{message.rstrip('.')}; see `{exc.ctx.command_path} --help`"
+        message = one_line(exc.format_message()).rstrip(".")
+        where = exc.ctx.command_path if exc.ctx else _command_path(command, kwargs)
+        # "Did you mean '--out'?" ends a sentence of its own
+        message += f" See `{where} --help`" if message.endswith("?") else f"; see `{where} --help`"
         attempt(sys.stderr, click.echo, f"Error: {message}", err=True)
         code = exc.exit_code
     except click.ClickException as exc:

@@ -120,3 +120,9 @@ def test_an_option_error_is_one_line_with_where_to_look(models_home, tmp_path):
         "Error: Invalid value for '--timeout': 0.0 is not in the range x>=1; see `brief run --help`"]
     p = _console(["nosuch"], subprocess.PIPE, tmp_path)
     assert (p.returncode, p.stderr) == (2, "Error: No such command 'nosuch'; see `brief --help`\n")
+    p = _console(["models", "verify", "--bogus"], subprocess.PIPE, tmp_path)
+    assert p.stderr == "Error: No such option '--bogus'; see `brief models verify --help`\n"
+    p = _console(["run", "--lang"], subprocess.PIPE, tmp_path)
+    assert p.stderr == "Error: Option '--lang' requires an argument; see `brief run --help`\n"
+    p = _console(["run", "--bogus"], subprocess.PIPE, tmp_path)
+    assert p.stderr == "Error: No such option '--bogus'. Did you mean '--out'? See `brief run --help`\n"
