@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import math
 import re
+import unicodedata
 from pathlib import Path
 
 from pipeline.errors import DocumentError
@@ -50,7 +51,10 @@ def bomless_utf16(raw: bytes) -> str | None:
             continue
         # Text has spaces, line breaks or (Japanese, which needs neither) 。 and 、; random bytes
         # read as UTF-16 are full of control codes.
-        if not _has_controls(text) and "\x00" not in text and any(ch in " \n。、" for ch in text):
+        # Japanese without either still writes its particles in kana.
+        if not _has_controls(text) and "\x00" not in text and (
+                any(ch in " \n。、" for ch in text)
+                or len(re.findall("[\u3041-\u30ff]", text)) * 5 >= len(text)):
             return {"utf-16-le": "UTF-16LE", "utf-16-be": "UTF-16BE"}[name]  # iconv's names
     return None
 
@@ -58,6 +62,10 @@ def bomless_utf16(raw: bytes) -> str | None:
 def utf16_error(path: Path, codec: str) -> DocumentError:
     return DocumentError(f"{path}: looks like UTF-16 text without a byte-order mark; re-save it "
                          f"as UTF-8 (iconv -f {codec} -t UTF-8)")
+
+
+_UTF8_SHAPES = re.compile(rb"(?:[\xc0-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
+                          rb"|[\xf0-\xf7][\x80-\xbf]{3})+")
 
 
 def _almost_utf8(raw: bytes, trust: bool = False) -> int | None:
@@ -70,7 +78,10 @@ def _almost_utf8(raw: bytes, trust: bool = False) -> int | None:
     # that happens to decode (measured on the seeds, whole and in 60-byte pieces); a damaged UTF-8
     # file has a few bad bytes among its good characters. A page declared UTF-8 may have no
     # other non-ASCII character at all, but a Shift_JIS page mislabelled UTF-8 has hundreds.
-    if bad <= max(8, wide // 20) and (bad <= 2 * wide or (trust and bad <= 3)):
+    # Bytes in UTF-8's own shapes (a lead byte and its continuation bytes) that still fail are
+    # damaged UTF-8 (an encoded surrogate, an overlong form) even with no good character beside.
+    shaped = _UTF8_SHAPES.fullmatch(re.sub(rb"[\x00-\x7f]+", b"", raw)) is not None
+    if bad <= max(8, wide // 20) and (bad <= 2 * wide or (trust and bad <= 3) or shaped):
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError as e:
@@ -239,7 +250,13 @@ def _looks_latin_misread(text: str) -> bool:
     # kanji there is Japanese: A社, X線, ChatGPT級.
     lone = len(re.findall(r"(?<=[A-Za-z])[\u30a0-\u30ff\u4e00-\u9fff](?=[A-Za-z])", text))
     lone += sum(1 for m in _EDGE_KANJI.finditer(text) if _rare_kanji(m.group()))
-    return bool(runs) and lone * 2 > len(runs)
+    if runs and lone * 2 > len(runs):
+        return True
+    # Read as CP932, a Latin text's capitals (À-ß) are half-width katakana and its small accented
+    # letters, with the byte after them, rare kanji: "Ça va, ça va très bien" -> ﾇa va, 軋 va tr鑚.
+    # Japanese writes kana and common kanji.
+    return bool(runs) and re.search("[\u3040-\u30ff]", text) is None and all(
+        "\uff61" <= ch <= "\uff9f" or _rare_kanji(ch) for run in runs for ch in run)
 
 
 _EDGE_KANJI = re.compile(r"(?<=[A-Za-z])[\u4e00-\u9fff](?![^\x00-\x7f]|[A-Za-z])"
@@ -261,7 +278,10 @@ def _guess_latin(raw: bytes) -> tuple[str, str] | None:
     except UnicodeDecodeError:
         return None
     runs = re.findall(r"[^\x00-\x7f]+", text)
-    latin = all(ch.isalpha() or ch in "‘’“”–—…€£§°±·×÷«»¿¡ \xa0" for run in runs for ch in run)
+    # Letters, and the punctuation and signs of Western text (• ™ „ € ½ ²): anything CP1252
+    # decodes but its control codes.
+    latin = all(unicodedata.category(ch)[0] in "LPSZ" or unicodedata.category(ch) == "No"
+                for run in runs for ch in run)
     # Mojibake of a CJK file gives long runs of accented letters; real words give short ones.
     if runs and latin and sum(map(len, runs)) <= 2 * len(runs) and not _has_controls(text):
         return text, "cp1252"

@@ -181,6 +181,21 @@ def test_damaged_utf8_names_the_bad_byte_instead_of_guessing_latin(tmp_path):
                                "byte, or drop bad bytes with iconv -f UTF-8 -t UTF-8 -c")
 
 
+def test_damaged_utf8_with_no_good_character_names_the_bad_byte(tmp_path):
+    # An encoded surrogate: UTF-8's shape, not its content. Guessed, it read as CP1125 (bad эаА).
+    path = write(tmp_path, "s.txt", b"bad \xed\xa0\x80 surrogate. more text here.")
+    with pytest.raises(DocumentError, match=r"invalid UTF-8 at byte 4 \(the rest is UTF-8\)"):
+        load_document(path)
+
+
+@pytest.mark.parametrize("text", ["Ça va? Oui, ça va très bien, merci.",
+                                  "Le café coûte 5 € • Très élevé à Noël.", "Trademark™ „quoted“ café"])
+def test_western_text_with_its_signs_is_cp1252(tmp_path, text):
+    # Read as CP932 (ﾇa va, 軋 va tr鑚) or, for • ™ „, guessed as CP1250 (coűte) before.
+    doc = load_document(write(tmp_path, "fr.txt", text.encode("cp1252")))
+    assert (doc.text, doc.encoding) == (text, "cp1252")
+
+
 def test_damaged_japanese_utf8_names_the_bad_byte(tmp_path):
     data = JA_LONG.encode()
     path = write(tmp_path, "ja.txt", data[:30] + b"\xff" + data[30:])
@@ -189,7 +204,8 @@ def test_damaged_japanese_utf8_names_the_bad_byte(tmp_path):
 
 
 @pytest.mark.parametrize("codec, name", [("utf-16-le", "UTF-16LE"), ("utf-16-be", "UTF-16BE")])
-@pytest.mark.parametrize("text", [JA_LONG, "米国の輸出規制は効果を上げていると筆者は主張している。中国は反発した。"])
+@pytest.mark.parametrize("text", [JA_LONG, "米国の輸出規制は効果を上げていると筆者は主張している。中国は反発した。",
+                                  "米国の対中半導体輸出規制について政府は発表した"])  # no stop, no space
 def test_utf16_without_bom_says_so_instead_of_binary(tmp_path, codec, name, text):
     path = write(tmp_path, "nobom.txt", text.encode(codec))
     with pytest.raises(DocumentError) as info:
