@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import os
 import sys
 
 import click
@@ -111,7 +112,8 @@ class GuardedStdout:
 def run_guarded(command, **kwargs) -> int:
     """Run a click command with a GuardedStdout; its exit code, 2 if its output was lost to
     anything but a reader that left."""
-    guard = sys.stdout = GuardedStdout(sys.stdout)
+    # A closed stdout (`>&-`) leaves Python none at all: its output goes nowhere, like a reader's.
+    guard = sys.stdout = GuardedStdout(sys.stdout or open(os.devnull, "w", encoding="utf-8"))
     try:
         returned = command.main(standalone_mode=False, **kwargs)
         code = returned if isinstance(returned, int) else 0  # an int: the code of ctx.exit()

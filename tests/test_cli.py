@@ -90,6 +90,19 @@ def _console(args, stdout, cwd):
                           stderr=subprocess.PIPE, cwd=cwd, text=True, timeout=60)
 
 
+@pytest.mark.parametrize("args", [["models", "list"], ["--version"], ["validate", "nosuch"]])
+def test_a_closed_stdout_loses_only_the_output(models_home, tmp_path, args):
+    # `brief ... >&-`: Python starts with no sys.stdout at all.
+    import subprocess
+    import sys
+
+    code = "import sys; from pipeline.cli import main; sys.argv[0] = 'brief'; main()"
+    p = subprocess.run([sys.executable, "-c", code, *args], stderr=subprocess.PIPE, cwd=tmp_path,
+                       text=True, timeout=60, preexec_fn=lambda: os.close(1))
+    assert "Traceback" not in p.stderr
+    assert p.returncode == (0 if args[0] != "validate" else 2), p.stderr
+
+
 def test_output_read_by_head_keeps_the_commands_exit_code(models_home, tmp_path):
     read, write = os.pipe()
     os.close(read)  # the reader left at once, as `| head -1` does after its line
