@@ -15,7 +15,7 @@ from . import __version__
 from .clierrors import CliError, JsonErrors, friendly, run_guarded, terminate
 from .errors import EXIT_USAGE, UsageError
 from .events import summary_table
-from .settings import RunSettings, max_threads
+from .settings import MAX_TARGET_CHARS, MIN_CONTEXT, RunSettings, max_threads
 
 
 def _results_folder(directory: Path) -> None:
@@ -56,11 +56,32 @@ def _seconds(ctx, param, value):
 
 
 def _targets(ctx, param, values) -> tuple[str, ...]:
-    """Targets stripped, each once; an empty one is a usage error before any model loads."""
+    """Targets stripped, each once; an empty or overlong one is a usage error before any model
+    loads (a long one would fail every document with a context error instead)."""
     targets = tuple(dict.fromkeys(v.strip() for v in values))
     if "" in targets:
         raise click.BadParameter("a target cannot be empty; name what the stance is about")
+    long = next((t for t in targets if len(t) > MAX_TARGET_CHARS), None)
+    if long is not None:
+        raise click.BadParameter(f"a target of {len(long)} characters; name what the stance is "
+                                 f"about in at most {MAX_TARGET_CHARS} (a name or a short phrase)")
     return targets
+
+
+def _paths(ctx, param, values) -> tuple[Path, ...]:
+    """An empty PATH is a usage error, not the current folder: `brief run "$DIR"` with DIR unset
+    would summarise whatever folder cron starts in."""
+    if any(not v for v in values):
+        raise click.BadParameter("cannot be empty; name a file or folder (. for the current one)")
+    return tuple(Path(v) for v in values)
+
+
+def _name(ctx, param, value):
+    """An empty NAME is a usage error, not the default preset."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("cannot be empty; name a preset (brief models list) or a .gguf "
+                                 "file, or leave it out for the default")
+    return value
 
 
 def _progress_cb(label: str):
@@ -100,7 +121,7 @@ def cli():
 
 
 @cli.command(cls=JsonErrors)
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(), callback=_paths)
 @click.option("--model", "-m", envvar="BRIEF_MODEL", callback=_model, help="Preset name or path to "
               "a .gguf file (env BRIEF_MODEL, unset when empty; default: the registry's default preset).")
 @click.option("--out", "-o", type=_OutPath(), default=Path("results"),
@@ -120,7 +141,7 @@ def cli():
 @click.option("--more-claims", is_flag=True,
               help="One more claim from the end of each section whose claims came from its start, "
               "read alone: more of a document covered, for about 30% more time.")
-@click.option("--max-context", type=click.IntRange(min=1024), default=8192, show_default=True,
+@click.option("--max-context", type=click.IntRange(min=MIN_CONTEXT), default=8192, show_default=True,
               help="Most context tokens to use; the model reads one section (~1,000 characters) at a time, so any length of document fits.")
 @click.option("--threads", type=click.IntRange(min=1, max=max_threads()), default=None,
               help="CPU threads (default: physical cores).")
@@ -195,7 +216,7 @@ def models_list():
 
 
 @models.command("pull")
-@click.argument("name", required=False)
+@click.argument("name", required=False, callback=_name)
 @friendly
 def models_pull(name):
     """Get a preset (default: the registry's default) into models/ and verify its sha256.
@@ -215,7 +236,7 @@ def models_pull(name):
 
 
 @models.command("verify")
-@click.argument("name", required=False)
+@click.argument("name", required=False, callback=_name)
 @friendly
 def models_verify(name):
     """Re-hash a present preset (or a .gguf path) from scratch and compare it with what is expected.

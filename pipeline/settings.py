@@ -13,6 +13,10 @@ from . import __version__
 from .errors import UsageError
 
 DEFAULT_SEED = 42
+# The least --max-context: one section (~1,000 characters, ~1,000 tokens with the instructions)
+# and the answers' summarize.OUTPUT_RESERVE (a test keeps them in step).
+MIN_CONTEXT = 3072
+MAX_TARGET_CHARS = 100  # a stance target is a name or a short phrase
 
 
 def physical_cores() -> int:

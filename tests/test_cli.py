@@ -139,3 +139,21 @@ def test_an_option_error_is_one_line_with_where_to_look(models_home, tmp_path):
     assert p.stderr == "Error: Option '--lang' requires an argument; see `brief run --help`\n"
     p = _console(["run", "--bogus"], subprocess.PIPE, tmp_path)
     assert p.stderr == "Error: No such option '--bogus'. Did you mean '--out'? See `brief run --help`\n"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", ""], "Error: Invalid value for '[PATHS]...': cannot be empty; name a file or folder "
+                  "(. for the current one); see `brief run --help`"),
+    (["run", "a.txt", "--target", "x" * 101], "Error: Invalid value for '--target' / '-t': a target of "
+     "101 characters; name what the stance is about in at most 100 (a name or a short phrase); "
+     "see `brief run --help`"),
+    (["models", "verify", ""], "Error: Invalid value for '[NAME]': cannot be empty; name a preset "
+     "(brief models list) or a .gguf file, or leave it out for the default; see `brief models verify --help`"),
+    (["models", "pull", " "], "Error: Invalid value for '[NAME]': cannot be empty; name a preset "
+     "(brief models list) or a .gguf file, or leave it out for the default; see `brief models pull --help`"),
+])
+def test_an_empty_path_or_name_and_a_long_target_are_usage_errors(models_home, tmp_path, args, message):
+    import subprocess
+
+    p = _console(args, subprocess.PIPE, tmp_path)
+    assert (p.returncode, p.stderr) == (2, message + "\n")

@@ -339,9 +339,20 @@ def test_a_document_longer_than_the_context_runs_section_by_section(tiny_model, 
 def test_context_too_small_for_the_instructions_names_the_fix(tiny_model, tmp_path):
     doc = tmp_path / "long.txt"
     doc.write_text("費用が増えたと筆者は述べる。\n" * 200, encoding="utf-8")
+    r = brief("run", doc, "--out", tmp_path / "out", "--max-context", "3072")
+    assert r.exit_code == 1  # the tiny model's byte tokens: a section of 20 sentences needs more
+    assert "leaves no room for the document" in r.output and "use --max-context 4096 or more" in r.output
+    # Below a section and the answers' reserve no document can fit: refused before any model loads.
     r = brief("run", doc, "--out", tmp_path / "out", "--max-context", "2048")
-    assert r.exit_code == 1
-    assert "leaves no room for the document" in r.output and "use --max-context" in r.output
+    assert r.exit_code == 2
+    assert "Invalid value for '--max-context': 2048 is not in the range x>=3072" in r.output
+
+
+def test_the_least_context_holds_a_section_and_the_answers():
+    from pipeline.settings import MIN_CONTEXT
+    from pipeline.summarize import OUTPUT_RESERVE
+
+    assert MIN_CONTEXT >= OUTPUT_RESERVE + 1024
 
 
 def test_quiet_and_log_json(tiny_model, docs, tmp_path):
