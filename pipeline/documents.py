@@ -57,8 +57,10 @@ def discover(paths: list[Path], exclude: Path | None = None) -> list[Path]:
     for path in paths:
         path = Path(path)
         if path.is_dir() and excluded is not None and _inside(path, excluded):
-            raise UsageError(f"{path}: is the results folder (--out); keep results and inputs "
-                             "apart: pass another --out")
+            where = ("is the results folder" if _resolved(path) == excluded
+                     else f"is inside the results folder {excluded}")
+            raise UsageError(f"{path}: {where} (--out); keep results and inputs apart: pass "
+                             "another --out")
         if path.is_dir():
             files = _walk(path, excluded)
             if not files:

@@ -7,6 +7,7 @@ import errno
 import fcntl
 import json
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -115,6 +116,9 @@ def prepare_output(out: Path) -> tuple[Path, ...]:
     """Create the output folder or refuse with one line; the folders made for it, deepest first."""
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: is a file, not a folder; choose another --out")
+    if out.is_symlink() and not out.exists():
+        raise UsageError(f"{out}: a link to {os.readlink(out)}, which does not exist; create that "
+                         "folder or choose another --out")
     missing = []
     folder = out
     while not folder.exists() and folder != folder.parent:
@@ -133,6 +137,10 @@ def prepare_output(out: Path) -> tuple[Path, ...]:
     if not out.is_dir() or not os.access(out, os.W_OK | os.X_OK):
         raise UsageError(f"{out}: output folder is not writable; fix its permissions or use --out")
     return tuple(made)
+
+
+_NOT_OURS = "not a brief result, so brief will not replace it; move it away or choose another --out"
+_BRIEF_START = re.compile(r'\{\s*"schema_version"')  # how every result brief writes begins
 
 
 def new_run_id() -> str:
@@ -156,7 +164,8 @@ class Batch:
         self.engine = None
         self.report = RunReport(new_run_id())
         self.sources: dict[str, Path] = {}  # where each earlier result's source was found
-        self.foreign: set[str] = set()  # ids whose <id>.json in --out is not brief's: never replaced
+        # ids whose <id>.json in --out brief must not replace, and why: not brief's, or damaged
+        self.foreign: dict[str, str] = {}
 
     def execute(self) -> RunReport:
         files = discover(self.paths, exclude=self.out)
@@ -206,8 +215,7 @@ class Batch:
                                     f"rename one of them (ids are file names without extension)")
             seen[doc.id] = path
             if doc.id in self.foreign:
-                raise DocumentError(f"{self.out / (doc.id + '.json')}: not a brief result, so brief "
-                                    "will not replace it; move it away or choose another --out")
+                raise DocumentError(f"{self.out / (doc.id + '.json')}: {self.foreign[doc.id]}")
             self._same_source(doc)
             self._summarise(doc, status)
         except SkipDocument as exc:
@@ -289,7 +297,7 @@ class Batch:
         as `brief report` advises."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return
         if isinstance(data, dict) and not any(k in data for k in ("tool", "run_id", "documents")):
             raise UsageError(f"{path}: not brief's manifest, so brief will not replace it; move it "
@@ -315,15 +323,19 @@ class Batch:
             if path.name == results.MANIFEST:
                 continue
             try:
-                result = json.loads(path.read_text(encoding="utf-8"))
+                text = path.read_text(encoding="utf-8")
+                result = json.loads(text)
             except OSError:
                 continue  # validate reports it
-            except ValueError:
-                # brief's writes are atomic, so it leaves no file that is no JSON: that one is yours
-                self.foreign.add(path.stem)
+            except (ValueError, RecursionError):
+                # brief's writes are atomic, so it leaves no file that is no JSON: one that starts
+                # as brief's was cut short by something else (a copy, a full disk) and is
+                # rewritten when its document runs, like any damaged result; any other is yours.
+                if not _BRIEF_START.match(text):
+                    self.foreign[path.stem] = _NOT_OURS
                 continue
             if results.is_other_json(result):
-                self.foreign.add(path.stem)
+                self.foreign[path.stem] = _NOT_OURS
                 continue
             if not isinstance(result, dict):
                 continue  # a damaged result (a JSON array) is rewritten when its document runs

@@ -92,6 +92,16 @@ def test_results_folder_as_input_is_refused(tmp_path):
     assert sorted(p.name for p in docs.iterdir()) == ["a.txt"]  # nothing written beside it
 
 
+def test_a_folder_inside_the_results_folder_is_refused_naming_both(tmp_path):
+    out = tmp_path / "o3"
+    (out / "in").mkdir(parents=True)
+    (out / "in" / "a.txt").write_text(JA, encoding="utf-8")
+    r = brief("run", out / "in", "--out", out)
+    assert r.exit_code == 2
+    assert r.output == (f"Error: {out / 'in'}: is inside the results folder {out} (--out); keep "
+                        "results and inputs apart: pass another --out\n")
+
+
 def test_a_file_inside_the_results_folder_is_refused_as_input(tmp_path):
     # A result passed as input failed with advice to delete "that result", which was the input.
     out = tmp_path / "out"

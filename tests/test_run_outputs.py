@@ -49,6 +49,26 @@ def test_a_damaged_result_of_briefs_own_is_rewritten(tiny_model, tmp_path):
     assert json.loads((out / "a.json").read_text())["document"]["id"] == "a"
 
 
+def test_a_truncated_result_of_briefs_own_is_rewritten(tiny_model, tmp_path):
+    (tmp_path / "a.txt").write_text("DeepSeek released a model.\n")
+    out = tmp_path / "out"
+    assert brief("run", tmp_path / "a.txt", "--out", out).exit_code == 0
+    whole = (out / "a.json").read_text()
+    (out / "a.json").write_text(whole[:300])  # a copy cut short: brief's, but no JSON
+    assert brief("run", tmp_path / "a.txt", "--out", out).exit_code == 0
+    again = json.loads((out / "a.json").read_text())
+    assert (again["status"], again["claims"]) == ("ok", json.loads(whole)["claims"])
+
+
+def test_a_dangling_link_as_out_says_so(tiny_model, tmp_path):
+    (tmp_path / "a.txt").write_text("DeepSeek released a model.\n")
+    (tmp_path / "out").symlink_to(tmp_path / "gone")
+    r = brief("run", tmp_path / "a.txt", "--out", tmp_path / "out")
+    assert r.exit_code == 2
+    assert r.output == (f"Error: {tmp_path / 'out'}: a link to {tmp_path / 'gone'}, which does not "
+                        "exist; create that folder or choose another --out\n")
+
+
 def test_json_with_only_generic_keys_or_no_json_is_the_users(tiny_model, tmp_path):
     (tmp_path / "a.txt").write_text("DeepSeek released a model.\n")
     out = tmp_path / "out"
