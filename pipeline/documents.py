@@ -112,7 +112,7 @@ def _results_folder(folder: Path) -> bool:
     try:
         with open(folder / MANIFEST, encoding="utf-8") as fh:
             return json.loads(fh.read(1_000_000)).get("tool") == "brief"
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, RecursionError):
         return False
 
 

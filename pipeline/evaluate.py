@@ -11,7 +11,7 @@ from typing import Any, Optional
 from . import schemas
 from .errors import UsageError
 from .gold import load_gold, strings
-from .results import MANIFEST, is_other_json, open_source, results_folder
+from .results import MANIFEST, is_other_json, open_source, parse_json, results_folder
 
 
 def norm(s: str) -> str:
@@ -260,7 +260,7 @@ def _asked_targets(result: dict) -> Optional[set[str]]:
 
 def _read(path: Path) -> tuple[Any, Optional[str]]:
     try:
-        return json.loads(path.read_text(encoding="utf-8")), None
+        return parse_json(path.read_text(encoding="utf-8")), None
     except (OSError, ValueError) as exc:
         return None, f"not readable JSON ({exc})"
 

@@ -14,7 +14,6 @@ start with a UTC timestamp (20261123T232514Z-1a2b), so sorting them sorts runs b
 from __future__ import annotations
 
 import errno
-import json
 import shutil
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,7 +21,8 @@ from pathlib import Path
 from typing import Optional
 
 from pipeline.errors import BriefError, UsageError
-from pipeline.results import MANIFEST, read_manifest, read_result, shape_errors
+from pipeline.results import (MANIFEST, not_a_results_folder, parse_json, read_manifest,
+                              read_result, shape_errors)
 
 RUNS = "runs"
 _PARTIAL = ".partial-"
@@ -68,7 +68,7 @@ def record_run(results_dir: Path, run_id: str, keep: int = 10) -> Path:
         raise UsageError(f"keep must be at least 1, got {keep}")
     manifest_path = results_dir / MANIFEST
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest = parse_json(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot record run {run_id}: {manifest_path} unreadable ({exc})") from exc
     if manifest.get("run_id") not in (None, run_id):
@@ -258,6 +258,9 @@ def diff_loaded(run_a: str, a: _Run, run_b: str, b: _Run) -> RunDiff:
 
 def _pick(results_dir: Path, run_a: Optional[str], run_b: Optional[str]) -> tuple[str, str]:
     runs = list_runs(results_dir)
+    # A folder of documents passed by mistake: say so, as validate and report do.
+    if not runs and not (results_dir / MANIFEST).exists() and not any(results_dir.glob("*.json")):
+        raise not_a_results_folder(results_dir)
     where = runs_dir(results_dir)
     listing = ", ".join(runs) if runs else "none"
     for run in (run_a, run_b):

@@ -78,7 +78,8 @@ class Verified:
         self.warn = warn  # a run's reporter, so that --log-json gets an event
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):  # absent, unreadable, torn or not UTF-8: files are hashed again
+        except (OSError, ValueError, RecursionError):  # absent, unreadable, torn, not UTF-8 or
+            # nested past the parser: files are hashed again
             data = {}
         # Any other shape is no record either; the next change rewrites the file whole.
         self.data = {k: v for k, v in data.items() if _is_record(v)} if isinstance(data, dict) else {}

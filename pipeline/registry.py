@@ -71,6 +71,9 @@ def load_registry(directory: Optional[Path] = None) -> tuple[str, dict[str, Pres
     except json.JSONDecodeError as exc:
         raise ModelError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}); fix it or restore "
                          f"it from the repository") from None
+    except RecursionError:
+        raise ModelError(f"{path}: not readable JSON (nested too deeply); fix it or restore it from "
+                         f"the repository") from None
     return _parse_registry(path, data)
 
 

@@ -9,7 +9,7 @@ import os
 import tempfile
 from contextlib import suppress
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from . import schemas
 from .documents import MANIFEST, load_document, sha256_bytes
@@ -132,8 +132,9 @@ def build(doc: Document, res, provenance: dict, keep_thoughts: bool = False) -> 
 
 def json_kind(value) -> str:
     """The JSON name of a value's type, for messages."""
-    names = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
-    return names.get(type(value), "number")
+    # isinstance, so that the gold file's dict subclass is an object too; bool before int's "number".
+    kinds = ((bool, "boolean"), (dict, "object"), (list, "array"), (str, "string"), (type(None), "null"))
+    return next((name for kind, name in kinds if isinstance(value, kind)), "number")
 
 
 def shape_errors(result) -> list[str]:
@@ -164,10 +165,19 @@ def check(result: dict, text: Optional[str]) -> list[str]:
     return errors
 
 
+def parse_json(text: str, **kwargs) -> Any:
+    """json.loads; JSON nested deeper than Python's parser goes raises the ValueError other
+    unreadable JSON does, not a RecursionError traceback."""
+    try:
+        return json.loads(text, **kwargs)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
 def read_result(path: Path) -> dict:
     """A result file's JSON object; BriefError naming the file if it is not JSON or not an object."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = parse_json(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise BriefError(f"{path}: not readable JSON ({exc})") from None
     if not isinstance(data, dict):
@@ -184,6 +194,11 @@ def results_folder(folder: Path, advice: str = "pass the folder `brief run` wrot
         raise UsageError(f"{folder}: no such results folder; {advice}")
 
 
+def not_a_results_folder(folder: Path) -> UsageError:
+    """The error for a folder with nothing of brief's in it: no manifest, no JSON."""
+    return UsageError(f"{folder}: not a results folder (no {MANIFEST}); pass the --out of a `brief run`")
+
+
 def read_manifest(folder: Path) -> dict:
     """A results folder's manifest; UsageError naming it if it is missing, not JSON or misshapen."""
     results_folder(folder)
@@ -192,11 +207,10 @@ def read_manifest(folder: Path) -> dict:
     advice = ("delete that snapshot folder" if folder.parent.name == "runs"
               else "rerun `brief run` to rewrite it")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = parse_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         if not any(folder.glob("*.json")):  # nothing of brief's here at all
-            raise UsageError(f"{folder}: not a results folder (no {MANIFEST}); pass the --out "
-                             "of a `brief run`") from None
+            raise not_a_results_folder(folder) from None
         raise UsageError(f"{path}: the manifest is missing; {advice}") from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot read the manifest ({exc.strerror or exc}); {advice}") from None
@@ -319,7 +333,13 @@ def file_problems(path: Path) -> list[str]:
         problems.append(f"{path}: $.document.id: {meta['id']!r} is not its file name; rename it "
                         f"{meta['id']}.json, or rerun `brief run`")
     src, doc, error = open_source(result, path.parent)
-    if src is None:
+    raw = meta.get("path")
+    if not isinstance(raw, str):
+        pass  # missing or not a string: the schema violation below says so, once
+    elif not raw:
+        problems.append(f"{path}: $.document.path: empty, so there is no source to check against; "
+                        "rerun `brief run` to rewrite it")
+    elif src is None:
         problems.append(f"{path}: $.document.path: source {meta.get('path')!r} not found; "
                         f"grounding not checked (restore the file, or delete this result if "
                         f"the source is gone for good)")

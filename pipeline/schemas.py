@@ -106,7 +106,11 @@ def invariant_errors(result: dict, text: str) -> list[str]:
     errors = []
     for parts, span, key in _spans(result):
         start, end = span.get("start"), span.get("end")
-        if isinstance(start, int) and isinstance(end, int) and start >= end:
+        ints = isinstance(start, int) and isinstance(end, int)
+        if ints and not (0 <= start <= len(text) and 0 <= end <= len(text)):
+            # a start past the end is outside the document first, reversed only second
+            errors.append(f"{_path(parts)}: offsets {start}..{end} outside the document (0..{len(text)})")
+        elif ints and start >= end:
             what = "an empty" if start == end else "a reversed"
             errors.append(f"{_path(parts)}: offsets {start}..{end}: {what} span (start must be "
                           "below end); rerun `brief run` to rewrite it")

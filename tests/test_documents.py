@@ -566,3 +566,10 @@ def test_discover_skips_the_reports_and_bench_of_a_results_folder(tmp_path):
         (out / name).write_text("{}", encoding="utf-8")
     (out / "notes.md").write_text("mine", encoding="utf-8")
     assert discover([out]) == [out / "notes.md"]
+
+
+def test_a_manifest_nested_past_the_parser_is_not_brief_s(tmp_path):
+    (tmp_path / "docs" / "sub").mkdir(parents=True)
+    (tmp_path / "docs" / "a.txt").write_text("text", encoding="utf-8")
+    (tmp_path / "docs" / "sub" / "manifest.json").write_text("[" * 100_000)
+    assert [p.name for p in discover([tmp_path / "docs"])] == ["a.txt", "manifest.json"]

@@ -274,7 +274,8 @@ def test_gold_entries_no_output_could_match_are_refused(folder, doc, where):
 
 
 def test_gold_naming_none_of_the_results_is_a_usage_error(folder):
-    write(folder.parent, "other.json", {"docs": {"x1": {}, "x2": {}}})
+    fig = {"figures": [{"needles": ["3兆"]}]}  # an empty entry is refused before it gets here
+    write(folder.parent, "other.json", {"docs": {"x1": fig, "x2": fig}})
     with pytest.raises(UsageError) as info:
         evaluate(folder, folder.parent / "other.json")
     assert str(info.value) == (f"{folder.parent / 'other.json'}: names none of the results in "
@@ -452,7 +453,8 @@ def test_only_a_result_that_records_its_targets_can_leave_one_unasked(asked):
     row = evaluate(asked, asked.parent / "gold.json").row("t")
     assert (row.stance_not_asked, row.stance_correct, row.stance_targets) == ([], 1, 3)
     # A gold document with no result at all misses every target, as before.
-    write(asked.parent, "gold2.json", {"docs": {"t": {}, "u": {"stance": {"X": {"accept": ["favor"]}}}}})
+    stance = {"stance": {"X": {"accept": ["favor"]}}}
+    write(asked.parent, "gold2.json", {"docs": {"t": stance, "u": stance}})
     row = evaluate(asked, asked.parent / "gold2.json").row("u")
     assert (row.stance_not_asked, row.stance_targets) == ([], 1)
 
@@ -471,3 +473,65 @@ def test_a_results_folder_without_results_is_refused_with_gold_too(folder, tmp_p
         evaluate(tmp_path / "empty", folder.parent / "gold.json")
     assert str(info.value) == (f"{tmp_path / 'empty'}: no result files (*.json) to evaluate; "
                                "run `brief run` first")
+
+
+DEEP = "[" * 100_000  # deeper than Python's JSON parser goes: a RecursionError, not a ValueError
+
+
+def test_deeply_nested_json_is_unreadable_not_a_traceback(folder):
+    write(folder, "zz.json", DEEP)
+    row = evaluate(folder).row("zz")
+    assert row.schema_errors == ["not readable JSON (nested too deeply)"]
+    write(folder.parent, "deep.json", '{"docs": ' + DEEP)
+    r = brief_eval(folder, "--gold", folder.parent / "deep.json")
+    assert (r.exit_code, r.output) == (2, f"Error: {folder.parent / 'deep.json'}: gold file is not "
+                                          "valid JSON (nested too deeply); fix or re-export it\n")
+
+
+@pytest.mark.parametrize("target", ["", "  "])
+def test_a_gold_stance_target_with_no_name_is_refused(folder, target):
+    # --target '' is a usage error, so the "rerun with --target" advice could never be followed.
+    write(folder.parent, "bad.json", {"docs": {"000_a": {"stance": {target: {"accept": ["favor"]}}}}})
+    r = brief_eval(folder, "--gold", folder.parent / "bad.json")
+    assert (r.exit_code, r.output) == (2, f"Error: {folder.parent / 'bad.json'}: docs.000_a.stance: a "
+                                          f'target with an empty name ("{target}"); name it as given to '
+                                          "--target, or remove it\n")
+
+
+FIG = '{"figures": [{"needles": ["3兆"]}]}'
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"docs": {"000_a": %s}, "docs2": 1}' % FIG,
+     'docs2: unknown key (did you mean "docs"?); a gold file has docs, stance_targets'),
+    ('{"doc": {"000_a": %s}}' % FIG,
+     'doc: unknown key (did you mean "docs"?); a gold file has docs, stance_targets'),
+    ('{"docs": {"000_a": %s, "000_a": {"claims": []}}}' % FIG,
+     "docs.000_a: document given twice; merge the entries into one"),
+    ('{"docs": {"000_a": %s, "d20": {}}}' % FIG,
+     "docs.d20: nothing to score; give it figures, claims or stance, or remove it"),
+    ('{"docs": {"000_a": {"figures": [], "claims": [], "_note": "later"}}}',
+     "docs.000_a: nothing to score; give it figures, claims or stance, or remove it"),
+    ('{"docs": {"000_a": {"figures": [{"id": ["x"], "needles": ["3兆"]}]}}}',
+     "docs.000_a.figures[0].id: a JSON array, not a string; fix it or remove the key"),
+    ('{"docs": {"000_a": {"claims": [{"id": 1, "keywords": ["x"], "need": 1}]}}}',
+     "docs.000_a.claims[0].id: a JSON number, not a string; fix it or remove the key"),
+    ('{"docs": {"000_a": {"figures": [{"needles": ["3兆"], "needles": ["4"]}]}}}',
+     "docs.000_a.figures[0].needles: key given twice; keep one"),
+    ('{"docs": {"000_a": {"stance": {"X": {"accept": ["favor"]}, "X": {"accept": ["mixed"]}}}}}',
+     "docs.000_a.stance.X: target given twice; keep one"),
+])
+def test_gold_file_keys_repeats_and_empty_entries_are_refused(folder, text, message):
+    write(folder.parent, "bad.json", text)
+    r = brief_eval(folder, "--gold", folder.parent / "bad.json")
+    assert (r.exit_code, r.output) == (2, f"Error: {folder.parent / 'bad.json'}: {message}\n")
+
+
+def test_the_shared_gold_files_top_level_keys_are_allowed(folder):
+    # Both real gold files have "_about" and "stance_targets" beside "docs".
+    gold = {"_about": "x", "stance_targets": ["DeepSeek"], "docs": {"000_a": {"figures": [{"needles": ["3兆"]}]}}}
+    write(folder.parent, "ok.json", gold)
+    assert evaluate(folder, folder.parent / "ok.json").row("000_a").figures_found == 1
+    assert len(load_gold(GOLD_HELDOUT)) == 3
+    if GOLD_DEV.is_file():
+        assert len(load_gold(GOLD_DEV)) == 2

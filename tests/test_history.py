@@ -174,6 +174,7 @@ def test_diff_defaults_fill_the_missing_side(tmp_path):
 
 
 def test_diff_needs_two_runs(tmp_path):
+    write_run(tmp_path, run_id(1), {"a": result("a")})
     with pytest.raises(UsageError) as exc:
         history.diff_runs(tmp_path, None, None)
     assert "need two recorded runs to diff, found 0" in str(exc.value)
@@ -367,3 +368,35 @@ def test_runs_where_a_file_holds_the_snapshots_place_is_one_line(tmp_path):
     assert str(info.value) == (f"{tmp_path / 'runs'}: is a file, not the folder of run snapshots; "
                                "move it away (the next `brief run` records there)")
     assert history.diff_previous(tmp_path) is None  # the report goes without its diff
+
+
+def test_diff_over_a_folder_of_documents_says_it_is_not_a_results_folder(tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    many = tmp_path / "many"
+    many.mkdir()
+    (many / "a.txt").write_text("本文", encoding="utf-8")
+    for args in ([], ["r1", "r2"]):
+        r = CliRunner().invoke(cli, ["diff", "--out", str(many), *args])
+        assert (r.exit_code, r.output) == (2, f"Error: {many}: not a results folder (no manifest.json); "
+                                              "pass the --out of a `brief run`\n")
+
+
+def test_deeply_nested_manifests_are_one_line_not_a_traceback(tmp_path):
+    write_run(tmp_path, run_id(1), {"a": result("a")})
+    history.record_run(tmp_path, run_id(1))
+    write_run(tmp_path, run_id(2), {"a": result("a", claims=["y"])})
+    history.record_run(tmp_path, run_id(2))
+    snapshot = tmp_path / "runs" / run_id(1)
+    (snapshot / "manifest.json").write_text("[" * 100_000, encoding="utf-8")
+    with pytest.raises(UsageError) as info:
+        history.diff_runs(tmp_path)
+    assert str(info.value) == (f"{snapshot / 'manifest.json'}: the manifest is not valid JSON "
+                               "(nested too deeply); delete that snapshot folder")
+    (tmp_path / "manifest.json").write_text("[" * 100_000, encoding="utf-8")
+    with pytest.raises(UsageError) as info:
+        history.record_run(tmp_path, run_id(3))
+    assert str(info.value) == (f"cannot record run {run_id(3)}: {tmp_path / 'manifest.json'} "
+                               "unreadable (nested too deeply)")

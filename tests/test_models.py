@@ -314,3 +314,16 @@ def test_verify_a_presets_copy_by_path_names_the_preset(tiny_gguf, models_home, 
     sha = hashlib.sha256(copy.read_bytes()).hexdigest()
     assert result.output == f"{copy.resolve()}: ok, sha256 {sha} (preset tiny-r's file)\n"
     assert models.resolve(str(copy)).name == "tiny-r"
+
+
+def test_deeply_nested_registry_is_one_line_not_a_traceback(models_home):
+    path = models_home / "registry.json"
+    path.write_text("[" * 100_000, encoding="utf-8")  # deeper than Python's parser: a RecursionError
+    result = CliRunner().invoke(cli, ["models", "list"])
+    assert (result.exit_code, result.output) == (3, f"Error: {path}: not readable JSON (nested too "
+                                                    "deeply); fix it or restore it from the repository\n")
+
+
+def test_a_verified_file_nested_past_the_parser_is_no_record(models_home):
+    (models_home / "verified.json").write_text("[" * 100_000)
+    assert models.Verified(models_home).data == {}  # files are hashed again, no traceback

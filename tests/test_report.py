@@ -446,3 +446,17 @@ def test_report_on_a_missing_folder_is_one_line(tmp_path):
     assert r.exit_code == 2
     assert r.output == (f"Error: {tmp_path / 'nothere'}: no such results folder; pass the folder "
                         "`brief run` wrote\n")
+
+
+def test_deeply_nested_json_is_unreadable_not_a_traceback(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    extra = [{"id": "z", "path": "z.txt", "status": "written", "reason": None, "result": "z.json"}]
+    out = make_folder(tmp_path, [(rich_result(tmp_path), TEXT)], extra)
+    (out / "z.json").write_text("[" * 100_000)  # deeper than Python's parser: a RecursionError
+    assert "result z.json unreadable: nested too deeply" in write_report(out).read_text(encoding="utf-8")
+    assert "*result z.json unreadable: nested too deeply*" in write_report(out, fmt="md").read_text(encoding="utf-8")
+    Path("results/manifest.json").write_text("[" * 100_000)
+    for fmt in ("html", "md"):
+        r = cli_report("results", "--format", fmt)
+        assert (r.exit_code, r.output) == (2, "Error: results/manifest.json: the manifest is not valid "
+                                              "JSON (nested too deeply); rerun `brief run` to rewrite it\n")

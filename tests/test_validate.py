@@ -123,3 +123,38 @@ def test_a_result_whose_id_is_not_its_file_name_is_named(project):
     assert r.exit_code == 1
     assert ("results/copy.json: $.document.id: 'a' is not its file name; rename it a.json, or "
             "rerun `brief run`") in r.output
+
+
+def test_a_deeply_nested_json_file_is_a_violation_not_a_traceback(project):
+    _, out = project
+    (out / "zz.json").write_text("[" * 100_000, encoding="utf-8")
+    r = brief("validate", out)
+    assert r.exit_code == 1
+    assert r.output.splitlines() == [f"{out / 'zz.json'}: not readable JSON (nested too deeply)",
+                                     "Error: 1 violation(s) in 1 result file(s)"]
+
+
+def test_a_result_without_a_path_gets_only_the_schema_violation(project):
+    _, out = project
+    res = json.loads((out / "a.json").read_text(encoding="utf-8"))
+    del res["document"]["path"]
+    (out / "a.json").write_text(json.dumps(res, ensure_ascii=False), encoding="utf-8")
+    r = brief("validate", out)
+    assert r.output.splitlines() == [f"{out / 'a.json'}: $.document: 'path' is a required property",
+                                     "Error: 1 violation(s) in 1 result file(s)"]
+    res["document"]["path"] = ""
+    (out / "a.json").write_text(json.dumps(res, ensure_ascii=False), encoding="utf-8")
+    assert brief("validate", out).output.splitlines()[0] == (
+        f"{out / 'a.json'}: $.document.path: empty, so there is no source to check against; "
+        "rerun `brief run` to rewrite it")
+
+
+def test_a_start_beyond_the_document_is_outside_it_not_reversed(project):
+    _, out = project
+    res = json.loads((out / "a.json").read_text(encoding="utf-8"))
+    res["claims"][0]["evidence"][0]["start"] = 10 ** 30
+    (out / "a.json").write_text(json.dumps(res, ensure_ascii=False), encoding="utf-8")
+    end = res["claims"][0]["evidence"][0]["end"]
+    line = brief("validate", out).output.splitlines()[0]
+    assert line == (f"{out / 'a.json'}: $.claims[0].evidence[0]: offsets {10 ** 30}..{end} outside "
+                    f"the document (0..{len(TEXT)})")
