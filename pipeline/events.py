@@ -15,10 +15,14 @@ from .errors import BriefError
 
 
 def one_line(text: str) -> str:
-    """Text fit for one terminal line: control characters (a newline in a file name) and lone
-    surrogates (a file name that is not UTF-8) written as escapes, so no name can add a line."""
+    """Text fit for one terminal line: control characters (a newline in a file name), lone
+    surrogates (a file name that is not UTF-8) and the bidirectional controls (U+202E turns the
+    rest of a line around: a name could pose as another) written as escapes."""
     return "".join(ch.encode("unicode_escape").decode("ascii")
-                   if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in text)
+                   if unicodedata.category(ch) in ("Cc", "Cs") or ch in BIDI else ch for ch in text)
+
+
+BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 # The manifest's counts; kept: earlier runs' results this run did not redo.

@@ -199,3 +199,11 @@ def test_an_error_meeting_a_closed_stderr_keeps_its_exit_code(tmp_path):
     finally:
         os.close(write)
     assert proc.returncode == 2  # usage: no such path; not 1 for the broken pipe
+
+
+def test_a_right_to_left_override_in_a_name_is_shown_as_an_escape():
+    # "invoice\u202etxt.exe" would read "invoiceexe.txt" on a terminal.
+    from pipeline.events import one_line
+
+    assert one_line("in/invoice\u202etxt.exe: failed") == "in/invoice\\u202etxt.exe: failed"
+    assert one_line("東京\u200dの記事") == "東京\u200dの記事"  # other format characters stay
