@@ -100,8 +100,14 @@ def document_json(doc: Document) -> dict:
 def join_summary(sentences: list[str], language: str) -> str:
     """Summary sentences as one text, each closed by a terminator (the model often drops it)."""
     if language == "ja":
-        return "".join(t if t.endswith(("。", "！", "？", "!", "?")) else t + "。" for t in sentences)
-    return " ".join(t if t.endswith((".", "!", "?")) else t + "." for t in sentences)
+        return "".join(t if _closed(t) else t + "。" for t in sentences)
+    return " ".join(t if _closed(t) else t + "." for t in sentences)
+
+
+def _closed(sentence: str) -> bool:
+    """Whether a sentence ends in a stop of either script (an English sentence quoted in a
+    Japanese summary keeps its own "."), before any closing quotes or brackets: 「…。」."""
+    return sentence.rstrip("」』）)]\"'”’").endswith(("。", "！", "？", "．", ".", "!", "?", "…"))
 
 
 def build(doc: Document, res, provenance: dict, keep_thoughts: bool = False) -> dict:

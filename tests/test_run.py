@@ -378,6 +378,11 @@ def test_summary_sentences_are_closed():
 
     assert join_summary(["AIは誇張である", "規制は効かない。"], "ja") == "AIは誇張である。規制は効かない。"
     assert join_summary(["Costs fell", "Is it?"], "en") == "Costs fell. Is it?"
+    # a stop of the other script, or one inside closing quotes, closes a sentence too
+    assert join_summary(["Größe 5,5 Millionen Euro.", "「安い。」", "円"], "ja") == \
+        "Größe 5,5 Millionen Euro.「安い。」円。"
+    assert join_summary(['He said "no."', "市場は縮んだ。"], "en") == 'He said "no." 市場は縮んだ。'
+
 
 
 def test_a_run_removes_scratch_files_that_killed_runs_left(tiny_model, docs, tmp_path):
