@@ -53,7 +53,7 @@ def discover(paths: list[Path], exclude: Path | None = None) -> list[Path]:
     """Expand files and folders into a sorted, de-duplicated list of input files."""
     excluded = exclude.resolve() if exclude is not None else None
     found: list[Path] = []
-    seen: set[Path] = set()
+    seen: dict[Path, int] = {}  # a file's real path: its place in found
     for path in paths:
         path = Path(path)
         if path.is_dir() and excluded is not None and _inside(path, excluded):
@@ -78,8 +78,10 @@ def discover(paths: list[Path], exclude: Path | None = None) -> list[Path]:
         for file in files:
             key = _resolved(file)
             if key not in seen:  # a file named twice, or inside a folder also named, is read once
-                seen.add(key)
+                seen[key] = len(found)
                 found.append(file)
+            elif found[seen[key]].is_symlink() and not file.is_symlink():
+                found[seen[key]] = file  # by its own name, not a link's (link.txt -> real.txt)
     return found
 
 

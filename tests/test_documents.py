@@ -573,3 +573,13 @@ def test_a_manifest_nested_past_the_parser_is_not_brief_s(tmp_path):
     (tmp_path / "docs" / "a.txt").write_text("text", encoding="utf-8")
     (tmp_path / "docs" / "sub" / "manifest.json").write_text("[" * 100_000)
     assert [p.name for p in discover([tmp_path / "docs"])] == ["a.txt", "manifest.json"]
+
+
+def test_a_file_and_a_link_to_it_are_read_once_by_the_files_own_name(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "real.txt").write_text("text", encoding="utf-8")
+    (tmp_path / "docs" / "link.txt").symlink_to(tmp_path / "docs" / "real.txt")  # sorts first
+    assert [p.name for p in discover([tmp_path / "docs"])] == ["real.txt"]
+    (tmp_path / "solo").mkdir()
+    (tmp_path / "solo" / "link.txt").symlink_to(tmp_path / "docs" / "real.txt")
+    assert [p.name for p in discover([tmp_path / "solo"])] == ["link.txt"]  # the only name it has there
