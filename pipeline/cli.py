@@ -139,8 +139,8 @@ def cli():
               help="Reasoning models: think tokens per answer, a re-asked task thinks again (0 disables thinking; default 512).")
 @click.option("--keep-thoughts", is_flag=True, help="Keep reasoning models' thoughts in the results.")
 @click.option("--more-claims", is_flag=True,
-              help="One more claim from the end of each section whose claims came from its start, "
-              "read alone: more of a document covered, for about 30% more time.")
+              help="One more claim from the end of each section whose claims came from its start: "
+              "the sentence the model picks there. More of a document covered, for about 5% more time.")
 @click.option("--max-context", type=click.IntRange(min=MIN_CONTEXT), default=8192, show_default=True,
               help="Most context tokens to use; the model reads one section (~1,000 characters) at a time, so any length of document fits.")
 @click.option("--threads", type=click.IntRange(min=1, max=max_threads()), default=None,

@@ -18,6 +18,7 @@ FIELDS = {
     "system": set(),
     "document": {"sentences"},
     "claims": {"count", "first", "last", "language"},
+    "claims_pick": {"first", "last"},
     "figures": {"candidates", "first", "last", "language"},
     "subject": {"options"},
     "stance_evidence": {"first", "last", "max_items", "target"},

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 import jsonschema
 
-TASK_SCHEMAS = ("claims", "figures", "stance", "subject", "summary")
+TASK_SCHEMAS = ("claims", "figures", "pick", "stance", "subject", "summary")
 RESULT_SCHEMA = "result"
 
 

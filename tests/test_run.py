@@ -2,6 +2,7 @@
 
 import fcntl
 import json
+import random
 import re
 import signal
 
@@ -123,18 +124,27 @@ def test_each_section_is_asked_for_exactly_three_claims_or_one_per_sentence(tiny
 
 def test_more_claims_asks_each_tail_the_claims_passed_over_for_one(tiny_model, tmp_path, grammars):
     doc = tmp_path / "long.txt"
-    doc.write_text("".join(f"これは{i}番目の文で、説明がしばらく続いていくのである。" for i in range(60))
+    rng = random.Random(0)  # sentences with nothing in common, so no two claims merge
+    kana = [chr(c) for c in range(ord("あ"), ord("ん"))]
+    doc.write_text("".join("".join(rng.choice(kana) for _ in range(24)) + "。" for _ in range(60))
                    + "\n", encoding="utf-8")
     assert brief("run", doc, "--out", tmp_path / "out", "--more-claims").exit_code == 0
-    counts = [(c["minItems"], c["maxItems"], len(c["items"]["properties"]["sentences"]["items"]["enum"]))
-              for c in (schema["properties"]["claims"] for schema, _ in grammars
-                        if "claims" in schema["properties"])]
-    # Each section's three, and one more of a tail of five stated sentences or more, once per
-    # claims_tail task and re-ask.
-    tail = [c for c in counts if c[0] == c[1] == 1 and c[2] >= TAIL_SENTENCES]
-    assert all(low == high == min(3, ids) for low, high, ids in counts if (low, high, ids) not in tail)
-    tasks = results_of(tmp_path / "out")["long"]["provenance"]["tasks"]
-    assert tail and len(tail) == sum(1 + t["retries"] for t in tasks if t["task"] == "claims_tail")
+    claims = [schema["properties"]["claims"] for schema, _ in grammars if "claims" in schema["properties"]]
+    assert all(c["minItems"] == c["maxItems"] == 3 for c in claims)  # each section's three, as before
+    # One sentence picked by number from each tail of five stated sentences or more: the last
+    # ones of its section, after every sentence that section's claims copy.
+    picks = [schema["properties"]["sentence"]["enum"] for schema, _ in grammars
+             if "sentence" in schema["properties"]]
+    sections = [c["items"]["properties"]["sentences"]["items"]["enum"] for c in claims]
+    assert picks and all(len(p) >= TAIL_SENTENCES and any(p == sec[-len(p):] for sec in sections)
+                         for p in picks)
+    result = results_of(tmp_path / "out")["long"]
+    assert len(picks) == sum(1 for t in result["provenance"]["tasks"] if t["task"] == "claims_tail")
+    # A picked sentence is a claim in the document's own words, grounded in itself alone.
+    text = doc.read_text(encoding="utf-8")
+    picked = [c for c in result["claims"] if len(c["evidence"]) == 1
+              and c["text"] == c["evidence"][0]["quote"]]
+    assert picked and all(text[e["start"]:e["end"]] == e["quote"] for c in picked for e in c["evidence"])
 
 
 def test_second_run_skips_current_and_reruns_only_what_changed(tiny_model, docs, tmp_path):
@@ -408,7 +418,7 @@ def test_each_section_is_read_once_and_no_task_reads_the_whole_document(tiny_mod
     claims = [t["prompt_tokens"] for t in tasks if t["task"] == "claims"]
     assert len(claims) == 6  # 120 sentences, sections of 20
     tails = [t["prompt_tokens"] for t in tasks if t["task"] == "claims_tail"]
-    assert tails and all(t < min(claims) for t in tails)  # a tail is shown alone: part of a section
+    assert tails and all(t < min(claims) for t in tails)  # a tail's pick reads only its question
     # The claims task, first in its section, reads the section (a sixth of the text, plus the
     # instructions and a re-ask's suffix at most); the section's later tasks read only their
     # suffix; stance and summary read the chosen sentences or the claims, never the document.

@@ -240,20 +240,31 @@ def test_the_last_sentence_a_sections_claims_restate_is_the_one_they_copy():
     assert [s.n for s in tail_of(sents, last)] == list(range(4, 13))
 
 
-def test_a_tail_claim_is_asked_of_the_tail_shown_alone(monkeypatch):
-    from pipeline.summarize import DocResult
-
+def test_a_tail_claim_is_the_sentence_the_model_picks_from_the_tail():
     run, text, sents = section_run()
     tail = tail_of(sents, 3)
-    shown = []
+    conv = ScriptedConversation([{"sentence": 8}])  # the section's own conversation, asked last
+    claims = run._tail_pick(conv, tail)
+    assert "which ONE of the sentences [4] to [12]" in conv.tasks[0]
+    assert [(c.text, [text[e.start:e.end] for e in c.evidence]) for c in claims] == \
+        [(sents[7].text(text), [sents[7].text(text)])]
 
-    def conversation(sentences):
-        shown.append(ScriptedConversation([answer(text, sents, (8, [8]))], sentences))
-        return shown[-1]
 
-    monkeypatch.setattr(run, "_conversation", conversation)
-    monkeypatch.setattr(run, "_fit", lambda prefix: None)
-    claims = run._tail_claim(tail, DocResult("ja"))
-    assert shown[0].document.startswith("[4] ") and "[3]" not in shown[0].document
-    assert "list the 1 main claims" in shown[0].tasks[0] and "[4] to [12]" in shown[0].tasks[0]
-    assert [[text[e.start:e.end] for e in c.evidence] for c in claims] == [[sents[7].text(text)]]
+def test_a_tail_pick_that_is_an_aside_is_no_claim():
+    run, text, sents = section_run()
+    text = text.replace("今後の競争について筆者は丑と考える。", "ご覧いただきありがとうございます。")
+    run, sents = _rerun(run, text)
+    conv = ScriptedConversation([{"sentence": 11}])
+    assert [s.n for s in tail_of(sents, 3)][-1] == 12  # the aside is in the tail, not offered
+    assert run._tail_pick(conv, tail_of(sents, 3)) and "[4] to [11]" in conv.tasks[0]
+
+
+def _rerun(run, text):
+    """The same run over another text."""
+    from pipeline.align import SentenceIndex
+    from pipeline.types import Document
+
+    sents = segment(text)
+    run.doc = Document("d", "d.txt", text, "", "utf-8")
+    run.by_n, run.index = {s.n: s for s in sents}, SentenceIndex(text, sents)
+    return run, sents
