@@ -182,12 +182,17 @@ def completed(claim: str, source: Optional[Sentence], index: SentenceIndex, limi
     sentence does not, or when it leaves out the subject or owner it starts after. Code has the
     sentence."""
     if source is not None:
-        whole = " ".join(flat(index.body(source)).split())  # the sentence on one line, as shown
+        whole = on_one_line(source, index)
         if (len(claim) >= limit or quoted_only(claim, whole) or new_words(claim, whole)
                 or headless(claim, whole)):
             claim = whole
     # A list item's bullet or a bold marker is layout, not part of what is claimed.
     return BULLET.sub("", claim.strip()) or claim.strip()
+
+
+def on_one_line(sentence: Sentence, index: SentenceIndex) -> str:
+    """A sentence as the model is shown it: its body on one line."""
+    return " ".join(flat(index.body(sentence)).split())
 
 
 def headless(claim: str, sentence: str) -> bool:

@@ -1,21 +1,20 @@
 """brief's command line: click commands only (clierrors.py turns the library's errors into one
-line and an exit code)."""
+line and an exit code; cliopts.py what each option accepts)."""
 
 from __future__ import annotations
 
 import json
-import math
 import signal
 import sys
 from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, cliopts
 from .clierrors import CliError, JsonErrors, friendly, run_guarded, terminate
 from .errors import EXIT_USAGE, UsageError
 from .events import summary_table
-from .settings import MAX_TARGET_CHARS, MIN_CONTEXT, RunSettings, max_threads
+from .settings import MIN_CONTEXT, RunSettings, max_threads
 
 
 def _results_folder(directory: Path) -> None:
@@ -23,83 +22,6 @@ def _results_folder(directory: Path) -> None:
     from .results import results_folder
 
     results_folder(directory, "pass the folder `brief run` wrote with --out")
-
-
-class _OutPath(click.Path):
-    """A path to write to; empty is a usage error, not the current folder (Path('') is '.')."""
-
-    def __init__(self, what: str = "folder"):
-        super().__init__(path_type=Path)
-        self.what = what
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, str) and not value:
-            self.fail(f"cannot be empty; name a {self.what}"
-                      + (" (. for the current one)" if self.what == "folder" else ""), param, ctx)
-        return super().convert(value, param, ctx)
-
-
-def _model(ctx, param, value):
-    """An empty --model is a usage error; an empty or blank BRIEF_MODEL counts as unset."""
-    if value is None or value.strip():
-        return value
-    if ctx.get_parameter_source(param.name) == click.core.ParameterSource.ENVIRONMENT:
-        return None
-    raise click.BadParameter("cannot be empty; name a preset (brief models list) or a .gguf file")
-
-
-def _seconds(ctx, param, value):
-    """FloatRange lets nan through (it compares false) and inf means no limit: both are refused."""
-    if value is not None and not math.isfinite(value):
-        raise click.BadParameter(f"{value} is not a number of seconds; give a finite limit, e.g. 600")
-    return value
-
-
-def _targets(ctx, param, values) -> tuple[str, ...]:
-    """Targets stripped, each once; an empty or overlong one is a usage error before any model
-    loads (a long one would fail every document with a context error instead)."""
-    targets = tuple(dict.fromkeys(v.strip() for v in values))
-    if "" in targets:
-        raise click.BadParameter("a target cannot be empty; name what the stance is about")
-    long = next((t for t in targets if len(t) > MAX_TARGET_CHARS), None)
-    if long is not None:
-        raise click.BadParameter(f"a target of {len(long)} characters; name what the stance is "
-                                 f"about in at most {MAX_TARGET_CHARS} (a name or a short phrase)")
-    return targets
-
-
-def _paths(ctx, param, values) -> tuple[Path, ...]:
-    """An empty PATH is a usage error, not the current folder: `brief run "$DIR"` with DIR unset
-    would summarise whatever folder cron starts in."""
-    if any(not v for v in values):
-        raise click.BadParameter("cannot be empty; name a file or folder (. for the current one)")
-    return tuple(Path(v) for v in values)
-
-
-def _name(ctx, param, value):
-    """An empty NAME is a usage error, not the default preset."""
-    if value is not None and not value.strip():
-        raise click.BadParameter("cannot be empty; name a preset (brief models list) or a .gguf "
-                                 "file, or leave it out for the default")
-    return value
-
-
-def _progress_cb(label: str):
-    """A byte-progress callback that draws a tqdm bar on a terminal and nothing elsewhere."""
-    if not sys.stderr.isatty():
-        return None
-    from tqdm import tqdm
-
-    bar = {}
-
-    def cb(done: int, total: int):
-        if "b" not in bar:
-            bar["b"] = tqdm(total=total, unit="B", unit_scale=True, desc=label, file=sys.stderr)
-        bar["b"].update(done - bar["b"].n)
-        if done >= total:
-            bar["b"].close()
-
-    return cb
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -121,19 +43,19 @@ def cli():
 
 
 @cli.command(cls=JsonErrors)
-@click.argument("paths", nargs=-1, type=click.Path(), callback=_paths)
-@click.option("--model", "-m", envvar="BRIEF_MODEL", callback=_model, help="Preset name or path to "
+@click.argument("paths", nargs=-1, type=click.Path(), callback=cliopts.paths)
+@click.option("--model", "-m", envvar="BRIEF_MODEL", callback=cliopts.model_name, help="Preset name or path to "
               "a .gguf file (env BRIEF_MODEL, unset when empty; default: the registry's default preset).")
-@click.option("--out", "-o", type=_OutPath(), default=Path("results"),
+@click.option("--out", "-o", type=cliopts.OutPath(), default=Path("results"),
               show_default=True, help="Folder for <doc-id>.json, manifest.json and run history.")
-@click.option("--target", "-t", "targets", multiple=True, callback=_targets,
+@click.option("--target", "-t", "targets", multiple=True, callback=cliopts.targets,
               help="A stance target (repeatable), best in the documents' own words and language: "
               "stance rests on the sentences that name it. The document's main subject (one of "
               "the Latin or katakana names it repeats) is added too.")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default=None,
               help="Output language (default: each document's own).")
 @click.option("--force", is_flag=True, help="Rerun every document, even those whose result is current.")
-@click.option("--timeout", type=click.FloatRange(min=1), default=None, callback=_seconds,
+@click.option("--timeout", type=click.FloatRange(min=1), default=None, callback=cliopts.seconds,
               help="Per-document time limit in seconds; a document over it fails, the run goes on.")
 @click.option("--think-budget", type=click.IntRange(min=0), default=None,
               help="Reasoning models: think tokens per answer, a re-asked task thinks again (0 disables thinking; default 512).")
@@ -216,7 +138,7 @@ def models_list():
 
 
 @models.command("pull")
-@click.argument("name", required=False, callback=_name)
+@click.argument("name", required=False, callback=cliopts.preset_name)
 @friendly
 def models_pull(name):
     """Get a preset (default: the registry's default) into models/ and verify its sha256.
@@ -231,12 +153,12 @@ def models_pull(name):
     """
     from .models import pull
 
-    ref = pull(name, _progress_cb("model"))
+    ref = pull(name, cliopts.progress_cb("model"))
     click.echo(f"{ref.name}: verified sha256 {ref.sha256} ({ref.path})")
 
 
 @models.command("verify")
-@click.argument("name", required=False, callback=_name)
+@click.argument("name", required=False, callback=cliopts.preset_name)
 @friendly
 def models_verify(name):
     """Re-hash a present preset (or a .gguf path) from scratch and compare it with what is expected.
@@ -253,7 +175,7 @@ def models_verify(name):
     """
     from .models import verify
 
-    ref = verify(name, _progress_cb("verify"))
+    ref = verify(name, cliopts.progress_cb("verify"))
     copy = ref.source == "path" and ref.name != ref.path.stem
     click.echo(f"{ref.path if copy else ref.name}: ok, sha256 {ref.sha256}"
                + (f" (preset {ref.name}'s file)" if copy else ""))
@@ -334,7 +256,7 @@ def report(directory, fmt):
 @cli.command()
 @click.argument("run_a", required=False)
 @click.argument("run_b", required=False)
-@click.option("--out", "-o", "directory", type=_OutPath(), default=Path("results"),
+@click.option("--out", "-o", "directory", type=cliopts.OutPath(), default=Path("results"),
               show_default=True, help="The results folder whose runs/ to compare.")
 @friendly
 def diff(run_a, run_b, directory):
@@ -353,19 +275,19 @@ def diff(run_a, run_b, directory):
 
 
 @cli.command()
-@click.option("--model", "-m", envvar="BRIEF_MODEL", callback=_model, help="Preset name or path to "
+@click.option("--model", "-m", envvar="BRIEF_MODEL", callback=cliopts.model_name, help="Preset name or path to "
               "a .gguf file (env BRIEF_MODEL, unset when empty; default: the registry's default preset).")
 @click.option("--docs", "docs", multiple=True, help="Documents to use (repeatable): a path, a folder "
               "(its *.txt), or an id matched as a file-name prefix in seeds/, e.g. --docs 003 "
               "(default: every seeds/*.txt).")
-@click.option("--target", "-t", "targets", multiple=True, callback=_targets,
+@click.option("--target", "-t", "targets", multiple=True, callback=cliopts.targets,
               help="A stance target (repeatable; default: DeepSeek and 米国の対中半導体輸出規制).")
 @click.option("--threads", type=click.IntRange(min=1, max=max_threads()), default=None,
               help="CPU threads (default: physical cores).")
 @click.option("--skip-baseline", is_flag=True, help="Skip the hand-written baseline (quick runs).")
-@click.option("--json", "json_path", type=_OutPath("file"), default=None,
+@click.option("--json", "json_path", type=cliopts.OutPath("file"), default=None,
               help="Also write the report as JSON to this file.")
-@click.option("--keep-results", type=_OutPath(), default=None,
+@click.option("--keep-results", type=cliopts.OutPath(), default=None,
               help="Keep brief's results from the measured run in this folder (e.g. for brief eval).")
 @friendly
 def bench(model, docs, targets, threads, skip_baseline, json_path, keep_results):
@@ -388,7 +310,7 @@ def bench(model, docs, targets, threads, skip_baseline, json_path, keep_results)
 
 
 @cli.command()
-@click.option("--out", "-o", "directory", type=_OutPath(), default=Path("results"),
+@click.option("--out", "-o", "directory", type=cliopts.OutPath(), default=Path("results"),
               show_default=True, help="The results folder.")
 @friendly
 def runs(directory):

@@ -50,7 +50,8 @@ def kind_of(path: Path) -> str:
 
 
 def discover(paths: list[Path], exclude: Path | None = None) -> list[Path]:
-    """Expand files and folders into a sorted, de-duplicated list of input files."""
+    """Expand files and folders into a de-duplicated list of input files, each folder's sorted
+    (a file reached again by its own name takes the place of the link it was first reached by)."""
     excluded = exclude.resolve() if exclude is not None else None
     found: list[Path] = []
     seen: dict[Path, int] = {}  # a file's real path: its place in found

@@ -6,7 +6,6 @@ from __future__ import annotations
 import codecs
 import math
 import re
-import unicodedata
 from pathlib import Path
 
 from pipeline.errors import DocumentError
@@ -80,7 +79,7 @@ def _almost_utf8(raw: bytes, trust: bool = False) -> int | None:
     # other non-ASCII character at all, but a Shift_JIS page mislabelled UTF-8 has hundreds.
     # Bytes in UTF-8's own shapes (a lead byte and its continuation bytes) that still fail are
     # damaged UTF-8 (an encoded surrogate, an overlong form) even with no good character beside.
-    shaped = _UTF8_SHAPES.fullmatch(re.sub(rb"[\x00-\x7f]+", b"", raw)) is not None
+    shaped = all(_UTF8_SHAPES.fullmatch(run) for run in re.findall(rb"[\x80-\xff]+", raw))
     if bad <= max(8, wide // 20) and (bad <= 2 * wide or (trust and bad <= 3) or shaped):
         try:
             raw.decode("utf-8")
@@ -225,7 +224,7 @@ def _japanese_score(text: str) -> tuple[float, int]:
             kana += 1
             good += 1
         elif (0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x3000 <= o <= 0x303F
-              or 0xFF01 <= o <= 0xFF5E):
+              or 0xFF01 <= o <= 0xFF5E or 0xF900 <= o <= 0xFAFF):  # 﨑 髙: CP932's variants
             good += 1
         elif 0xFF61 <= o <= 0xFF9F:
             good += 1
@@ -278,12 +277,9 @@ def _guess_latin(raw: bytes) -> tuple[str, str] | None:
     except UnicodeDecodeError:
         return None
     runs = re.findall(r"[^\x00-\x7f]+", text)
-    # Letters, and the punctuation and signs of Western text (• ™ „ € ½ ²): anything CP1252
-    # decodes but its control codes.
-    latin = all(unicodedata.category(ch)[0] in "LPSZ" or unicodedata.category(ch) == "No"
-                for run in runs for ch in run)
-    # Mojibake of a CJK file gives long runs of accented letters; real words give short ones.
-    if runs and latin and sum(map(len, runs)) <= 2 * len(runs) and not _has_controls(text):
+    # Every character CP1252 decodes is Western text (• ™ „ € ½ as well as letters), so only the
+    # shape tells: mojibake of a CJK file gives long runs of them, real words short ones.
+    if runs and sum(map(len, runs)) <= 2 * len(runs) and not _has_controls(text):
         return text, "cp1252"
     return None
 

@@ -10,18 +10,13 @@ from typing import Any, Optional
 
 from . import schemas
 from .errors import UsageError
-from .gold import load_gold, strings
+from .gold import load_gold, norm_target, strings
 from .results import MANIFEST, is_other_json, open_source, parse_json, results_folder
 
 
 def norm(s: str) -> str:
     """NFKC, commas and whitespace removed: the gold file's matching rule."""
     return "".join(ch for ch in unicodedata.normalize("NFKC", s) if ch != "," and not ch.isspace())
-
-
-def norm_target(s: str) -> str:
-    """A stance target name for comparison: NFKC, casefolded, stripped."""
-    return unicodedata.normalize("NFKC", s).casefold().strip()
 
 
 def _rate(n: int, d: int) -> Optional[float]:

@@ -32,7 +32,8 @@ EN_VAGUE = re.compile(r"(?i:(?:(tens|hundreds) of )?(thousand|million|billion|tr
 JA_CHARS = frozenset("十百千万億兆")
 JA_MAG = re.compile(r"([十百千]?)([万億兆]?)")
 # German and French scale words too (5,5 Millionen, 2,3 Mrd., 4 milliards): the number before
-# them is read the English way (numerals.py), the word here. Billionen are 10^12.
+# them is read the English way (numerals.py), the word here. German Billionen are 10^12; a
+# "billion" is read as English's 10^9 even in a French text, where it means 10^12.
 EN_MAG = re.compile(r" ?(?P<w>[Tt]housand|[Mm]illion(?:en)?|[Bb]illion(?:en)?|[Tt]rillion|lakh|"
                     r"crore|[Mm]illiard(?:en?)?)s?"
                     + EN + r"| ?(?P<a>bn|mn|tn|Mio\.|Mrd\.|Md\.)(?![A-Za-z0-9])|(?P<l>[kKMBT])" + EN

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,11 @@ def _check_gold_doc(where: str, doc: Any) -> None:
             raise UsageError(f"{where}.claims[{i}]: needs \"keywords\" (non-empty strings) and "
                              "\"need\" (an integer from 1 to the number of keywords)")
     _once(f"{where}.stance", doc.get("stance", {}), "target", "keep one")
+    names = [norm_target(t) for t in doc.get("stance", {})]
+    for target in doc.get("stance", {}):
+        if names.count(norm_target(target)) > 1:  # scoring compares the names so: it would count twice
+            raise UsageError(f"{where}.stance.{target}: the same target as another spelled "
+                             "otherwise (names are compared case-folded, NFKC); keep one")
     for target, rule in doc.get("stance", {}).items():
         if not target.strip():
             # --target refuses an empty name, so no run could ever be asked about it.
@@ -102,16 +108,24 @@ def _known_keys(where: str, obj: Any, part: str) -> None:
         if key not in allowed and not key.startswith("_"):
             close = difflib.get_close_matches(key, allowed, n=1)
             hint = f"did you mean \"{close[0]}\"?" if close else "remove it"
-            # The file's own keys follow "path:", the others a JSON path.
-            at = f"{where} {key}" if where.endswith(":") else f"{where}.{key}"
-            raise UsageError(f"{at}: unknown key ({hint}); a gold {part} has {', '.join(allowed)}")
+            raise UsageError(f"{_at(where, key)}: unknown key ({hint}); a gold {part} has "
+                             f"{', '.join(allowed)}")
 
 
 def _once(where: str, obj: Any, what: str, advice: str) -> None:
     """UsageError when a JSON object gave a key twice: json keeps the last and drops the first unseen."""
     for key in getattr(obj, "repeated", ()):
-        at = f"{where} {key}" if where.endswith(":") else f"{where}.{key}"
-        raise UsageError(f"{at}: {what} given twice; {advice}")
+        raise UsageError(f"{_at(where, key)}: {what} given twice; {advice}")
+
+
+def _at(where: str, key: str) -> str:
+    """Where a key is: the file's own keys follow "path:", the others extend a JSON path."""
+    return f"{where} {key}" if where.endswith(":") else f"{where}.{key}"
+
+
+def norm_target(s: str) -> str:
+    """A stance target name for comparison: NFKC, casefolded, stripped."""
+    return unicodedata.normalize("NFKC", s).casefold().strip()
 
 
 def _string_id(where: str, entry: dict) -> None:

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import re
 
-# Unambiguous signs of each convention. A comma before one or two digits is a decimal comma
-# (5,5 Millionen, 3,5 %); dots grouping thousands before a decimal comma (12.345,67) or two dot
-# groups (1.000.000) are European. A comma grouping thousands (5,000, 1,234.5) is English.
-_EU = re.compile(r"(?<![\d.,])(?:\d+,\d{1,2}|\d{1,3}(?:\.\d{3})+,\d+|\d{1,3}(?:\.\d{3}){2,})"
-                 r"(?![\d,]|\.\d)")
+# Unambiguous signs of the European convention: a decimal comma before a unit or scale word
+# (5,5 Millionen, 3,5 %, 2,3 Mrd.), dots grouping thousands before a decimal comma (12.345,67),
+# or two dot groups (1.000.000). A bare "3,4" is no sign: a list ([1,2], refs 3,4) or a choice
+# (2,3日, "2 or 3 days") writes it in any language.
+_EU = re.compile(r"(?<![\d.,])(?:\d+,\d{1,2}(?= ?(?:%|€|Prozent|Euro|EUR|Dollar|Mio\.|Mrd\.|Md\.|"
+                 r"Millionen|Milliarden?|Billionen|millions?|milliards?|pour cent|euros?)(?![a-z]))"
+                 r"|\d{1,3}(?:\.\d{3})+,\d+(?![\d,])|\d{1,3}(?:\.\d{3}){2,}(?![\d,]|\.\d))")
+# An English sign: a comma grouping thousands (5,000, 1,234.5).
 _EN = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,]|\.\d)")
+_KANA = re.compile("[\u3040-\u30ff]")  # Japanese writes 1,234.5
 # A European number: dot-grouped thousands with or without decimals, or a decimal comma. A
 # date (1.1.2024) or a version (3.5) has neither shape and is left alone.
 _EU_NUMBER = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+)(?![\d.,]*\d)")
@@ -18,10 +22,10 @@ _SWAP = str.maketrans(".,", ",.")
 
 
 def european(text: str) -> bool:
-    """True when the text writes its numbers 1.234,5: more unambiguous European numbers than
-    English ones (a Japanese article's 5,000 and 1,234.5 keep it English)."""
-    eu = sum(1 for _ in _EU.finditer(text))
-    return eu > 0 and eu > sum(1 for _ in _EN.finditer(text))
+    """True when the text writes its numbers 1.234,5: signs of that and none of 1,234.5, in a
+    text that is not Japanese."""
+    return (_EU.search(text) is not None and _EN.search(text) is None
+            and _KANA.search(text) is None)
 
 
 def as_english(text: str) -> str:

@@ -322,6 +322,7 @@ class Batch:
         for path in sorted(self.out.glob("*.json")):
             if path.name == results.MANIFEST:
                 continue
+            text = ""  # not UTF-8 at all: not brief's either
             try:
                 text = path.read_text(encoding="utf-8")
                 result = json.loads(text)

@@ -107,15 +107,14 @@ def invariant_errors(result: dict, text: str) -> list[str]:
     for parts, span, key in _spans(result):
         start, end = span.get("start"), span.get("end")
         ints = isinstance(start, int) and isinstance(end, int)
-        if ints and not (0 <= start <= len(text) and 0 <= end <= len(text)):
-            # a start past the end is outside the document first, reversed only second
-            errors.append(f"{_path(parts)}: offsets {start}..{end} outside the document (0..{len(text)})")
-        elif ints and start >= end:
+        # a start past the end of the text is outside it first, reversed only second
+        if not (ints and 0 <= start <= len(text) and 0 <= end <= len(text)):
+            errors.append(f"{_path(parts)}: offsets {start}..{end} outside the document "
+                          f"(0..{len(text)}); rerun `brief run` to rewrite it")
+        elif start >= end:
             what = "an empty" if start == end else "a reversed"
             errors.append(f"{_path(parts)}: offsets {start}..{end}: {what} span (start must be "
                           "below end); rerun `brief run` to rewrite it")
-        elif not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
-            errors.append(f"{_path(parts)}: offsets {start}..{end} outside the document (0..{len(text)})")
         elif text[start:end] != span.get(key):
             errors.append(f"{_path(parts)}: text[{start}:{end}] != {key} (evidence not verbatim)")
     seen = set()

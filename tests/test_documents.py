@@ -119,6 +119,12 @@ def test_a_common_kanji_after_a_latin_word_stays_japanese(tmp_path, text, codec)
     assert doc.text == text
 
 
+def test_a_cp932_variant_kanji_is_japanese(tmp_path):
+    # 﨑 (U+FA11) is one of CP932's own kanji: counted as foreign, 山﨑Tech社 read as ŽRí•Tech….
+    doc = load_document(write(tmp_path, "doc.txt", "山﨑Tech社".encode("cp932")))
+    assert (doc.text, doc.encoding) == ("山﨑Tech社", "cp932")
+
+
 def test_a_few_kanji_in_euc_jp_are_not_read_as_cyrillic(tmp_path):
     # Their bytes are 0xA1-0xFE, Cyrillic letters in KOI8-R and CP1251 too.
     rng = random.Random(1)
@@ -189,7 +195,9 @@ def test_damaged_utf8_with_no_good_character_names_the_bad_byte(tmp_path):
 
 
 @pytest.mark.parametrize("text", ["Ça va? Oui, ça va très bien, merci.",
-                                  "Le café coûte 5 € • Très élevé à Noël.", "Trademark™ „quoted“ café"])
+                                  "Le café coûte 5 € • Très élevé à Noël.", "Trademark™ „quoted“ café",
+                                  # bytes that would look like UTF-8 if the ASCII between them went
+                                  "Café – 5 €", "à la carte — 5 …", "Trademark café „quoted“"])
 def test_western_text_with_its_signs_is_cp1252(tmp_path, text):
     # Read as CP932 (ﾇa va, 軋 va tr鑚) or, for • ™ „, guessed as CP1250 (coűte) before.
     doc = load_document(write(tmp_path, "fr.txt", text.encode("cp1252")))

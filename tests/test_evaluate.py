@@ -520,6 +520,9 @@ FIG = '{"figures": [{"needles": ["3兆"]}]}'
      "docs.000_a.figures[0].needles: key given twice; keep one"),
     ('{"docs": {"000_a": {"stance": {"X": {"accept": ["favor"]}, "X": {"accept": ["mixed"]}}}}}',
      "docs.000_a.stance.X: target given twice; keep one"),
+    ('{"docs": {"000_a": {"stance": {"NVIDIA": {"accept": ["favor"]}, "Nvidia": {"accept": ["mixed"]}}}}}',
+     "docs.000_a.stance.NVIDIA: the same target as another spelled otherwise (names are compared "
+     "case-folded, NFKC); keep one"),
 ])
 def test_gold_file_keys_repeats_and_empty_entries_are_refused(folder, text, message):
     write(folder.parent, "bad.json", text)

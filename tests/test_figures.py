@@ -489,9 +489,20 @@ def test_european_number_forms(text, span, value, unit):
     # English numbers outnumber the one decimal comma: the English reading stays
     ("Sales: 1,000 units, 2,500 units, then 3,5 more.", ["1,000 units", "2,500 units", "3", "5"]),
     ("Am 1.1.2024 kam Claude 3.5 für 5,5 Mio. Euro.", ["5,5 Mio. Euro"]),
+    # a list, a pair or a choice ("2 or 3 days") is no decimal comma: 1.500 stays one and a half
+    ("Earlier studies [1,2] found a yield of 2.125 percent on 1.500 tonnes.",
+     ["1", "2.125 percent", "1.500 tonnes"]),
+    ("Prior work (refs 3,4) reported US$1.375 billion.", ["3", "4", "US$1.375 billion"]),
+    ("2,3日後に価格は1.250倍になった。", ["2", "3日", "1.250倍"]),
+    ("Points (3,4) and (5,6) on the grid; 1,500 people", ["3", "4", "5", "6", "1,500 people"]),
 ])
 def test_number_convention_is_the_documents(text, expected):
     assert [c.text for c in figs(text)] == expected
+
+
+def test_numbers_read_the_english_way_keep_their_values():
+    values = {c.text: c.value for c in figs("Prior work (refs 3,4) reported US$1.375 billion; 1.500 tonnes.")}
+    assert (values["US$1.375 billion"], values["1.500 tonnes"]) == (1.375e9, 1500.0)
 
 
 def test_the_seeds_write_numbers_the_english_way():

@@ -60,6 +60,21 @@ def test_a_truncated_result_of_briefs_own_is_rewritten(tiny_model, tmp_path):
     assert (again["status"], again["claims"]) == ("ok", json.loads(whole)["claims"])
 
 
+def test_a_json_file_that_is_not_utf8_is_the_users_even_after_a_truncated_result(tiny_model, tmp_path):
+    # The truncated a.json sorts first: its text must not stand in for b.json's, which has none.
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.txt").write_text("DeepSeek released a model.\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.json").write_text('{"schema_version": 1, "x": ')
+    (out / "b.json").write_bytes(b"\xff\xfe mine")
+    r = brief("run", tmp_path / "a.txt", tmp_path / "b.txt", "--out", out)
+    assert r.exit_code == 1, r.output
+    assert f"{out / 'b.json'}: not a brief result, so brief will not replace it" in r.output
+    assert (out / "b.json").read_bytes() == b"\xff\xfe mine"
+    assert json.loads((out / "a.json").read_text())["status"] == "ok"
+
+
 def test_a_dangling_link_as_out_says_so(tiny_model, tmp_path):
     (tmp_path / "a.txt").write_text("DeepSeek released a model.\n")
     (tmp_path / "out").symlink_to(tmp_path / "gone")

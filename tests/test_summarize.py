@@ -197,10 +197,11 @@ class ScriptedConversation:
 
     def __init__(self, answers, document=""):
         self.answers, self.document, self.tasks = list(answers), document, []
-        self.stats, self.thoughts, self.prefix = [], {}, []
+        self.stats, self.thoughts, self.prefix, self.schemas = [], {}, [], []
 
     def ask(self, name, task, schema, max_tokens, check=None, spaced=False):
         self.tasks.append(task)
+        self.schemas.append(schema)
         answer = self.answers.pop(0)
         assert check is None or check(answer) is None, check(answer)
         return answer
@@ -250,13 +251,14 @@ def test_a_tail_claim_is_the_sentence_the_model_picks_from_the_tail():
         [(sents[7].text(text), [sents[7].text(text)])]
 
 
-def test_a_tail_pick_that_is_an_aside_is_no_claim():
+def test_an_aside_in_the_tail_is_not_offered_to_the_pick():
     run, text, sents = section_run()
     text = text.replace("今後の競争について筆者は丑と考える。", "ご覧いただきありがとうございます。")
     run, sents = _rerun(run, text)
     conv = ScriptedConversation([{"sentence": 11}])
-    assert [s.n for s in tail_of(sents, 3)][-1] == 12  # the aside is in the tail, not offered
+    assert [s.n for s in tail_of(sents, 3)][-1] == 12  # the aside is in the tail...
     assert run._tail_pick(conv, tail_of(sents, 3)) and "[4] to [11]" in conv.tasks[0]
+    assert conv.schemas[0]["properties"]["sentence"]["enum"] == list(range(4, 12))  # ...not offered
 
 
 def _rerun(run, text):

@@ -157,4 +157,4 @@ def test_a_start_beyond_the_document_is_outside_it_not_reversed(project):
     end = res["claims"][0]["evidence"][0]["end"]
     line = brief("validate", out).output.splitlines()[0]
     assert line == (f"{out / 'a.json'}: $.claims[0].evidence[0]: offsets {10 ** 30}..{end} outside "
-                    f"the document (0..{len(TEXT)})")
+                    f"the document (0..{len(TEXT)}); rerun `brief run` to rewrite it")
