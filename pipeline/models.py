@@ -358,7 +358,8 @@ def verify(name: Optional[str], progress: Optional[Progress] = None) -> ModelRef
 
 def _verify_path(spec: str, progress: Optional[Progress]) -> ModelRef:
     """`brief models verify PATH`: hash a local GGUF; a preset's copy is known by its sha256, any
-    other file must load. A bare unknown name is a usage error."""
+    other file must load. Hashed first, because only the hash tells a preset's copy (a broken
+    file so fails after its hash, not in a second). A bare unknown name is a usage error."""
     path = Path(spec)
     looks_like_path = path.suffix.lower() == ".gguf" or "/" in spec or os.sep in spec
     if not path.exists() and not looks_like_path:
