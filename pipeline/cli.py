@@ -323,8 +323,14 @@ def runs(directory):
     """
     from . import history
 
+    from .results import MANIFEST, not_a_results_folder
+
     _results_folder(directory)
     ids = history.list_runs(directory)
+    # A folder of documents passed by mistake is no results folder; an empty one may be one to be.
+    if not ids and not (directory / MANIFEST).exists() and any(directory.iterdir()) \
+            and not any(directory.glob("*.json")):
+        raise not_a_results_folder(directory)
     if not ids:
         click.echo(f"{directory}: no runs recorded yet", err=True)
     for run_id in ids:

@@ -234,6 +234,11 @@ def test_runs_and_diff_on_a_missing_folder_are_one_line(tmp_path):
     (tmp_path / "empty").mkdir()
     r = CliRunner().invoke(cli, ["runs", "--out", str(tmp_path / "empty")])
     assert r.exit_code == 0 and r.stderr == f"{tmp_path / 'empty'}: no runs recorded yet\n"
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text("text")
+    r = CliRunner().invoke(cli, ["runs", "--out", str(tmp_path / "docs")])
+    assert (r.exit_code, r.output) == (2, f"Error: {tmp_path / 'docs'}: not a results folder (no "
+                                          "manifest.json); pass the --out of a `brief run`\n")
 
 
 def test_a_damaged_earlier_snapshot_leaves_the_report_without_its_diff(tmp_path):
