@@ -36,7 +36,7 @@ JA_MAG = re.compile(r"([十百千]?)([万億兆]?)")
 # "billion" is read as English's 10^9 even in a French text, where it means 10^12.
 EN_MAG = re.compile(r" ?(?P<w>[Tt]housand|[Mm]illion(?:en)?|[Bb]illion(?:en)?|[Tt]rillion|lakh|"
                     r"crore|[Mm]illiard(?:en?)?)s?"
-                    + EN + r"| ?(?P<a>bn|mn|tn|Mio\.|Mrd\.|Md\.)(?![A-Za-z0-9])|(?P<l>[kKMBT])" + EN
+                    + EN + r"| ?(?P<a>bn|mn|tn|(?:Mio|Mrd|Md|Tsd)\.?)(?![A-Za-z0-9])|(?P<l>[kKMBT])" + EN
                     + r"|(?P<c>[mb])" + EN)
 # Currency prefixes, from the table that maps them (a new code needs no edit here).
 _CODES = [k for k in U.CURRENCY_PREFIX if k.isalpha()]

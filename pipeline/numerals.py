@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import re
 
-# Unambiguous signs of the European convention: a decimal comma before a unit or scale word
-# (5,5 Millionen, 3,5 %, 2,3 Mrd.), dots grouping thousands before a decimal comma (12.345,67),
-# or two dot groups (1.000.000). A bare "3,4" is no sign: a list ([1,2], refs 3,4) or a choice
-# (2,3日, "2 or 3 days") writes it in any language.
-_EU = re.compile(r"(?<![\d.,])(?:\d+,\d{1,2}(?= ?(?:%|€|Prozent|Euro|EUR|Dollar|Mio\.|Mrd\.|Md\.|"
-                 r"Millionen|Milliarden?|Billionen|millions?|milliards?|pour cent|euros?)(?![a-z]))"
+# Words a European number stands before: units, currencies, scale words.
+_EU_WORDS = (r"(?:%|€|\$|Prozent(?:punkte?)?|Euro|EUR|USD|US-Dollar|Dollar|(?:Mio|Mrd|Md|Tsd)\.?"
+             r"|Millionen|Milliarden?|Billionen|millions?|milliards?|pour ?cent|points?|euros?|Grad|"
+             r"Kilo(?:meter|gramm)|Tonnen|Stunden|Jahre|Monate|Tage|Menschen|Personen)(?![A-Za-z])")
+# Signs of the European convention: a decimal comma before one of those words (5,5 Millionen,
+# 3,5 %, 4,250 Prozent), dots grouping thousands before a decimal comma (12.345,67), or two dot
+# groups (1.000.000). A bare "3,4" is no sign: a list ([1,2], refs 3,4) or a choice (2,3日,
+# "2 or 3 days") writes it in any language.
+_EU = re.compile(r"(?<![\d.,])(?:\d+,\d+(?=[ \u00a0\u202f]?" + _EU_WORDS + r")"
                  r"|\d{1,3}(?:\.\d{3})+,\d+(?![\d,])|\d{1,3}(?:\.\d{3}){2,}(?![\d,]|\.\d))")
-# An English sign: a comma grouping thousands (5,000, 1,234.5).
-_EN = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,]|\.\d)")
+# Signs of the English one: a comma grouping thousands (5,000, 1,234.5) not before a European
+# word (4,250 Prozent is four and a quarter), or a decimal point in 0.012 or before a unit (3.5%).
+_EN = re.compile(r"(?<![\d.,])(?:[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?(?![\d,]|\.\d)(?![ \u00a0\u202f]?" + _EU_WORDS + r")"
+                 r"|0\.\d+|\d+\.\d{1,2}(?= ?(?:%|percent|million|billion|dollars?|USD|euros?)(?![A-Za-z])))")
 _KANA = re.compile("[\u3040-\u30ff]")  # Japanese writes 1,234.5
 # A European number: dot-grouped thousands with or without decimals, or a decimal comma. A
 # date (1.1.2024) or a version (3.5) has neither shape and is left alone.
@@ -22,10 +27,11 @@ _SWAP = str.maketrans(".,", ",.")
 
 
 def european(text: str) -> bool:
-    """True when the text writes its numbers 1.234,5: signs of that and none of 1,234.5, in a
-    text that is not Japanese."""
-    return (_EU.search(text) is not None and _EN.search(text) is None
-            and _KANA.search(text) is None)
+    """True when the text writes its numbers 1.234,5: more signs of that than of 1,234.5, in a
+    text that is not Japanese (one stray "3,5%" in English, or 1,234 in German, does not decide)."""
+    if _KANA.search(text):
+        return False
+    return len(_EU.findall(text)) > len(_EN.findall(text))
 
 
 def as_english(text: str) -> str:

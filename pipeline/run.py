@@ -332,7 +332,8 @@ class Batch:
                 # brief's writes are atomic, so it leaves no file that is no JSON: one that starts
                 # as brief's was cut short by something else (a copy, a full disk) and is
                 # rewritten when its document runs, like any damaged result; any other is yours.
-                if not _BRIEF_START.match(text):
+                # read as bytes: a Japanese result cut short usually ends inside a character
+                if not _BRIEF_START.match(text or path.read_bytes()[:64].decode("utf-8", "replace")):
                     self.foreign[path.stem] = _NOT_OURS
                 continue
             if results.is_other_json(result):

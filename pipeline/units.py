@@ -17,7 +17,7 @@ UNIT_TABLE = (
     ("スイスフラン|フラン(?![ァ-ヺー])", r"CHF|Swiss francs?|francs?", "CHF", 1.0),  # not フランス
     # ratios
     ("パーセンタイル", r"(?:st|nd|rd|th)? ?percentiles?", "percentile", 1.0),
-    ("%ポイント|ポイント", r"percentage points?|pp", "pp", 1.0),
+    ("%ポイント|ポイント", r"percentage points?|pp|Prozentpunkte?", "pp", 1.0),
     ("%|パーセント", r"percent|per cent|Prozent|pour cent", "percent", 1.0),
     ("倍", r"times|[x×]|(?<=\d)X(?! [A-Z])", "times", 1.0),  # 10X, not 10 X-ray nor 10X Genomics
     # counts: counters stay coarse on purpose, the model only needs to tell kinds apart
@@ -108,8 +108,8 @@ EN_MULT = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "l
            "B": 1e9, "T": 1e12, "m": 1e6, "b": 1e9,
            # German and French: a Billion is 10^12 there, a Milliarde 10^9
            "millionen": 1e6, "billionen": 1e12, "milliarde": 1e9,
-           "milliarden": 1e9, "milliard": 1e9, "Mio.": 1e6, "Mrd.": 1e9,
-           "Md.": 1e9}
+           "milliarden": 1e9, "milliard": 1e9, "Mio.": 1e6, "Mrd.": 1e9, "Md.": 1e9, "Tsd.": 1e3,
+           "Mio": 1e6, "Mrd": 1e9, "Md": 1e9, "Tsd": 1e3}
 ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
 MONTHS = {m[:3]: k for k, m in enumerate(
     ("January February March April May June July August September October November "
@@ -119,7 +119,8 @@ MONTHS = {m[:3]: k for k, m in enumerate(
 # offset into the folded string is also an offset into the original text.
 FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 FOLD.update({0x3000: 0x20, 0x301C: 0x7E, 0x2053: 0x7E, 0xFFE5: 0xA5, 0x2010: 0x2D,
-             0x2011: 0x2D, 0x2013: 0x2D, 0xFE6A: 0x25})
+             0x2011: 0x2D, 0x2013: 0x2D, 0xFE6A: 0x25,
+             0x00A0: 0x20, 0x202F: 0x20, 0x2009: 0x20})  # French puts a no-break space before %
 
 MONTH_RE = (r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
             r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")

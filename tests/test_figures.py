@@ -486,7 +486,7 @@ def test_european_number_forms(text, span, value, unit):
 @pytest.mark.parametrize("text,expected", [
     ("It cost 5,500 dollars and 1,234.5 units, 5.5 million.", ["5,500 dollars", "1,234.5 units",
                                                              "5.5 million"]),
-    # English numbers outnumber the one decimal comma: the English reading stays
+    # two English signs against one European: the English reading stays
     ("Sales: 1,000 units, 2,500 units, then 3,5 more.", ["1,000 units", "2,500 units", "3", "5"]),
     ("Am 1.1.2024 kam Claude 3.5 für 5,5 Mio. Euro.", ["5,5 Mio. Euro"]),
     # a list, a pair or a choice ("2 or 3 days") is no decimal comma: 1.500 stays one and a half
@@ -505,6 +505,20 @@ def test_numbers_read_the_english_way_keep_their_values():
     assert (values["US$1.375 billion"], values["1.500 tonnes"]) == (1.375e9, 1500.0)
 
 
-def test_the_seeds_write_numbers_the_english_way():
-    from pipeline.numerals import european
-    assert not any(european(p.read_text(encoding="utf-8")) for p in SEEDS)
+@pytest.mark.parametrize("text, expected", [
+    # one three-decimal number does not make a German text English: 4,250 Prozent is 4.25
+    ("Die Inflation lag bei 2,4 Prozent. Der Leitzins liegt bei 4,250 Prozent.",
+     [("2,4 Prozent", 2.4), ("4,250 Prozent", 4.25)]),
+    # a French no-break space before %
+    ("Le chômage atteint 7,3\u202f% en mars, contre 7,1\u00a0% en février.",
+     [("7,3\u202f%", 7.3), ("7,1\u00a0%", 7.1)]),
+    ("2,3 Mrd Euro und 3,5 Mio Besucher, 0,5 Prozentpunkte", [("2,3 Mrd Euro", 2.3e9), ("3,5 Mio", 3.5e6),
+                                                            ("0,5 Prozentpunkte", 0.5)]),
+    # one decimal comma in English (a typo, a quoted value) does not outweigh 0.012
+    ("Revenue grew 3,5% while the euro traded at 1.085 dollars and the p-value was 0.012.",
+     [("3", 3.0), ("5%", 5.0), ("1.085 dollars", 1.085), ("0.012", 0.012)]),
+    # kana make a text Japanese, whatever its commas
+    ("価格は5,5 Millionen Euroだった。", [("5", 5.0), ("5 Millionen Euro", 5e6)]),
+])
+def test_the_convention_weighs_the_signs_of_both(text, expected):
+    assert [(c.text, c.value) for c in figs(text)] == [(t, pytest.approx(v)) for t, v in expected]

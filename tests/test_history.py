@@ -234,6 +234,11 @@ def test_runs_and_diff_on_a_missing_folder_are_one_line(tmp_path):
     (tmp_path / "empty").mkdir()
     r = CliRunner().invoke(cli, ["runs", "--out", str(tmp_path / "empty")])
     assert r.exit_code == 0 and r.stderr == f"{tmp_path / 'empty'}: no runs recorded yet\n"
+    (tmp_path / "first").mkdir()  # a first run still at its first document
+    (tmp_path / "first" / ".brief.lock").write_text("123")
+    (tmp_path / "first" / "runs").mkdir()
+    r = CliRunner().invoke(cli, ["runs", "--out", str(tmp_path / "first")])
+    assert r.exit_code == 0 and r.stderr == f"{tmp_path / 'first'}: no runs recorded yet\n"
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "a.txt").write_text("text")
     r = CliRunner().invoke(cli, ["runs", "--out", str(tmp_path / "docs")])

@@ -75,6 +75,15 @@ def test_a_json_file_that_is_not_utf8_is_the_users_even_after_a_truncated_result
     assert json.loads((out / "a.json").read_text())["status"] == "ok"
 
 
+def test_a_japanese_result_cut_inside_a_character_is_still_briefs(tiny_model, tmp_path):
+    (tmp_path / "a.txt").write_text("DeepSeek released a model.\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.json").write_bytes('{"schema_version": 1, "claims": [{"text": "日本'.encode()[:-1])
+    assert brief("run", tmp_path / "a.txt", "--out", out).exit_code == 0
+    assert json.loads((out / "a.json").read_text())["status"] == "ok"
+
+
 def test_a_dangling_link_as_out_says_so(tiny_model, tmp_path):
     (tmp_path / "a.txt").write_text("DeepSeek released a model.\n")
     (tmp_path / "out").symlink_to(tmp_path / "gone")
