@@ -186,6 +186,15 @@ def completed(claim: str, source: Optional[Sentence], index: SentenceIndex, limi
         if (len(claim) >= limit or quoted_only(claim, whole) or new_words(claim, whole)
                 or headless(claim, whole)):
             claim = whole
+    return _unbulleted(claim)
+
+
+def as_claim(sentence: Sentence, index: SentenceIndex) -> str:
+    """A sentence, whole, as a claim: on one line, without its bullet."""
+    return _unbulleted(on_one_line(sentence, index))
+
+
+def _unbulleted(claim: str) -> str:
     # A list item's bullet or a bold marker is layout, not part of what is claimed.
     return BULLET.sub("", claim.strip()) or claim.strip()
 

@@ -323,15 +323,9 @@ def runs(directory):
     """
     from . import history
 
-    from .results import MANIFEST, not_a_results_folder
-
     _results_folder(directory)
     ids = history.list_runs(directory)
-    # A folder of documents passed by mistake is no results folder; an empty one may be one to be.
-    # (A first run still at its first document leaves only .brief.lock and runs/.)
-    theirs = [p for p in directory.iterdir() if not p.name.startswith(".") and p.name != "runs"]
-    if not ids and theirs and not (directory / MANIFEST).exists() and not any(directory.glob("*.json")):
-        raise not_a_results_folder(directory)
+    history.require_results(directory, ids)
     if not ids:
         click.echo(f"{directory}: no runs recorded yet", err=True)
     for run_id in ids:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from pathlib import Path
 
 from pipeline.encodings import BOMS, bomless_utf16, decode, utf16_error
 from pipeline.errors import DocumentError, SkipDocument, UsageError
 from pipeline.htmltext import html_to_text
+from pipeline.jsonio import parse_json
 from pipeline.types import Document
 
 # brief's manifest, here because discovery skips the folders that hold one (results.py writes it).
@@ -114,8 +114,8 @@ def _results_folder(folder: Path) -> bool:
     """Whether brief wrote a manifest here (a results folder or a run snapshot)."""
     try:
         with open(folder / MANIFEST, encoding="utf-8") as fh:
-            return json.loads(fh.read(1_000_000)).get("tool") == "brief"
-    except (OSError, ValueError, AttributeError, RecursionError):
+            return parse_json(fh.read(1_000_000)).get("tool") == "brief"
+    except (OSError, ValueError, AttributeError):
         return False
 
 

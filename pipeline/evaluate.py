@@ -11,7 +11,8 @@ from typing import Any, Optional
 from . import schemas
 from .errors import UsageError
 from .gold import load_gold, norm_target, strings
-from .results import MANIFEST, is_other_json, open_source, parse_json, results_folder
+from .jsonio import parse_json
+from .results import MANIFEST, is_other_json, open_source, results_folder
 
 
 def norm(s: str) -> str:

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
-from .results import json_kind, parse_json
+from .jsonio import parse_json
+from .results import json_kind
 from .types import POSITIONS
 
 

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Optional
 
 from pipeline.errors import BriefError, UsageError
-from pipeline.results import (MANIFEST, not_a_results_folder, parse_json, read_manifest,
-                              read_result, shape_errors)
+from pipeline.jsonio import parse_json
+from pipeline.results import (MANIFEST, not_a_results_folder, read_manifest, read_result,
+                              shape_errors)
 
 RUNS = "runs"
 _PARTIAL = ".partial-"
@@ -256,11 +257,19 @@ def diff_loaded(run_a: str, a: _Run, run_b: str, b: _Run) -> RunDiff:
     return diff
 
 
+def require_results(results_dir: Path, runs: list[str]) -> None:
+    """UsageError for a folder of documents passed by mistake, as validate and report say: files
+    of its own and no run, manifest or result of brief's. An empty folder may be a results folder
+    to be, and a first run at its first document leaves only .brief.lock and runs/."""
+    theirs = [p for p in results_dir.iterdir() if not p.name.startswith(".") and p.name != RUNS]
+    if not runs and theirs and not (results_dir / MANIFEST).exists() \
+            and not any(results_dir.glob("*.json")):
+        raise not_a_results_folder(results_dir)
+
+
 def _pick(results_dir: Path, run_a: Optional[str], run_b: Optional[str]) -> tuple[str, str]:
     runs = list_runs(results_dir)
-    # A folder of documents passed by mistake: say so, as validate and report do.
-    if not runs and not (results_dir / MANIFEST).exists() and not any(results_dir.glob("*.json")):
-        raise not_a_results_folder(results_dir)
+    require_results(results_dir, runs)
     where = runs_dir(results_dir)
     listing = ", ".join(runs) if runs else "none"
     for run in (run_a, run_b):

@@ -17,6 +17,7 @@ from typing import Callable, Optional
 
 from .errors import BriefError, ModelError, UsageError
 from .events import Reporter
+from .jsonio import parse_json
 from .registry import Preset, load_registry, models_dir
 from .results import atomic_write
 
@@ -77,9 +78,8 @@ class Verified:
         self.path = (directory or models_dir()) / "verified.json"
         self.warn = warn  # a run's reporter, so that --log-json gets an event
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, RecursionError):  # absent, unreadable, torn, not UTF-8 or
-            # nested past the parser: files are hashed again
+            data = parse_json(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # absent, unreadable, torn, not UTF-8: files are hashed again
             data = {}
         # Any other shape is no record either; the next change rewrites the file whole.
         self.data = {k: v for k, v in data.items() if _is_record(v)} if isinstance(data, dict) else {}
@@ -189,9 +189,13 @@ def resolve_path(path: Path, progress: Optional[Progress] = None,
     verified = Verified(warn=warn)
     sha = _hash_checked(path, verified, progress)
     verified.record(path, sha)  # no preset key: a preset's own file given by path stays its preset's
-    preset = _preset_of(sha, verified)
+    return _path_ref(path, sha, _preset_of(sha, verified))
+
+
+def _path_ref(path: Path, sha: str, preset: Optional[Preset]) -> ModelRef:
+    """A GGUF given by path; a preset's own file (its sha256) has the preset's name, chat format
+    and reasoning (an R1 distill given by path thinks), its source still "path"."""
     if preset is not None:
-        # Its chat format and reasoning are the preset's (an R1 distill given by path thinks).
         return ModelRef(preset.name, path.resolve(), sha, "path", preset.chat_format,
                         preset.context_length, preset.reasoning)
     return ModelRef(path.stem, path.resolve(), sha, "path", "auto", 0, False)
@@ -373,7 +377,4 @@ def _verify_path(spec: str, progress: Optional[Progress]) -> ModelRef:
 
         check_loadable(path)
     verified.record(path, sha)  # the next run by path need not hash it again
-    if preset is not None:  # a preset's own file, byte for byte: it runs as that preset
-        return ModelRef(preset.name, path.resolve(), sha, "path", preset.chat_format,
-                        preset.context_length, preset.reasoning)
-    return ModelRef(path.stem, path, sha, "path", "auto", 0, False)
+    return _path_ref(path, sha, preset)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Optional
 
 from .errors import ModelError
+from .jsonio import parse_json
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,7 +59,7 @@ def load_registry(directory: Optional[Path] = None) -> tuple[str, dict[str, Pres
         raise ModelError(f"{directory}: no such models folder; {what}")
     path = directory / "registry.json"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = parse_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         where = ("BRIEF_MODELS_DIR points here: copy models/registry.json into it, or unset it"
                  if os.environ.get("BRIEF_MODELS_DIR") else "restore it from the repository")
@@ -71,8 +72,8 @@ def load_registry(directory: Optional[Path] = None) -> tuple[str, dict[str, Pres
     except json.JSONDecodeError as exc:
         raise ModelError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}); fix it or restore "
                          f"it from the repository") from None
-    except RecursionError:
-        raise ModelError(f"{path}: not readable JSON (nested too deeply); fix it or restore it from "
+    except ValueError as exc:  # nested past the parser
+        raise ModelError(f"{path}: not readable JSON ({exc}); fix it or restore it from "
                          f"the repository") from None
     return _parse_registry(path, data)
 

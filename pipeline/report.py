@@ -16,6 +16,7 @@ from typing import Optional
 from pipeline import history, results
 from pipeline.display import figure_value, fmt_number, pct
 from pipeline.errors import UsageError
+from pipeline.jsonio import parse_json
 from pipeline.results import load_source
 
 
@@ -119,7 +120,7 @@ def _load_result(results_dir: Path, entry: dict) -> tuple[Optional[dict], Option
     if not isinstance(name, str) or Path(name).name != name:
         return None, f"result name {name!r} is not a file in the results folder"
     try:
-        result = results.parse_json((results_dir / name).read_text(encoding="utf-8"))
+        result = parse_json((results_dir / name).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         return None, f"result {name} unreadable: {exc}"
     bad = results.shape_errors(result)  # the page reads every field: a wrong type would crash it

@@ -9,10 +9,11 @@ import os
 import tempfile
 from contextlib import suppress
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 from . import schemas
 from .documents import MANIFEST, load_document, sha256_bytes
+from .jsonio import parse_json
 from .errors import BriefError, UsageError
 from .types import Document
 
@@ -169,15 +170,6 @@ def check(result: dict, text: Optional[str]) -> list[str]:
     if text is not None and not shape_errors(result):
         errors += schemas.invariant_errors(result, text)
     return errors
-
-
-def parse_json(text: str, **kwargs) -> Any:
-    """json.loads; JSON nested deeper than Python's parser goes raises the ValueError other
-    unreadable JSON does, not a RecursionError traceback."""
-    try:
-        return json.loads(text, **kwargs)
-    except RecursionError:
-        raise ValueError("nested too deeply") from None
 
 
 def read_result(path: Path) -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import json
 import os
 import re
 import time
@@ -17,6 +16,7 @@ from typing import Optional
 from . import __version__, history, models, results, schemas
 from .documents import discover, load_document
 from .errors import BriefError, DocumentError, LockedError, SkipDocument, UsageError
+from .jsonio import parse_json
 from .events import Reporter
 from .prompts import Prompts
 from .settings import RunSettings, cache_key
@@ -296,8 +296,8 @@ class Batch:
         a manifest of brief's has. A damaged one of brief's (or one that is no JSON) is rewritten,
         as `brief report` advises."""
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, RecursionError):
+            data = parse_json(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
             return
         if isinstance(data, dict) and not any(k in data for k in ("tool", "run_id", "documents")):
             raise UsageError(f"{path}: not brief's manifest, so brief will not replace it; move it "
@@ -322,18 +322,17 @@ class Batch:
         for path in sorted(self.out.glob("*.json")):
             if path.name == results.MANIFEST:
                 continue
-            text = ""  # not UTF-8 at all: not brief's either
             try:
-                text = path.read_text(encoding="utf-8")
-                result = json.loads(text)
+                raw = path.read_bytes()
+                result = parse_json(raw.decode("utf-8"))
             except OSError:
                 continue  # validate reports it
-            except (ValueError, RecursionError):
+            except ValueError:
                 # brief's writes are atomic, so it leaves no file that is no JSON: one that starts
-                # as brief's was cut short by something else (a copy, a full disk) and is
-                # rewritten when its document runs, like any damaged result; any other is yours.
-                # read as bytes: a Japanese result cut short usually ends inside a character
-                if not _BRIEF_START.match(text or path.read_bytes()[:64].decode("utf-8", "replace")):
+                # as brief's was cut short by something else (a copy, a full disk; often inside a
+                # Japanese character) and is rewritten when its document runs, like any damaged
+                # result; any other is yours.
+                if not _BRIEF_START.match(raw[:64].decode("utf-8", "replace")):
                     self.foreign[path.stem] = _NOT_OURS
                 continue
             if results.is_other_json(result):

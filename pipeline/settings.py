@@ -70,7 +70,7 @@ class RunSettings:
     max_context: int = 8192  # tokens at most; the context is sized for one section and its answers
     think_budget: Optional[int] = None  # None: the preset's default
     keep_thoughts: bool = False
-    more_claims: bool = False  # a section's tail its claims passed over gets one more, read alone
+    more_claims: bool = False  # one more claim a section: the sentence picked from its tail
     threads: int = field(default_factory=lambda: env_threads() or physical_cores())
     timeout: Optional[float] = None  # seconds per document
     force: bool = False

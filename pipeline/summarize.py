@@ -224,8 +224,7 @@ class DocumentRun:
         task = self.prompts.render("claims_pick", first=ids[0], last=ids[-1])
         answer = conv.ask("claims_tail", task, schemas.fill("pick", SENTENCE_IDS=ids), max_tokens=24)
         source = self.by_n[answer["sentence"]]
-        whole = align.on_one_line(source, self.index)
-        text = align.completed(whole, source, self.index, len(whole) + 1)  # a bullet dropped
+        text = align.as_claim(source, self.index)
         kept, _ = kept_claim(text, self.index, tail, self.lang)
         return [Claim(text, self._evidence([source]))] if kept else []
 

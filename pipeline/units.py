@@ -106,7 +106,7 @@ JA_BIG = {"": 1.0, "万": 1e4, "億": 1e8, "兆": 1e12}
 EN_MULT = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "lakh": 1e5,
            "crore": 1e7, "bn": 1e9, "mn": 1e6, "tn": 1e12, "k": 1e3, "K": 1e3, "M": 1e6,
            "B": 1e9, "T": 1e12, "m": 1e6, "b": 1e9,
-           # German and French: a Billion is 10^12 there, a Milliarde 10^9
+           # German and French scale words: a Milliarde is 10^9, German Billionen 10^12
            "millionen": 1e6, "billionen": 1e12, "milliarde": 1e9,
            "milliarden": 1e9, "milliard": 1e9, "Mio.": 1e6, "Mrd.": 1e9, "Md.": 1e9, "Tsd.": 1e3,
            "Mio": 1e6, "Mrd": 1e9, "Md": 1e9, "Tsd": 1e3}

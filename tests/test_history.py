@@ -254,12 +254,17 @@ def test_a_damaged_earlier_snapshot_leaves_the_report_without_its_diff(tmp_path)
     assert history.diff_previous(tmp_path) is None
 
 
-def test_a_damaged_snapshot_says_to_delete_it(tmp_path):
+def two_recorded_runs(tmp_path):
+    """Two recorded runs of one document; the first one's snapshot folder."""
     write_run(tmp_path, run_id(1), {"a": result("a")})
     history.record_run(tmp_path, run_id(1))
     write_run(tmp_path, run_id(2), {"a": result("a", claims=["y"])})
     history.record_run(tmp_path, run_id(2))
-    snapshot = tmp_path / "runs" / run_id(1)
+    return tmp_path / "runs" / run_id(1)
+
+
+def test_a_damaged_snapshot_says_to_delete_it(tmp_path):
+    snapshot = two_recorded_runs(tmp_path)
     (snapshot / "manifest.json").write_text("{", encoding="utf-8")
     with pytest.raises(UsageError) as info:
         history.diff_runs(tmp_path)
@@ -395,11 +400,7 @@ def test_diff_over_a_folder_of_documents_says_it_is_not_a_results_folder(tmp_pat
 
 
 def test_deeply_nested_manifests_are_one_line_not_a_traceback(tmp_path):
-    write_run(tmp_path, run_id(1), {"a": result("a")})
-    history.record_run(tmp_path, run_id(1))
-    write_run(tmp_path, run_id(2), {"a": result("a", claims=["y"])})
-    history.record_run(tmp_path, run_id(2))
-    snapshot = tmp_path / "runs" / run_id(1)
+    snapshot = two_recorded_runs(tmp_path)
     (snapshot / "manifest.json").write_text("[" * 100_000, encoding="utf-8")
     with pytest.raises(UsageError) as info:
         history.diff_runs(tmp_path)
