@@ -35,6 +35,12 @@ _RU_FREQ = {"о": 10.97, "е": 8.45, "а": 8.01, "и": 7.35, "н": 6.70, "т": 6
 RUSSIAN_BITS = -5.0  # a reading's mean log2 frequency per letter must reach this
 RUSSIAN_MARGIN = 0.3  # and beat the other reading by this much, or the text is left undecided
 KANALESS_CHARS = 20  # this many non-ASCII characters without one kana are not Japanese
+# The commonest Hangul syllables (particles, endings, frequent nouns). EUC-KR puts Hangul where
+# EUC-JP puts the common kanji, so a short Korean text without kana reads as kanji (딥시크는 ->
+# 許獣滴澗); read back as EUC-KR, a kanji text spells rare syllables (東京大学 -> 톺딸쭹넥).
+_KO_COMMON = frozenset("이다는의에하고을가한지서로기대사리자도스일시어니있나수인게를만으해적들아정국년"
+                       "부것전되주제보성장상원그은요습합문모중과러라와개발데트크화경법동출연구")
+KOREAN_SHARE = 0.5  # of a short text's syllables, read as EUC-KR, must be common ones
 _EBCDIC = {"cp037", "cp273", "cp424", "cp500", "cp875", "cp1026", "cp1140"}
 _HTML_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([\w.:-]{2,40})""", re.I)
 
@@ -187,19 +193,24 @@ def _russian_word(word: str) -> bool:
 
 def _guess_japanese(raw: bytes) -> tuple[str, str] | None:
     """Strict-decode as CP932 and EUC-JP and keep the one that reads as Japanese."""
-    scored = []
+    scored, read = [], {}
     for name in _JAPANESE:
         try:
-            text = raw.decode(name)
+            text = read[name] = raw.decode(name)
         except UnicodeDecodeError:
             continue
         ratio, kana = _japanese_score(text)
         # Japanese prose writes its particles in kana; Korean EUC-KR read as EUC-JP is all kanji
         # (딥시크는 → 許獣滴澗).
-        kanaless = kana == 0 and sum(ord(ch) >= 0x80 for ch in text) >= KANALESS_CHARS
+        kanaless = kana == 0 and (sum(ord(ch) >= 0x80 for ch in text) >= KANALESS_CHARS
+                                  or _korean(raw))
         if ratio >= 0.8 and not kanaless and not _looks_latin_misread(text):
             scored.append((ratio, kana, name, text))
     if not scored:
+        # Half-width katakana alone (ﾃﾞｨｰﾌﾟｼｰｸ ﾓﾃﾞﾙ, from old terminals and receipts) is what EUC-JP
+        # read as CP932 looks like, so it is taken only where EUC-JP cannot read the bytes.
+        if list(read) == ["cp932"] and _half_width_words(read["cp932"]):
+            return read["cp932"], "cp932"
         return None
     scored.sort(reverse=True)
     if len(scored) == 2 and scored[1][0] >= scored[0][0] - 0.05 and scored[1][1] == scored[0][1]:
@@ -209,6 +220,38 @@ def _guess_japanese(raw: bytes) -> tuple[str, str] | None:
             if name == other:
                 return text, name
     return scored[0][3], scored[0][2]
+
+
+def _half_width_words(text: str) -> bool:
+    """True when every non-ASCII run is half-width katakana spelt as words: not glued to Latin
+    letters (ﾇa va is a misread Ç), with ﾝ, ｰ or a voiced mark somewhere, no word opening on a
+    mark or a small kana, every voiced mark after a letter that takes it."""
+    runs = re.findall(r"[^\x00-\x7f]+", text)
+    if not runs or not all(re.fullmatch("[\uff61-\uff9f]+", r) for r in runs) \
+            or re.search("[A-Za-z][\uff61-\uff9f]|[\uff61-\uff9f][A-Za-z]", text):
+        return False
+    if not re.search("[ﾝｰﾞﾟ]", text):  # katakana words have them; capitals À-Ý read so do not
+        return False
+    for word in re.split("[^\uff66-\uff9f]+", text):
+        if word and (word[0] in "ｰﾞﾟ" or "ｧ" <= word[0] <= "ｯ"):
+            return False
+        for a, b in zip(word, word[1:]):
+            if (b == "ﾞ" and not ("ｶ" <= a <= "ﾄ" or "ﾊ" <= a <= "ﾎ" or a == "ｳ")) \
+                    or (b == "ﾟ" and not "ﾊ" <= a <= "ﾎ"):
+                return False
+    return True
+
+
+def _korean(raw: bytes) -> bool:
+    """True when raw reads as EUC-KR Hangul made mostly of common syllables."""
+    try:
+        text = raw.decode("euc_kr")
+    except UnicodeDecodeError:
+        return False
+    syllables = [ch for ch in text if "\uac00" <= ch <= "\ud7a3"]
+    return len(syllables) >= 3 and all(ord(ch) < 0x80 or "\uac00" <= ch <= "\ud7a3" or
+                                       "\u3000" <= ch <= "\u303f" for ch in text) \
+        and sum(ch in _KO_COMMON for ch in syllables) >= KOREAN_SHARE * len(syllables)
 
 
 def _japanese_score(text: str) -> tuple[float, int]:

@@ -32,12 +32,12 @@ EN_VAGUE = re.compile(r"(?i:(?:(tens|hundreds) of )?(thousand|million|billion|tr
 JA_CHARS = frozenset("十百千万億兆")
 JA_MAG = re.compile(r"([十百千]?)([万億兆]?)")
 # German and French scale words too (5,5 Millionen, 2,3 Mrd., 4 milliards): the number before
-# them is read the English way (numerals.py), the word here. German Billionen are 10^12; a
-# "billion" is read as English's 10^9 even in a French text, where it means 10^12.
-EN_MAG = re.compile(r" ?(?P<w>[Tt]housand|[Mm]illion(?:en)?|[Bb]illion(?:en)?|[Tt]rillion|lakh|"
-                    r"crore|[Mm]illiard(?:en?)?)s?"
-                    + EN + r"| ?(?P<a>bn|mn|tn|(?:Mio|Mrd|Md|Tsd)\.?)(?![A-Za-z0-9])|(?P<l>[kKMBT])" + EN
-                    + r"|(?P<c>[mb])" + EN)
+# them is read the English way (numerals.py), the word here.
+EU_SCALE_RE = "|".join(f"[{w[0].upper()}{w[0]}]{w[1:]}" for w in sorted(U.EU_SCALE, key=len, reverse=True))
+EU_ABBREV_RE = r"(?:" + "|".join(U.EU_ABBREV) + r")\.?"
+EN_MAG = re.compile(r" ?(?P<w>[Tt]housand|[Mm]illion|[Bb]illion|[Tt]rillion|lakh|crore|"
+                    + U.LONG_BILLION + "|" + U.LONG_TRILLION + "|" + EU_SCALE_RE + r")s?" + EN + r"| ?(?P<a>bn|mn|tn|" + EU_ABBREV_RE
+                    + r")(?![A-Za-z0-9])|(?P<l>[kKMBT])" + EN + r"|(?P<c>[mb])" + EN)
 # Currency prefixes, from the table that maps them (a new code needs no edit here).
 _CODES = [k for k in U.CURRENCY_PREFIX if k.isalpha()]
 _SIGNS = "".join(k for k in U.CURRENCY_PREFIX if len(k) == 1)

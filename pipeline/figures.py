@@ -25,7 +25,8 @@ as `value`, a lower bound (数千万 -> 1e7), with approximate=True; bounds (以
 more than) are approximate too. A range keeps its low end in `value` and high end in
 `value_max`; "AからBに" / "from A to B" (a change) is two figures, not a range. Signs
 (−5%, ▲3.2%, マイナス2%) negate the value; 年間/毎秒 prefixes make a rate (INR/year).
-A document that writes its numbers 1.234,5 (5,5 Millionen Euro, 2,3 Mrd.) is read so (numerals.py).
+A document that writes its numbers 1.234,5 or 1 234,5 (5,5 Millionen Euro, 2,3 Mrd.) is read so,
+its billions on the long scale (eine Billion = 10^12; numerals.py).
 
 Halves and short forms: 1年半 -> 1.5 years, 1万2千人 -> 12000 people, 2020年~23年 and
 2024年1月~3月 are ranges of years and dates, -5~-3% keeps both signs; a compound or a
@@ -46,7 +47,7 @@ from typing import Optional
 
 from pipeline import figpatterns as P
 from pipeline import units as U
-from pipeline.numerals import as_english
+from pipeline.numerals import as_english, european
 from pipeline.figfilters import age_bound, age_decade, change, noun_between, rejected, short_year
 from pipeline.types import FigureCandidate
 
@@ -202,7 +203,7 @@ def _magnitude(s: str, q: _Q, j: int) -> int:
         g = P.EN_MAG.match(s, j)
         if g and (not g.group("c") or q.unit):
             key = g.group("w") or g.group("a") or g.group("l") or g.group("c")
-            q.mfac = U.EN_MULT[key.lower() if g.group("w") else key]
+            q.mfac = U.EN_MULT[key.lower() if g.group("w") else key.rstrip(".")]
             q.num *= q.mfac
             j = g.end()
     return j
@@ -378,7 +379,9 @@ def _candidate(s: str, text: str, i: int, lo: int):
 
 def extract_figures(text: str) -> list[FigureCandidate]:
     """All figure candidates in text, sorted by start and non-overlapping."""
-    s = as_english(P.FOLD_RUN.sub(lambda m: m.group().translate(U.FOLD), text))
+    s = P.FOLD_RUN.sub(lambda m: m.group().translate(U.FOLD), text)
+    if european(s):
+        s = as_english(s)
     mask = bytearray(len(s))
     for m in P.MASK.finditer(s):
         mask[m.start():m.end()] = b"\x01" * (m.end() - m.start())

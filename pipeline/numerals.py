@@ -1,42 +1,68 @@
-"""A document's way of writing numbers: 1,234.5 (English, Japanese) or 1.234,5 (German,
-French and most of Europe), decided once per document and read the English way by figures.py."""
+"""A document's way of writing numbers: 1,234.5 (English, Japanese) or 1.234,5 and 1 234,5
+(German, French and most of Europe), decided once per document and read the English way by
+figures.py."""
 
 from __future__ import annotations
 
 import re
 
-# Words a European number stands before: units, currencies, scale words.
-_EU_WORDS = (r"(?:%|€|\$|Prozent(?:punkte?)?|Euro|EUR|USD|US-Dollar|Dollar|(?:Mio|Mrd|Md|Tsd)\.?"
-             r"|Millionen|Milliarden?|Billionen|millions?|milliards?|pour ?cent|points?|euros?|Grad|"
-             r"Kilo(?:meter|gramm)|Tonnen|Stunden|Jahre|Monate|Tage|Menschen|Personen)(?![A-Za-z])")
+from pipeline import figpatterns as P
+from pipeline import units as U
+
+# Words a European number stands before: units, currencies, scale words, people.
+_EU_WORDS = (r"(?:de |d['’]|(?:%|€|\$|Prozent(?:punkte?)?|Euro|EUR|USD|US-Dollar|Dollar|" + P.EU_ABBREV_RE
+             + "|(?:" + P.EU_SCALE_RE + r")s?|millions?|pour ?cent|points?|euros?|Grad|"
+             r"Kilo(?:meter|gramm)|Tonnen|Stunden|Jahre|Monate|Tage|Menschen|Personen|personnes|"
+             r"Besucher|Mitarbeiter|Einwohner|habitants)(?![A-Za-z]))")
 # Signs of the European convention: a decimal comma before one of those words (5,5 Millionen,
-# 3,5 %, 4,250 Prozent), dots grouping thousands before a decimal comma (12.345,67), or two dot
-# groups (1.000.000). A bare "3,4" is no sign: a list ([1,2], refs 3,4) or a choice (2,3日,
+# 3,5 %, 4,250 Prozent), dots or spaces grouping thousands before a decimal comma (12.345,67,
+# 12 345,67), two dot groups (1.000.000), or a dot group before the euro (1.500 Euro: cents
+# have two digits). A bare "3,4" is no sign: a list ([1,2], refs 3,4) or a choice (2,3日,
 # "2 or 3 days") writes it in any language.
 _EU = re.compile(r"(?<![\d.,])(?:\d+,\d+(?=[ \u00a0\u202f]?" + _EU_WORDS + r")"
-                 r"|\d{1,3}(?:\.\d{3})+,\d+(?![\d,])|\d{1,3}(?:\.\d{3}){2,}(?![\d,]|\.\d))")
+                 r"|\d{1,3}(?:([. ])\d{3})(?:\1\d{3})*,\d+(?![\d,])|\d{1,3}(?:\.\d{3}){2,}(?![\d,]|\.\d)"
+                 r"|\d{1,3}\.\d{3}(?= ?(?:€|Euro|EUR|euros?)(?![A-Za-z])))")
 # Signs of the English one: a comma grouping thousands (5,000, 1,234.5) not before a European
 # word (4,250 Prozent is four and a quarter), or a decimal point in 0.012 or before a unit (3.5%).
 _EN = re.compile(r"(?<![\d.,])(?:[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?(?![\d,]|\.\d)(?![ \u00a0\u202f]?" + _EU_WORDS + r")"
                  r"|0\.\d+|\d+\.\d{1,2}(?= ?(?:%|percent|million|billion|dollars?|USD|euros?)(?![A-Za-z])))")
+# With as many signs of one as of the other (often none: "1.500 Besucher"), the text's commonest
+# words decide: German, French, Spanish, Italian and Dutch write 1.234,5.
+_EN_WORD = re.compile(r"\b(?:the|and|of|to|is|was|that|with|for|are)\b", re.I)
+_EU_WORD = re.compile(r"\b(?:der|die|das|dem|den|und|ist|sind|nicht|mit|von|vom|eine?|im|zum|zur|"
+                      r"auf|bei|auch|sich|wird|wurden?|hat|nach|le|la|les|des|et|est|une|du|au|"
+                      r"aux|dans|pour|avec|sur|qui|pas|sont|el|los|las|y|del|con|por|una|que|en|"
+                      r"il|di|della|che|per|het|een|van)\b", re.I)
 _KANA = re.compile("[\u3040-\u30ff]")  # Japanese writes 1,234.5
-# A European number: dot-grouped thousands with or without decimals, or a decimal comma. A
-# date (1.1.2024) or a version (3.5) has neither shape and is left alone.
-_EU_NUMBER = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+)(?![\d.,]*\d)")
+# A European number: thousands grouped by dots with or without decimals, by spaces (French)
+# before a decimal comma or a unit, currency, scale word or people (2 500 personnes; but "les 2
+# 100 premiers" and "Werte 100 200 300" are numbers apart), or a decimal comma. A date
+# (1.1.2024) or a version (3.5) has none of these shapes and is left alone.
+_EU_NUMBER = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+"
+                        r"|(?<!\d )\d{1,3}(?P<sp>(?: \d{3})+)(?:,\d+|(?= ?" + _EU_WORDS + r")))"
+                        r"(?![\d.,]*\d)")
 _SWAP = str.maketrans(".,", ",.")
+_SPACES = str.maketrans(", ", ".,")
+# A long-scale billion or trillion: German's capitalised noun, French's before de or d'.
+_LONG = re.compile(r"(?<![A-Za-z$])(?:(B)(?=illion(?!s)(?![a-z]))|(b)(?=illions? d(?:e |['’])))"
+                   r"|(?<![A-Za-z$])(?:(T)(?=rillion(?!s)(?![a-z]))|(t)(?=rillions? d(?:e |['’])))")
 
 
 def european(text: str) -> bool:
-    """True when the text writes its numbers 1.234,5: more signs of that than of 1,234.5, in a
-    text that is not Japanese (one stray "3,5%" in English, or 1,234 in German, does not decide)."""
+    """True when the text writes its numbers 1.234,5: more signs of that than of 1,234.5 (or as
+    many, in a German, French, Spanish, Italian or Dutch text), in a text that is not Japanese."""
     if _KANA.search(text):
         return False
-    return len(_EU.findall(text)) > len(_EN.findall(text))
+    eu, en = len(_EU.findall(text)), len(_EN.findall(text))
+    if eu != en:
+        return eu > en
+    return len(_EU_WORD.findall(text)) > len(_EN_WORD.findall(text))
 
 
 def as_english(text: str) -> str:
     """The text with every European number written the English way, character for character
-    (12.345,67 -> 12,345.67, 5,5 -> 5.5), so offsets into it are offsets into the original."""
-    if not european(text):
-        return text
-    return _EU_NUMBER.sub(lambda m: m.group().translate(_SWAP), text)
+    (12.345,67 -> 12,345.67, 1 000 000 € -> 1,000,000 €, 5,5 -> 5.5), and its long-scale billions
+    marked (units.LONG_BILLION), so offsets into it are offsets into the original. Call only
+    for a text european() is true of."""
+    text = _EU_NUMBER.sub(lambda m: m.group().translate(_SPACES if m.group("sp") else _SWAP), text)
+    return _LONG.sub(lambda m: U.LONG_BILLION[0] if m.group(1) or m.group(2) else U.LONG_TRILLION[0], text)

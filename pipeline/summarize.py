@@ -10,7 +10,6 @@ document of any length runs in a context sized for one section.
 
 from __future__ import annotations
 
-import re
 import time
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import Callable, Optional, TypeVar
 
 from . import align, merge, schemas
 from .claims import claims_problem, kept_claim, visible
+from .describe import description, echoed
 from .engine import Engine
 from .errors import GenerationError
 from .figures import extract_figures
@@ -57,27 +57,6 @@ class DocResult:
     sections: int = 0
     sentences: int = 0
     candidates: int = 0
-
-
-def echoed(numbers: list[str], task: str) -> set[str]:
-    """What a description must not merely repeat, folded: the numbers the model was shown and the
-    phrases its instructions quote (an example, the answer's placeholder)."""
-    # The figures prompt's example "工場の従業員数" (a factory's headcount) was copied as the
-    # description of seed 003's 7,000万ドル前後 and five more of its figures: 9 of the 132 key
-    # figures of the five seeds (0.4.12 bench) were described with a fact no document states.
-    return {_bare(t) for t in numbers + re.findall(r'"([^"]+)"', task)}
-
-
-def _bare(text: str) -> str:
-    return re.sub(r"\s", "", align.fold(text))
-
-
-def description(what: str, echoes: set[str]) -> str:
-    """The model's description of a key figure, or "" when it only repeats one of `echoes`
-    (measured: the 1.5B model repeats the number for most figures of seed 003): a number is not
-    a meaning."""
-    what = what.strip()
-    return "" if _bare(what) in echoes else what
 
 
 class DocumentRun:

@@ -7,10 +7,12 @@ so "5 GBP" never reads as gigabytes. Rows are tried in order, so longer forms co
 
 UNIT_TABLE = (
     # currencies
-    ("米ドル|USドル|ドル", r"US\$|USD|US[ -][Dd]ollars?|[Dd]ollars?|\$", "USD", 1.0),
+    # French, Spanish and Italian put "de"/"di" between an amount and its currency: 3 millions de
+    # dollars, 5 milliards d'euros, 2,5 milioni di euro
+    ("米ドル|USドル|ドル", r"US\$|USD|US[ -][Dd]ollars?|[Dd]ollars?|\$|de dollars|de dólares", "USD", 1.0),
     ("円", r"JPY|yen", "JPY", 1.0),
     ("人民元|元", r"CNY|RMB|yuan", "CNY", 1.0),
-    ("ユーロ|€", r"EUR|[Ee]uros?", "EUR", 1.0),
+    ("ユーロ|€", r"EUR|[Ee]uros?|d['’]euros|de euros|di euro", "EUR", 1.0),
     ("ルピー", r"INR|rupees?", "INR", 1.0),
     ("英ポンド|ポンド", r"GBP", "GBP", 1.0),
     ("ウォン", r"KRW", "KRW", 1.0),
@@ -21,8 +23,10 @@ UNIT_TABLE = (
     ("%|パーセント", r"percent|per cent|Prozent|pour cent", "percent", 1.0),
     ("倍", r"times|[x×]|(?<=\d)X(?! [A-Z])", "times", 1.0),  # 10X, not 10 X-ray nor 10X Genomics
     # counts: counters stay coarse on purpose, the model only needs to tell kinds apart
-    ("人|名", r"people|persons|employees|workers|users|engineers|researchers|students",
-     "people", 1.0),
+    ("人|名", r"people|persons|employees|workers|users|engineers|researchers|students|"
+     r"Menschen|Personen|Besucher(?:innen|n)?|Mitarbeiter(?:innen|n)?|Mitarbeitenden?|"
+     r"Beschäftigten?|Einwohner(?:innen|n)?|(?:de )?personnes|salarié(?:e)?s|d['’]habitants|"
+     r"habitants|personas|persone", "people", 1.0),
     ("社", r"companies|firms", "companies", 1.0),
     # GPU hours (GPU時間) measure compute time, not GPUs: they belong to the hours row
     ("個|台|枚|本|件|回|つ|基|機|カ国|か国|ヶ国|ヵ国",
@@ -105,11 +109,20 @@ JA_SMALL = {"": 1.0, "十": 10.0, "百": 100.0, "千": 1000.0}
 JA_BIG = {"": 1.0, "万": 1e4, "億": 1e8, "兆": 1e12}
 EN_MULT = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "lakh": 1e5,
            "crore": 1e7, "bn": 1e9, "mn": 1e6, "tn": 1e12, "k": 1e3, "K": 1e3, "M": 1e6,
-           "B": 1e9, "T": 1e12, "m": 1e6, "b": 1e9,
-           # German and French scale words: a Milliarde is 10^9, German Billionen 10^12
-           "millionen": 1e6, "billionen": 1e12, "milliarde": 1e9,
-           "milliarden": 1e9, "milliard": 1e9, "Mio.": 1e6, "Mrd.": 1e9, "Md.": 1e9, "Tsd.": 1e3,
-           "Mio": 1e6, "Mrd": 1e9, "Md": 1e9, "Tsd": 1e3}
+           "B": 1e9, "T": 1e12, "m": 1e6, "b": 1e9}
+# German and French scale words, written with the number the European way (5,5 Millionen, 2,3
+# Mrd., 4 milliards: numerals.py): a Milliarde is 10^9 and a Billion 10^12 (the long scale).
+EU_SCALE = {"millionen": 1e6, "milliarde": 1e9, "milliarden": 1e9, "milliard": 1e9,
+            "billionen": 1e12, "millones": 1e6, "milioni": 1e6, "miliardi": 1e9, "miliardo": 1e9,
+            "billones": 1e12, "miljoen": 1e6, "miljard": 1e9}
+EU_ABBREV = {"Mio": 1e6, "Mrd": 1e9, "Md": 1e9, "Tsd": 1e3}  # each also with its full stop
+EN_MULT.update(EU_SCALE)
+EN_MULT.update(EU_ABBREV)
+# German and French count on the long scale: eine Billion, un billion d'euros = 10^12. numerals.py
+# marks such a word in the parse copy of a European text by a private-use first letter (one code
+# point for one, so offsets hold); "$3 billion" and "billion dollars" there stay English.
+LONG_BILLION, LONG_TRILLION = "\ue000illion", "\ue001rillion"
+EN_MULT.update({LONG_BILLION: 1e12, LONG_TRILLION: 1e18})
 ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
 MONTHS = {m[:3]: k for k, m in enumerate(
     ("January February March April May June July August September October November "

@@ -79,6 +79,31 @@ def test_korean_euc_kr_is_not_read_as_japanese(tmp_path):
     assert doc.encoding in ("euc_kr", "cp949")
 
 
+@pytest.mark.parametrize("text", ["딥시크는 좋다", "딥시크 모델 출시", "한국어 문서입니다."])
+def test_a_short_korean_euc_kr_text_is_not_read_as_japanese(tmp_path, text):
+    # Fewer than KANALESS_CHARS characters: its common syllables tell it from kanji.
+    doc = load_document(write(tmp_path, "doc.txt", text.encode("euc_kr")))
+    assert doc.text == text
+
+
+@pytest.mark.parametrize("text", ["東京大学", "人工知能研究所", "中国製半導体輸出規制"])
+def test_a_short_kanji_only_euc_jp_text_stays_japanese(tmp_path, text):
+    doc = load_document(write(tmp_path, "doc.txt", text.encode("euc_jp")))
+    assert (doc.text, doc.encoding) == (text, "euc_jp")
+
+
+@pytest.mark.parametrize("text", ["ﾃﾞｨｰﾌﾟｼｰｸ ﾓﾃﾞﾙ", "ｺﾝﾋﾟｭｰﾀ 2024ﾈﾝ ﾓﾃﾞﾙ"])
+def test_half_width_katakana_alone_in_shift_jis_is_read(tmp_path, text):
+    doc = load_document(write(tmp_path, "doc.txt", text.encode("cp932")))
+    assert (doc.text, doc.encoding) == (text, "cp932")
+
+
+def test_latin_capitals_alone_are_not_read_as_half_width_katakana(tmp_path):
+    # CP932 reads À-Ý as half-width katakana (ﾀﾉﾎ ﾔﾛ): no ﾝ, ｰ or voiced mark, so no words.
+    with pytest.raises(DocumentError, match="cannot decode text"):
+        load_document(write(tmp_path, "doc.txt", "ÀÉÎ ÔÛ".encode("cp1252")))
+
+
 RUSSIAN = ["Привет, мир! DeepSeek выпустил новую модель.",  # was read as Shift_JIS half-width kana
            "Компания DeepSeek заявила, что обучение стоило 5,6 млн долларов.",
            "МИНИСТЕРСТВО ФИНАНСОВ",  # one case only: told apart by how often Russian uses each letter

@@ -483,6 +483,53 @@ def test_european_number_forms(text, span, value, unit):
     assert found[span].unit == unit
 
 
+# French groups thousands with spaces (often no-break ones) and puts "de" before the currency;
+# German and French billions are 10^12 (the long scale), a Milliarde 10^9.
+@pytest.mark.parametrize("text,expected", [
+    ("Il y avait 2 500 personnes et 3 000 000 de dollars.",
+     [("2 500 personnes", 2500, "people"), ("3 000 000 de dollars", 3e6, "USD")]),
+    ("Le budget atteint 12\u202f345,67\u00a0€ cette année.", [("12\u202f345,67\u00a0€", 12345.67, "EUR")]),
+    ("Le projet coûte 3 billions d'euros, soit 3 000 milliards.",
+     [("3 billions d'euros", 3e12, "EUR"), ("3 000 milliards", 3e12, "")]),
+    ("Die Staatsschulden liegen bei 2,5 Billionen Euro, die Zinsen bei 1 Billion.",
+     [("2,5 Billionen Euro", 2.5e12, "EUR"), ("1 Billion", 1e12, "")]),
+    # no sign either way: the text's words decide (1.500 Besucher is fifteen hundred)
+    ("Es kamen 1.500 Besucher und die Halle war voll.", [("1.500 Besucher", 1500, "people")]),
+    ("The shipment of 1.500 tonnes was late and the port was full.", [("1.500 tonnes", 1500, "kg")]),
+    # a number after a number and a space starts no group; an IP address is no number
+    ("Im Jahr 2023 kamen 100 000 Besucher.", [("2023", 2023, "year"), ("100 000 Besucher", 1e5, "people")]),
+    ("Der Server 192.168.1.10 ist nicht erreichbar, sagte die Firma.", []),
+    # an English text keeps short-scale billions, whatever a French word in it
+    ("The fund raised 3 billion dollars for la recherche.", [("3 billion dollars", 3e9, "USD")]),
+    # ... and so do English billions in a European text: only Billion and "billion(s) de" are long
+    ("Laut Reuters wird Nvidia mit $3 billion bewertet, die Aktie stieg um 3,5 Prozent.",
+     [("$3 billion", 3e9, "USD"), ("3,5 Prozent", 3.5, "percent")]),
+    ("Der Konzern rechnet mit Kosten zwischen 500 Milliarden bis 1 Billion Euro.",
+     [("500 Milliarden", 5e11, ""), ("1 Billion Euro", 1e12, "EUR")]),
+    # a decimal comma after a year and a space is still one; spaces join only before a unit
+    ("Die Inflation lag im Jahr 2023 3,5 Prozent über dem Ziel.",
+     [("2023", 2023, "year"), ("3,5 Prozent", 3.5, "percent")]),
+    ("Die Tabelle zeigt 100 200 300 als Werte.", [("100", 100, ""), ("200", 200, ""), ("300", 300, "")]),
+    # "bis" is no range word: a year after it stays a year
+    ("Die EU will die Emissionen um 55 Prozent bis 2030 senken.",
+     [("55 Prozent", 55, "percent"), ("2030", 2030, "year")]),
+    # Spanish, Italian and Dutch write 1.234,5 too, with their own scale words
+    ("La empresa invirtió 3.000 millones de euros en 2023.",
+     [("3.000 millones de euros", 3e9, "EUR"), ("2023", 2023, "year")]),
+    ("España tiene una deuda de 1,5 billones de euros.", [("1,5 billones de euros", 1.5e12, "EUR")]),
+    ("Il debito pubblico è di 2.800 miliardi di euro.", [("2.800 miliardi di euro", 2.8e12, "EUR")]),
+    ("Omzet: 1.500 euro en de winst is 2,5 miljoen.", [("1.500 euro", 1500, "EUR"), ("2,5 miljoen", 2.5e6, "")]),
+])
+def test_european_groups_scales_and_currencies(text, expected):
+    got = [(c.text, c.value, c.unit) for c in figs(text)]
+    assert got == [(t, pytest.approx(v), u) for t, v, u in expected]
+
+
+def test_a_long_scale_range_keeps_both_ends():
+    c, = figs("Die Kosten liegen bei 1-2 Billion Euro, sagt die Bank.")
+    assert (c.value, c.value_max) == (pytest.approx(1e12), pytest.approx(2e12))
+
+
 @pytest.mark.parametrize("text,expected", [
     ("It cost 5,500 dollars and 1,234.5 units, 5.5 million.", ["5,500 dollars", "1,234.5 units",
                                                              "5.5 million"]),
@@ -512,7 +559,7 @@ def test_numbers_read_the_english_way_keep_their_values():
     # a French no-break space before %
     ("Le chômage atteint 7,3\u202f% en mars, contre 7,1\u00a0% en février.",
      [("7,3\u202f%", 7.3), ("7,1\u00a0%", 7.1)]),
-    ("2,3 Mrd Euro und 3,5 Mio Besucher, 0,5 Prozentpunkte", [("2,3 Mrd Euro", 2.3e9), ("3,5 Mio", 3.5e6),
+    ("2,3 Mrd Euro und 3,5 Mio Besucher, 0,5 Prozentpunkte", [("2,3 Mrd Euro", 2.3e9), ("3,5 Mio Besucher", 3.5e6),
                                                             ("0,5 Prozentpunkte", 0.5)]),
     # one decimal comma in English (a typo, a quoted value) does not outweigh 0.012
     ("Revenue grew 3,5% while the euro traded at 1.085 dollars and the p-value was 0.012.",

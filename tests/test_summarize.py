@@ -10,7 +10,7 @@ from pipeline.prompts import Prompts
 from pipeline.segment import segment
 from pipeline.names import subject_options
 from pipeline.sections import SECTION_CHARS, SECTION_SENTENCES, TAIL_SENTENCES, sections, spread, tail_of
-from pipeline.summarize import description, echoed
+from pipeline.describe import description, echoed
 
 TEXT = ("米国は半導体の輸出規制を強化した。今日は晴れだった。DeepSeekは安いモデルを出した。"
         "筆者は対中規制が逆効果だと考える。deepseek の価格は3%に過ぎない。中国の輸出は伸びた。")
