@@ -46,12 +46,17 @@ def rejected(s: str, q, i: int) -> bool:
             and not s[s.rfind("\n", 0, i) + 1:i].strip(" \t("):
         return True
     # After a name and a space: a version (Claude 3.5) or a product's number (RTX 4090, Ascend
-    # 910), unless the word starts a phrase ("About 300"). Not 671B: "DeepSeek 671B" and "Llama
+    # 910), unless the word starts a phrase ("About 300") or is a German noun after its article
+    # ("im Quartal 500 Chips"). Not 671B: "DeepSeek 671B" and "Llama
     # 70B" are parameter counts, which AI articles give far more often than chip names.
     word = _word_before(s, i)
     if not word:
         return False
-    if P.VERSION.fullmatch(text) or (len(text) <= 2 and P.VERSION_NEXT.match(s, q.end)):
+    if P.VERSION.fullmatch(text):
+        return True
+    if P.GERMAN_NOUN.search(s, max(0, i - 30), i):
+        return False
+    if len(text) <= 2 and P.VERSION_NEXT.match(s, q.end):
         return True
     return q.plain and len(text) >= 3 and not q.year_like() and word not in P.NOT_NAMES
 

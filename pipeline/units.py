@@ -26,11 +26,11 @@ UNIT_TABLE = (
     ("人|名", r"people|persons|employees|workers|users|engineers|researchers|students|"
      r"Menschen|Personen|Besucher(?:innen|n)?|Mitarbeiter(?:innen|n)?|Mitarbeitenden?|"
      r"Beschäftigten?|Einwohner(?:innen|n)?|(?:de )?personnes|salarié(?:e)?s|d['’]habitants|"
-     r"habitants|personas|persone", "people", 1.0),
+     r"habitants|personas|persone|Nutzer(?:innen|n)?|Kunden|Kundinnen", "people", 1.0),
     ("社", r"companies|firms", "companies", 1.0),
     # GPU hours (GPU時間) measure compute time, not GPUs: they belong to the hours row
     ("個|台|枚|本|件|回|つ|基|機|カ国|か国|ヶ国|ヵ国",
-     r"chips|GPUs?(?![- ]?[Hh]ours?(?![A-Za-z])| ?時間)|jobs|units|devices|servers|papers|models|"
+     r"[Cc]hips|GPUs?(?![- ]?[Hh]ours?(?![A-Za-z])| ?時間)|jobs|units|devices|servers|papers|models|"
      r"countries|items", "count", 1.0),
     ("位", "", "rank", 1.0),
     # durations (calendar years are handled by the parser before this table)

@@ -474,7 +474,7 @@ def test_a_decade_range_across_a_century_and_a_change_to_an_age():
     ("Le coût: 5,5 millions, soit 2,5 milliards.", "2,5 milliards", 2.5e9, ""),
     ("Das Modell kostet 1.299 Euro statt 1,5 Mio. Euro.", "1.299 Euro", 1299.0, "EUR"),
     ("Das Modell kostet 1.299 Euro statt 1,5 Mio. Euro.", "1,5 Mio. Euro", 1.5e6, "EUR"),
-    ("Es wurden 1.000.000 Chips verkauft.", "1.000.000", 1e6, ""),
+    ("Es wurden 1.000.000 Chips verkauft.", "1.000.000 Chips", 1e6, "count"),
 ])
 def test_european_number_forms(text, span, value, unit):
     found = {c.text: c for c in figs(text)}
@@ -521,6 +521,20 @@ def test_european_number_forms(text, span, value, unit):
     ("Omzet: 1.500 euro en de winst is 2,5 miljoen.", [("1.500 euro", 1500, "EUR"), ("2,5 miljoen", 2.5e6, "")]),
 ])
 def test_european_groups_scales_and_currencies(text, expected):
+    got = [(c.text, c.value, c.unit) for c in figs(text)]
+    assert got == [(t, pytest.approx(v), u) for t, v, u in expected]
+
+
+# German capitalises its nouns: after an article one is no product's name (RTX 4090 still is)
+@pytest.mark.parametrize("text,expected", [
+    ("Die Firma verkaufte im Quartal 500 Chips an 300 Kunden.", [("500 Chips", 500, "count"), ("300 Kunden", 300, "people")]),
+    ("Die Tabelle zeigt die Werte 100 und 200.", [("100", 100, ""), ("200", 200, "")]),
+    ("Im Quartal 50 Chips verkauft, sagte der Chef.", [("50 Chips", 50, "count")]),
+    ("Die Nvidia RTX 4090 kostet 1.999 Euro.", [("1.999 Euro", 1999, "EUR")]),
+    ("Der Huawei Ascend 910 ist schnell.", []),
+    ("Die Version 3.5 der Software ist da.", []),
+])
+def test_a_german_noun_before_a_number_is_no_name(text, expected):
     got = [(c.text, c.value, c.unit) for c in figs(text)]
     assert got == [(t, pytest.approx(v), u) for t, v, u in expected]
 
