@@ -47,14 +47,15 @@ def rejected(s: str, q, i: int) -> bool:
         return True
     # After a name and a space: a version (Claude 3.5) or a product's number (RTX 4090, Ascend
     # 910), unless the word starts a phrase ("About 300") or is a German noun after its article
-    # ("im Quartal 500 Chips"). Not 671B: "DeepSeek 671B" and "Llama
-    # 70B" are parameter counts, which AI articles give far more often than chip names.
+    # before a counted thing ("im Quartal 500 Chips"; "die Xbox 360" is still a name). Not 671B:
+    # "DeepSeek 671B" and "Llama 70B" are parameter counts, which AI articles give far more
+    # often than chip names.
     word = _word_before(s, i)
     if not word:
         return False
     if P.VERSION.fullmatch(text):
         return True
-    if P.GERMAN_NOUN.search(s, max(0, i - 30), i):
+    if q.unit and P.GERMAN_NOUN.search(s, max(0, i - 30), i):
         return False
     if len(text) <= 2 and P.VERSION_NEXT.match(s, q.end):
         return True

@@ -65,8 +65,8 @@ LABEL = re.compile(r"章|節|条|項|番目?|号|版|期目?|代目|次(?!元)|�
 VERSION_BEFORE = re.compile(r"(?:[A-Z][A-Za-z]*|[" + KATA + r"]+) \Z")
 # German capitalises every noun: after its article or preposition a capitalised word is a noun
 # ("im Quartal 500 Chips", "die Werte 100"), not a product's name as in "RTX 4090".
-GERMAN_NOUN = re.compile(r"(?<![A-Za-z])(?i:der|die|das|dem|den|des|im|vom|zum|zur|eine[mnrs]?|ein) "
-                         r"[A-ZÄÖÜ][a-zäöüß]{2,} \Z")
+GERMAN_ARTICLES = "der|die|das|dem|den|des|im|vom|zum|zur|eine[mnrs]?|ein"  # and prepositions with one
+GERMAN_NOUN = re.compile(r"(?<![A-Za-z])(?i:" + GERMAN_ARTICLES + r") [A-ZÄÖÜ][a-zäöüß]{2,} \Z")
 # Capitalised words that start an English sentence or phrase before a quantity ("About 300"),
 # unlike a product name before its number ("RTX 4090", "Ascend 910").
 NOT_NAMES = frozenset("""A About Above Almost An And Another Approximately Around As At Below By

@@ -25,8 +25,7 @@ as `value`, a lower bound (数千万 -> 1e7), with approximate=True; bounds (以
 more than) are approximate too. A range keeps its low end in `value` and high end in
 `value_max`; "AからBに" / "from A to B" (a change) is two figures, not a range. Signs
 (−5%, ▲3.2%, マイナス2%) negate the value; 年間/毎秒 prefixes make a rate (INR/year).
-A document that writes its numbers 1.234,5 or 1 234,5 (5,5 Millionen Euro, 2,3 Mrd.) is read so,
-its billions on the long scale (eine Billion = 10^12; numerals.py).
+A document that writes 1.234,5 or 1 234,5 (5,5 Millionen Euro) is read so (numerals.py).
 
 Halves and short forms: 1年半 -> 1.5 years, 1万2千人 -> 12000 people, 2020年~23年 and
 2024年1月~3月 are ranges of years and dates, -5~-3% keeps both signs; a compound or a

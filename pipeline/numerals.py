@@ -12,8 +12,7 @@ from pipeline import units as U
 # Words a European number stands before: units, currencies, scale words, people.
 _EU_WORDS = (r"(?:de |d['’]|(?:%|€|\$|Prozent(?:punkte?)?|Euro|EUR|USD|US-Dollar|Dollar|" + P.EU_ABBREV_RE
              + "|(?:" + P.EU_SCALE_RE + r")s?|millions?|pour ?cent|points?|euros?|Grad|"
-             r"Kilo(?:meter|gramm)|Tonnen|Stunden|Jahre|Monate|Tage|Menschen|Personen|personnes|"
-             r"Besucher|Mitarbeiter|Einwohner|habitants)(?![A-Za-z]))")
+             r"Kilo(?:meter|gramm)|Tonnen|Stunden|Jahre|Monate|Tage|" + U.EU_PEOPLE + r")(?![A-Za-z]))")
 # Signs of the European convention: a decimal comma before one of those words (5,5 Millionen,
 # 3,5 %, 4,250 Prozent), dots or spaces grouping thousands before a decimal comma (12.345,67,
 # 12 345,67), two dot groups (1.000.000), or a dot group before the euro (1.500 Euro: cents
@@ -29,8 +28,8 @@ _EN = re.compile(r"(?<![\d.,])(?:[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?(?![\d,]|\.\d)
 # With as many signs of one as of the other (often none: "1.500 Besucher"), the text's commonest
 # words decide: German, French, Spanish, Italian and Dutch write 1.234,5.
 _EN_WORD = re.compile(r"\b(?:the|and|of|to|is|was|that|with|for|are)\b", re.I)
-_EU_WORD = re.compile(r"\b(?:der|die|das|dem|den|und|ist|sind|nicht|mit|von|vom|eine?|im|zum|zur|"
-                      r"auf|bei|auch|sich|wird|wurden?|hat|nach|le|la|les|des|et|est|une|du|au|"
+_EU_WORD = re.compile(r"\b(?:" + P.GERMAN_ARTICLES + r"|und|ist|sind|nicht|mit|von|"
+                      r"auf|bei|auch|sich|wird|wurden?|hat|nach|le|la|les|et|est|une|du|au|"
                       r"aux|dans|pour|avec|sur|qui|pas|sont|el|los|las|y|del|con|por|una|que|en|"
                       r"il|di|della|che|per|het|een|van)\b", re.I)
 _KANA = re.compile("[\u3040-\u30ff]")  # Japanese writes 1,234.5

@@ -5,6 +5,12 @@ value of "5 GB" is 5 * 1e9 bytes. English alternatives get a letter/digit guard 
 so "5 GBP" never reads as gigabytes. Rows are tried in order, so longer forms come first.
 """
 
+# German, French, Spanish and Italian words for people, also a sign that a number before them is
+# written the European way (numerals.py).
+EU_PEOPLE = (r"Menschen|Personen|Besucher(?:innen|n)?|Mitarbeiter(?:innen|n)?|Mitarbeitenden?|"
+             r"Beschäftigten?|Einwohner(?:innen|n)?|Nutzer(?:innen|n)?|Kunden|Kundinnen|personnes|"
+             r"salarié(?:e)?s|habitants|personas|persone")
+
 UNIT_TABLE = (
     # currencies
     # French, Spanish and Italian put "de"/"di" between an amount and its currency: 3 millions de
@@ -24,9 +30,7 @@ UNIT_TABLE = (
     ("倍", r"times|[x×]|(?<=\d)X(?! [A-Z])", "times", 1.0),  # 10X, not 10 X-ray nor 10X Genomics
     # counts: counters stay coarse on purpose, the model only needs to tell kinds apart
     ("人|名", r"people|persons|employees|workers|users|engineers|researchers|students|"
-     r"Menschen|Personen|Besucher(?:innen|n)?|Mitarbeiter(?:innen|n)?|Mitarbeitenden?|"
-     r"Beschäftigten?|Einwohner(?:innen|n)?|(?:de )?personnes|salarié(?:e)?s|d['’]habitants|"
-     r"habitants|personas|persone|Nutzer(?:innen|n)?|Kunden|Kundinnen", "people", 1.0),
+     r"(?:de )?personnes|d['’]habitants|" + EU_PEOPLE, "people", 1.0),
     ("社", r"companies|firms", "companies", 1.0),
     # GPU hours (GPU時間) measure compute time, not GPUs: they belong to the hours row
     ("個|台|枚|本|件|回|つ|基|機|カ国|か国|ヶ国|ヵ国",

@@ -79,29 +79,40 @@ def test_korean_euc_kr_is_not_read_as_japanese(tmp_path):
     assert doc.encoding in ("euc_kr", "cp949")
 
 
-@pytest.mark.parametrize("text", ["딥시크는 좋다", "딥시크 모델 출시", "한국어 문서입니다."])
+@pytest.mark.parametrize("text", ["딥시크는 좋다", "딥시크 모델 출시", "한국어 문서입니다.", "인공지능 규제 강화",
+                                  "이 문서는 중요합니다", "미·중 무역 분쟁", "“경제 위기” 경고", "서울 날씨 맑음"])
 def test_a_short_korean_euc_kr_text_is_not_read_as_japanese(tmp_path, text):
-    # Fewer than KANALESS_CHARS characters: its common syllables tell it from kanji.
+    # Fewer than KANALESS_CHARS characters: spaced words or particles tell it from kanji.
     doc = load_document(write(tmp_path, "doc.txt", text.encode("euc_kr")))
-    assert doc.text == text
+    assert (doc.text, doc.encoding) == (text, "euc_kr")
 
 
-@pytest.mark.parametrize("text", ["東京大学", "人工知能研究所", "中国製半導体輸出規制"])
+# Read as EUC-KR these spell common syllables too (人生 -> 와으, 研 -> 를), but as one word.
+@pytest.mark.parametrize("text", ["東京大学", "人工知能研究所", "中国製半導体輸出規制", "人生相談", "企業研究",
+                                  "研修生 人数", "推薦入試", "研究所の人"])
 def test_a_short_kanji_only_euc_jp_text_stays_japanese(tmp_path, text):
     doc = load_document(write(tmp_path, "doc.txt", text.encode("euc_jp")))
     assert (doc.text, doc.encoding) == (text, "euc_jp")
 
 
-@pytest.mark.parametrize("text", ["ﾃﾞｨｰﾌﾟｼｰｸ ﾓﾃﾞﾙ", "ｺﾝﾋﾟｭｰﾀ 2024ﾈﾝ ﾓﾃﾞﾙ"])
+@pytest.mark.parametrize("text", ["ﾃﾞｨｰﾌﾟｼｰｸ ﾓﾃﾞﾙ", "ｺﾝﾋﾟｭｰﾀ 2024ﾈﾝ ﾓﾃﾞﾙ", "ﾐﾙｸ ﾗｲｽ"])
 def test_half_width_katakana_alone_in_shift_jis_is_read(tmp_path, text):
     doc = load_document(write(tmp_path, "doc.txt", text.encode("cp932")))
     assert (doc.text, doc.encoding) == (text, "cp932")
 
 
-def test_latin_capitals_alone_are_not_read_as_half_width_katakana(tmp_path):
-    # CP932 reads À-Ý as half-width katakana (ﾀﾉﾎ ﾔﾛ): no ﾝ, ｰ or voiced mark, so no words.
+@pytest.mark.parametrize("text,codec", [("ÀÉÎ ÔÛ", "cp1252"), ("ДЛЯ", "cp1251"), ("ВРЕМЯ 2024", "cp1251"),
+                                         ("общая информация", "koi8_r")])
+def test_latin_capitals_and_cyrillic_are_not_read_as_half_width_katakana(tmp_path, text, codec):
+    # CP932 reads bytes C0-DF as ﾀ-ﾟ (ДЛЯ -> ﾄﾋﾟ): no katakana word without one of ｦ-ｿ.
     with pytest.raises(DocumentError, match="cannot decode text"):
-        load_document(write(tmp_path, "doc.txt", "ÀÉÎ ÔÛ".encode("cp1252")))
+        load_document(write(tmp_path, "doc.txt", text.encode(codec)))
+
+
+@pytest.mark.parametrize("text", ["Fußball", "STRAßE 5", "25° C"])
+def test_latin_letters_beside_a_katakana_byte_stay_latin(tmp_path, text):
+    doc = load_document(write(tmp_path, "doc.txt", text.encode("cp1252")))
+    assert (doc.text, doc.encoding) == (text, "cp1252")
 
 
 RUSSIAN = ["Привет, мир! DeepSeek выпустил новую модель.",  # was read as Shift_JIS half-width kana
