@@ -81,7 +81,7 @@ def test_korean_euc_kr_is_not_read_as_japanese(tmp_path):
 
 @pytest.mark.parametrize("text", ["딥시크는 좋다", "딥시크 모델 출시", "한국어 문서입니다.", "인공지능 규제 강화",
                                   "이 문서는 중요합니다", "딥시크가 새 모델을 공개했다", "“경제 위기” 경고",
-                                  "대통령 국회 연설"])
+                                  "정부는 규제를 강화한다"])
 def test_a_short_korean_euc_kr_text_is_not_read_as_japanese(tmp_path, text):
     # Fewer than KANALESS_CHARS characters: spaced words or particles tell it from kanji.
     doc = load_document(write(tmp_path, "doc.txt", text.encode("euc_kr")))
@@ -90,7 +90,8 @@ def test_a_short_korean_euc_kr_text_is_not_read_as_japanese(tmp_path, text):
 
 # Read as EUC-KR these spell common syllables too (人生 -> 와으, 研 -> 를), but as one word.
 @pytest.mark.parametrize("text", ["東京大学", "人工知能研究所", "中国製半導体輸出規制", "人生相談", "企業研究",
-                                  "研修生 人数", "推薦入試", "研究所の人", "中国 人工知能 研究", "新型 半導体 規制 強化"])
+                                  "研修生 人数", "推薦入試", "研究所の人", "中国 人工知能 研究", "新型 半導体 規制 強化",
+                                  "消費税 増税", "米国 関税 25%", "説明 推計 企業"])
 def test_a_short_kanji_only_euc_jp_text_stays_japanese(tmp_path, text):
     doc = load_document(write(tmp_path, "doc.txt", text.encode("euc_jp")))
     assert (doc.text, doc.encoding) == (text, "euc_jp")
