@@ -21,6 +21,7 @@ COPIED = 0.8
 # A summary sentence must hold this share of its words in the claims it was written from: the
 # seeds' hold 0.98 to 1.0; a 1.5B model's additions ("Analysts at several banks doubted") do not.
 SUPPORTED = 0.75
+GROUNDED = 0.5  # a claim that copies no sentence holds at least this much of the ones it cites
 MIN_BIGRAMS = 6  # shorter claims ("AIは危険") match too many sentences by chance
 # Speech in quotation marks: 「…」, 『…』, “…” and "…" (not ‘…’, whose closing mark is an apostrophe).
 QUOTED = re.compile(r"「([^「」]+)」|『([^『』]+)』|“([^“”]+)”|\"([^\"]+)\"")
@@ -123,12 +124,12 @@ def spaced(text: str) -> bool:
     return not CJK.search(text)
 
 
-def supported(text: str, source: str) -> bool:
-    """Whether a text says little that `source` does not: SUPPORTED of its English words, or of
-    its character bigrams, are in it."""
+def supported(text: str, source: str, bar: float = SUPPORTED) -> bool:
+    """Whether a text says little that `source` does not: `bar` of its English words, or of its
+    character bigrams, are in it."""
     by_words = spaced(text) and spaced(source)
     want, have = (words(text), words(source)) if by_words else (bigrams(text), bigrams(source))
-    return not want or len(want & have) / len(want) >= SUPPORTED
+    return not want or len(want & have) / len(want) >= bar
 
 
 def _holds(target: str, bigram_bar: float, word_bar: float):

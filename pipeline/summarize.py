@@ -226,6 +226,12 @@ class DocumentRun:
             # A copy is grounded first in the sentence it copies, then in the section's sentences
             # the model cited for it.
             cited = self._sentences(([source.n] if source else []) + item["sentences"])
+            # One that copies none must say what the sentences it cites say: seed 000's "AIは米国の
+            # 世界支配をさらに推進する可能性は低い" cited "あるいは、生き残れる可能性は低い。" alone (a quarter
+            # of its bigrams), a claim the document does not make.
+            if source is None and cited and not align.supported(
+                    text, "".join(s.text(self.doc.text) for s in cited), align.GROUNDED):
+                continue
             if cited:
                 out.append(Claim(text, self._evidence(cited)))
                 # What a claim restates is the sentence it copies; its other citations stray. One

@@ -270,3 +270,16 @@ def _rerun(run, text):
     run.doc = Document("d", "d.txt", text, "", "utf-8")
     run.by_n, run.index = {s.n: s for s in sents}, SentenceIndex(text, sents)
     return run, sents
+
+
+def test_a_claim_that_copies_no_sentence_must_say_what_its_cited_ones_say():
+    run, text, sents = section_run()
+    stray = "半導体の輸出規制が学習の費用を押し上げる"  # cites [12], which says neither
+    joined = "半導体の輸出規制について筆者は甲と考え、学習の費用について筆者は乙と考える"  # [1] and [2] together
+    conv = ScriptedConversation([{"claims": [{"text": stray, "sentences": [12]},
+                                             {"text": joined, "sentences": [1, 2]},
+                                             {"text": sents[2].text(text), "sentences": [3]}]}])
+    claims, _ = run._claims(conv, sents)
+    assert [c.text for c in claims] == [joined, sents[2].text(text)]
+    assert [[text[e.start:e.end] for e in c.evidence] for c in claims][0] == \
+        [sents[0].text(text), sents[1].text(text)]
