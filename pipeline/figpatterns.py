@@ -23,7 +23,10 @@ def table_regex(rows, lead=" ?", tail=""):
 
 # also a compound (128k-token, 5-year), but not 3-x, which is more often algebra than "3 times",
 # nor a piece of a product code (SKU 4090-GB-2), while a 5-year-old is still 5 years
-UNIT = table_regex(U.UNIT_TABLE, r"(?: ?|(?P<hy>-)(?=[A-Za-z]{2}))", r"(?(hy)(?!-[0-9A-Z]))")
+# French, Spanish and Italian put de/di between an amount and its noun: 3 millions de dollars,
+# 5 milliards d'euros, 2,5 milioni di euro, 2 millions de personnes.
+UNIT = table_regex(U.UNIT_TABLE, r"(?: (?:de|di) | d['’]| ?|(?P<hy>-)(?=[A-Za-z]{2}))",
+                   r"(?(hy)(?!-[0-9A-Z]))")
 RATE = table_regex(U.RATE_TABLE)
 NUM = re.compile(r"(\d{1,3}(?:,\d{3})+(?!\d)|\d+)(\.\d+)?")  # 1,0000: not 1,000 and a 0
 START = re.compile(r"(?=[0-9十数何tThHmMbB])(?:\d|十数|[数何](?=[十百千万億兆])|(?<![A-Za-z])"
@@ -33,11 +36,13 @@ JA_CHARS = frozenset("十百千万億兆")
 JA_MAG = re.compile(r"([十百千]?)([万億兆]?)")
 # German and French scale words too (5,5 Millionen, 2,3 Mrd., 4 milliards): the number before
 # them is read the English way (numerals.py), the word here.
-EU_SCALE_RE = "|".join(f"[{w[0].upper()}{w[0]}]{w[1:]}" for w in sorted(U.EU_SCALE, key=len, reverse=True))
+EU_SCALE_RE = "|".join(f"[{w[0].upper()}{w[0]}]{w[1:]}"
+                       for w in sorted(U.EU_SCALE, key=len, reverse=True))
 EU_ABBREV_RE = r"(?:" + "|".join(U.EU_ABBREV) + r")\.?"
 EN_MAG = re.compile(r" ?(?P<w>[Tt]housand|[Mm]illion|[Bb]illion|[Tt]rillion|lakh|crore|"
-                    + U.LONG_BILLION + "|" + U.LONG_TRILLION + "|" + EU_SCALE_RE + r")s?" + EN + r"| ?(?P<a>bn|mn|tn|" + EU_ABBREV_RE
-                    + r")(?![A-Za-z0-9])|(?P<l>[kKMBT])" + EN + r"|(?P<c>[mb])" + EN)
+                    + U.LONG_BILLION + "|" + U.LONG_TRILLION + "|" + EU_SCALE_RE + r")s?" + EN
+                    + r"| ?(?P<a>bn|mn|tn|" + EU_ABBREV_RE + r")(?![A-Za-z0-9])"
+                    + r"|(?P<l>[kKMBT])" + EN + r"|(?P<c>[mb])" + EN)
 # Currency prefixes, from the table that maps them (a new code needs no edit here).
 _CODES = [k for k in U.CURRENCY_PREFIX if k.isalpha()]
 _SIGNS = "".join(k for k in U.CURRENCY_PREFIX if len(k) == 1)
@@ -64,7 +69,7 @@ ISO = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?!\d)|(\d{1,2})/(\d{1,2})/
 LABEL = re.compile(r"章|節|条|項|番目?|号|版|期目?|代目|次(?!元)|時(?!間)")
 VERSION_BEFORE = re.compile(r"(?:[A-Z][A-Za-z]*|[" + KATA + r"]+) \Z")
 # German capitalises every noun: after its article or preposition a capitalised word is a noun
-# ("im Quartal 500 Chips", "die Werte 100"), not a product's name as in "RTX 4090".
+# ("im Quartal 500 Chips"), not a product's name as in "RTX 4090" (figfilters.rejected).
 GERMAN_ARTICLES = "der|die|das|dem|den|des|im|vom|zum|zur|eine[mnrs]?|ein"  # and prepositions with one
 GERMAN_NOUN = re.compile(r"(?<![A-Za-z])(?i:" + GERMAN_ARTICLES + r") [A-ZÄÖÜ][a-zäöüß]{2,} \Z")
 # Capitalised words that start an English sentence or phrase before a quantity ("About 300"),

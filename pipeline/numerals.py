@@ -43,8 +43,7 @@ _EU_NUMBER = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+"
 _SWAP = str.maketrans(".,", ",.")
 _SPACES = str.maketrans(", ", ".,")
 # A long-scale billion or trillion: German's capitalised noun, French's before de or d'.
-_LONG = re.compile(r"(?<![A-Za-z$])(?:(B)(?=illion(?!s)(?![a-z]))|(b)(?=illions? d(?:e |['’])))"
-                   r"|(?<![A-Za-z$])(?:(T)(?=rillion(?!s)(?![a-z]))|(t)(?=rillions? d(?:e |['’])))")
+_LONG = re.compile(r"(?<![A-Za-z$])(?:[BT](?=r?illion(?![a-z]))|[bt](?=r?illions? d(?:e |['’])))")
 
 
 def european(text: str) -> bool:
@@ -64,4 +63,4 @@ def as_english(text: str) -> str:
     marked (units.LONG_BILLION), so offsets into it are offsets into the original. Call only
     for a text european() is true of."""
     text = _EU_NUMBER.sub(lambda m: m.group().translate(_SPACES if m.group("sp") else _SWAP), text)
-    return _LONG.sub(lambda m: U.LONG_BILLION[0] if m.group(1) or m.group(2) else U.LONG_TRILLION[0], text)
+    return _LONG.sub(lambda m: (U.LONG_BILLION if m.group() in "Bb" else U.LONG_TRILLION)[0], text)

@@ -13,12 +13,10 @@ EU_PEOPLE = (r"Menschen|Personen|Besucher(?:innen|n)?|Mitarbeiter(?:innen|n)?|Mi
 
 UNIT_TABLE = (
     # currencies
-    # French, Spanish and Italian put "de"/"di" between an amount and its currency: 3 millions de
-    # dollars, 5 milliards d'euros, 2,5 milioni di euro
-    ("米ドル|USドル|ドル", r"US\$|USD|US[ -][Dd]ollars?|[Dd]ollars?|\$|de dollars|de dólares", "USD", 1.0),
+    ("米ドル|USドル|ドル", r"US\$|USD|US[ -][Dd]ollars?|[Dd]ollars?|\$|dólares", "USD", 1.0),
     ("円", r"JPY|yen", "JPY", 1.0),
     ("人民元|元", r"CNY|RMB|yuan", "CNY", 1.0),
-    ("ユーロ|€", r"EUR|[Ee]uros?|d['’]euros|de euros|di euro", "EUR", 1.0),
+    ("ユーロ|€", r"EUR|[Ee]uros?", "EUR", 1.0),
     ("ルピー", r"INR|rupees?", "INR", 1.0),
     ("英ポンド|ポンド", r"GBP", "GBP", 1.0),
     ("ウォン", r"KRW", "KRW", 1.0),
@@ -30,7 +28,7 @@ UNIT_TABLE = (
     ("倍", r"times|[x×]|(?<=\d)X(?! [A-Z])", "times", 1.0),  # 10X, not 10 X-ray nor 10X Genomics
     # counts: counters stay coarse on purpose, the model only needs to tell kinds apart
     ("人|名", r"people|persons|employees|workers|users|engineers|researchers|students|"
-     r"(?:de )?personnes|d['’]habitants|" + EU_PEOPLE, "people", 1.0),
+     + EU_PEOPLE, "people", 1.0),
     ("社", r"companies|firms", "companies", 1.0),
     # GPU hours (GPU時間) measure compute time, not GPUs: they belong to the hours row
     ("個|台|枚|本|件|回|つ|基|機|カ国|か国|ヶ国|ヵ国",
@@ -114,8 +112,8 @@ JA_BIG = {"": 1.0, "万": 1e4, "億": 1e8, "兆": 1e12}
 EN_MULT = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "lakh": 1e5,
            "crore": 1e7, "bn": 1e9, "mn": 1e6, "tn": 1e12, "k": 1e3, "K": 1e3, "M": 1e6,
            "B": 1e9, "T": 1e12, "m": 1e6, "b": 1e9}
-# German and French scale words, written with the number the European way (5,5 Millionen, 2,3
-# Mrd., 4 milliards: numerals.py): a Milliarde is 10^9 and a Billion 10^12 (the long scale).
+# German, French, Spanish, Italian and Dutch scale words, written with the number the European way
+# (5,5 Millionen, 2,3 Mrd., 4 milliards: numerals.py): a Milliarde is 10^9, a Billion 10^12.
 EU_SCALE = {"millionen": 1e6, "milliarde": 1e9, "milliarden": 1e9, "milliard": 1e9,
             "billionen": 1e12, "millones": 1e6, "milioni": 1e6, "miliardi": 1e9, "miliardo": 1e9,
             "billones": 1e12, "miljoen": 1e6, "miljard": 1e9}
