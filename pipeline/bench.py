@@ -93,10 +93,12 @@ def _count_tokens(ref: models.ModelRef, texts: list[str]) -> tuple[list[int], in
     # The target "prompt tokens ≤ 1.1 × input" is measured against what a reader must see at least:
     # each document's plain text once, plus the fixed instructions once per document: the system
     # prompt, the document's fence and the instructions of every task that each document runs,
-    # their data left out (stance_evidence runs only when no sentence names a target: not counted).
+    # their data left out. Not counted: stance_evidence (only when no sentence names a target),
+    # claims_pick (only with --more-claims) and summary (written only in another language or from
+    # fewer than three claims; the seeds' summaries are picked).
     prompts = Prompts.load()
     fixed = sum(len(engine.tokenize([(prompts.skeleton(n), False)]))
-                for n in NAMES if n != "stance_evidence")
+                for n in NAMES if n not in ("stance_evidence", "claims_pick", "summary"))
     counts = [len(engine.tokenize([(t, False)])) for t in texts]
     del engine
     return counts, fixed, how

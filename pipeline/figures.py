@@ -46,7 +46,7 @@ from typing import Optional
 
 from pipeline import figpatterns as P
 from pipeline import units as U
-from pipeline.numerals import as_english, european
+from pipeline.numerals import read_english
 from pipeline.figfilters import age_bound, age_decade, change, noun_between, rejected, short_year
 from pipeline.types import FigureCandidate
 
@@ -379,8 +379,7 @@ def _candidate(s: str, text: str, i: int, lo: int):
 def extract_figures(text: str) -> list[FigureCandidate]:
     """All figure candidates in text, sorted by start and non-overlapping."""
     s = P.FOLD_RUN.sub(lambda m: m.group().translate(U.FOLD), text)
-    if european(s):
-        s = as_english(s)
+    s = read_english(s)
     mask = bytearray(len(s))
     for m in P.MASK.finditer(s):
         mask[m.start():m.end()] = b"\x01" * (m.end() - m.start())

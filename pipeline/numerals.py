@@ -1,6 +1,6 @@
 """A document's way of writing numbers: 1,234.5 (English, Japanese) or 1.234,5 and 1 234,5
-(German, French and most of Europe), decided once per document and read the English way by
-figures.py."""
+(German, French and most of Europe), decided per paragraph, the document's way where a
+paragraph does not show its own, and read the English way by figures.py."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ _EN_WORD = re.compile(r"\b(?:the|and|of|to|is|was|that|with|for|are)\b", re.I)
 _EU_WORD = re.compile(r"\b(?:" + P.GERMAN_ARTICLES + r"|und|ist|sind|nicht|mit|von|"
                       r"auf|bei|auch|sich|wird|wurden?|hat|nach|le|la|les|et|est|une|du|au|"
                       r"aux|dans|pour|avec|sur|qui|pas|sont|el|los|las|y|del|con|por|una|que|en|"
-                      r"il|di|della|che|per|het|een|van)\b", re.I)
+                      r"il|di|della|che|het|een|van)\b(?! al\b)", re.I)
 _KANA = re.compile("[\u3040-\u30ff]")  # Japanese writes 1,234.5
 # A European number: thousands grouped by dots with or without decimals, by spaces (French)
 # before a decimal comma or a unit, currency, scale word or people (2 500 personnes; but "les 2
@@ -40,10 +40,16 @@ _KANA = re.compile("[\u3040-\u30ff]")  # Japanese writes 1,234.5
 _EU_NUMBER = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+"
                         r"|(?<!\d )\d{1,3}(?P<sp>(?: \d{3})+)(?:,\d+|(?= ?" + _EU_WORDS + r")))"
                         r"(?![\d.,]*\d)")
+# Thousands grouped by spaces before a unit or currency are one number in any paragraph: an
+# English one in a French document writes "1 234 567 €" too.
+_SPACED_UNIT = re.compile(r"(?<![\d.,])(?<!\d )\d{1,3}(?: \d{3})+(?= ?" + _EU_WORDS + r")(?![\d.,]*\d)")
 _SWAP = str.maketrans(".,", ",.")
 _SPACES = str.maketrans(", ", ".,")
 # A long-scale billion or trillion: German's capitalised noun, French's before de or d'.
 _LONG = re.compile(r"(?<![A-Za-z$])(?:[BT](?=r?illion(?![a-z]))|[bt](?=r?illions? d(?:e |['’])))")
+
+
+_PARAGRAPH = re.compile(r"(\n[ \t\u3000]*\n)")
 
 
 def european(text: str) -> bool:
@@ -51,10 +57,33 @@ def european(text: str) -> bool:
     many, in a German, French, Spanish, Italian or Dutch text), in a text that is not Japanese."""
     if _KANA.search(text):
         return False
-    eu, en = len(_EU.findall(text)), len(_EN.findall(text))
-    if eu != en:
-        return eu > en
+    eu, en = _signs(text)
+    return eu > en if eu != en else not_english(text)
+
+
+def not_english(text: str) -> bool:
+    """More of the commonest words of German, French, Spanish, Italian or Dutch than of English."""
     return len(_EU_WORD.findall(text)) > len(_EN_WORD.findall(text))
+
+
+def _signs(text: str) -> tuple[int, int]:
+    return len(_EU.findall(text)), len(_EN.findall(text))
+
+
+def read_english(text: str) -> str:
+    """The text with every paragraph that writes its numbers the European way written the
+    English way (as_english), character for character. A paragraph is decided by its own signs,
+    else it takes the document's way: a German press release followed by its English translation
+    reads "1.200 Mitarbeiter" as 1,200 and "1.2 million" as 1.2 million. Its words decide only
+    for the whole document, because a paragraph's few are easily someone else's (an English
+    quotation or title in German, "van der Berg et al.")."""
+    whole = european(text)
+    out = []
+    for part in _PARAGRAPH.split(text):
+        eu, en = _signs(part) if not _KANA.search(part) else (0, 1)
+        out.append(as_english(part) if (eu > en if eu != en else whole)
+                   else _SPACED_UNIT.sub(lambda m: m.group().replace(" ", ","), part))
+    return "".join(out)
 
 
 def as_english(text: str) -> str:

@@ -24,6 +24,7 @@ FIELDS = {
     "stance_evidence": {"first", "last", "max_items", "target"},
     "stance_label": {"target"},
     "summary": {"language", "max_items", "min_items"},
+    "summary_pick": {"max_items", "min_items"},
 }
 NAMES = tuple(FIELDS)
 LANGUAGES = {"ja": "Japanese", "en": "English"}

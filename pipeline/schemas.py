@@ -15,7 +15,10 @@ from typing import Any, Iterable
 
 import jsonschema
 
-TASK_SCHEMAS = ("claims", "figures", "pick", "stance", "subject", "summary")
+TASK_SCHEMAS = ("claims", "figures", "pick", "stance", "subject", "summary", "summary_pick")
+# max_tokens sits above what each task's grammar can produce (maxLength characters at up to
+# 4 UTF-8 bytes, one token per byte in the worst vocabulary), so only a runaway hits it.
+TOKENS_PER_CHAR = 4
 RESULT_SCHEMA = "result"
 
 

@@ -25,9 +25,11 @@ from .figures import extract_figures
 from .generate import Conversation, add_thoughts
 from .names import subject_options
 from .prompts import LANGUAGES, Prompts, detect_language, numbered
-from .sections import SECTION_SENTENCES, SUMMARY_SENTENCES, sections, spread, tail_of
+from .schemas import TOKENS_PER_CHAR
+from .sections import sections, spread, tail_of
 from .segment import segment
 from .settings import RunSettings
+from .summary import summary
 from .types import (POSITIONS, Claim, Document, Evidence, FigureCandidate, KeyFigure, Sentence,
                     Stance, TaskStats)
 
@@ -36,9 +38,6 @@ CLAIMS_PER_SECTION = 3
 STANCE_EVIDENCE = 3  # sentences the model may cite when no sentence names the target
 STANCE_MENTIONS = 6  # sentences naming the target that the stance is judged from
 OUTPUT_RESERVE = 2048  # tokens kept free after a section for the tasks' suffixes and answers
-# max_tokens sits above what each task's grammar can produce (maxLength characters at up to
-# 4 UTF-8 bytes, one token per byte in the worst vocabulary), so only a runaway hits it.
-TOKENS_PER_CHAR = 4
 NULL_WORDS = {"", "null", "none", "n/a", "なし"}
 T = TypeVar("T")
 
@@ -133,7 +132,7 @@ class DocumentRun:
         res.claims = merge.claims([c for part in per_section for c in part])
         res.figures = merge.figures(res.figures)
         res.stance = [self._stance(t, chosen[t][:STANCE_MENTIONS], res) for t in targets]
-        res.summary = self._summary(spread(per_section, res.claims), res)
+        res.summary = summary(self, spread(per_section, res.claims), res)
         return res
 
     @staticmethod
@@ -304,79 +303,6 @@ class DocumentRun:
                              lambda conv: conv.score("stance_label", task, list(POSITIONS)))
         position = max(scores, key=scores.get)
         return Stance(target, position, scores[position], self._evidence(chosen), scores)
-
-    def _summary(self, claims: list[Claim], res: DocResult) -> list[tuple[str, list[Evidence]]]:
-        # The claims stand for the document, each numbered by the sentence it comes from; with no
-        # claim the opening sentences do, so the summary never rests on nothing.
-        if claims:
-            first = [self._at(c.evidence[0].start).n for c in claims]
-            listing = "\n".join(f"[{n}] {c.text}" for n, c in zip(first, claims))
-        else:
-            opening = ([s for s in self.sents if not (s.heading or s.aside)]
-                       or self.sents)[:SECTION_SENTENCES]
-            first, listing = [s.n for s in opening], numbered(self.doc.text, opening)
-        ids = sorted(set(first))
-        low, high = SUMMARY_SENTENCES
-        schema = schemas.fill("summary", MIN_ITEMS=low, MAX_ITEMS=high, SENTENCE_IDS=ids)
-        task = self.prompts.render("summary", language=self.language, min_items=low, max_items=high)
-        # Checked only in the listing's language: a summary asked in another one is a translation.
-        checked = detect_language(listing) == self.lang
-        faithful = lambda text: not checked or align.supported(text, listing)  # noqa: E731
-
-        def problem(answer: dict) -> Optional[str]:
-            for k, it in enumerate(answer["sentences"], 1):
-                if align.echoes(it["text"], task):  # a short document's summary padded with its task
-                    return f"sentence {k} repeats these instructions; write only about the document"
-                if not faithful(it["text"]):
-                    return f"sentence {k} says what none of the numbered lines says; write only what they say"
-            return None
-
-        answer = self._alone(listing, res, lambda conv: conv.ask(
-            "summary", task, schema, check=problem, max_tokens=high * (160 * TOKENS_PER_CHAR + 30) + 20))
-        out = []
-        limit = schema["properties"]["sentences"]["items"]["properties"]["text"]["maxLength"]
-        # What each listed line says, to stand in for a sentence that adds to them; then the
-        # document's own sentences, for a document with fewer claims than summary sentences.
-        listed: dict[int, Claim] = {}
-        for n, c in zip(first, claims):
-            listed.setdefault(n, c)
-        said = {n: c.text for n, c in listed.items()}
-        said.update((s.n, s.text(self.doc.text)) for s in self.sents
-                    if s.n not in said and not (s.heading or s.aside))
-        written = set()
-        for item in answer["sentences"]:
-            text = item["text"]
-            if not text.strip() or align.echoes(text, task):
-                continue
-            if not faithful(text):
-                # Still adding after the re-ask: the line it cites stands in for it (the next
-                # unused one, if that is taken), with that line's evidence, so the summary says
-                # nothing the document does not.
-                free = [n for n in [*item["sentences"], *said]
-                        if n in said and said[n] not in written]
-                if not free:
-                    continue
-                n = free[0]
-                written.add(said[n])
-                out.append((said[n], listed[n].evidence if n in listed else self._evidence([self.by_n[n]])))
-                continue
-            # The sentence it copies, else what it cited (its claim's sentence).
-            source = self.index.copied(text)
-            if source is None:
-                # A copy of a claim no one sentence holds (seed 002's transcript: a claim joined
-                # two) that writes a word the claim does not (テクノロジーー) is the claim.
-                shown = list(listed.values())
-                k = align.changed_copy(text, [c.text for c in shown])
-                if k is not None:
-                    claim = shown[k]
-                    if claim.text not in written:
-                        written.add(claim.text)
-                        out.append((claim.text, claim.evidence))
-                    continue
-            written.add(text)
-            cited = [source] if source else self._sentences(item["sentences"])
-            out.append((align.completed(text, source, self.index, limit), self._evidence(cited)))
-        return out
 
 
 def summarize(doc: Document, engine: Engine, prompts: Prompts, settings: RunSettings,

@@ -576,3 +576,47 @@ def test_numbers_read_the_english_way_keep_their_values():
 ])
 def test_the_convention_weighs_the_signs_of_both(text, expected):
     assert [(c.text, c.value) for c in figs(text)] == [(t, pytest.approx(v)) for t, v in expected]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a German press release with its English translation: each paragraph by its own signs
+    ("Die Firma hat jetzt 1.200 Mitarbeiter und einen Umsatz von 5,5 Millionen Euro.\n\n"
+     "The company now has 1,200 employees and revenue of 5.5 million euros.",
+     [("1.200 Mitarbeiter", 1200), ("5,5 Millionen Euro", 5.5e6), ("1,200 employees", 1200),
+      ("5.5 million euros", 5.5e6)]),
+    # a paragraph without signs takes the document's way, whatever its words: an English
+    # quotation or title in German is someone else's words
+    ("Der Umsatz stieg auf 12.345,67 Euro und die Kosten auf 3.400,00 Euro.\n\n"
+     "Der Bestseller „The Art of the Deal“ verkaufte 1.200 Exemplare.",
+     [("12.345,67 Euro", 12345.67), ("3.400,00 Euro", 3400), ("1.200", 1200)]),
+    ("Die Firma hat 1.200 Mitarbeiter und der Umsatz von 5,5 Millionen Euro ist hoch.\n\n"
+     "„We are proud of the team and of the work“, sagte der Chef der 1.500 Mitarbeiter.",
+     [("1.200 Mitarbeiter", 1200), ("5,5 Millionen Euro", 5.5e6), ("1.500 Mitarbeiter", 1500)]),
+    ("Der Umsatz stieg auf 12.345,67 Euro und die Zahl der Kunden auf 3.400.\n\nKunden: 1.500",
+     [("12.345,67 Euro", 12345.67), ("3.400", 3400), ("1.500", 1500)]),
+    # "per" is English too, and "van der Berg et al." a citation: neither makes a text European
+    ("The euro was stable on the day and the pound fell.\n\n"
+     "Rates per unit: EUR 1.085 per USD, GBP 1.265 per USD, CHF 1.125 per USD.",
+     [("EUR 1.085", 1.085), ("GBP 1.265", 1.265), ("CHF 1.125", 1.125)]),
+    ("The effect of the dose was repeated and the yield rose.\n\n"
+     "References: van der Berg et al.; van Dijk et al.; Roux et al. report a 1.125 ratio.",
+     [("1.125", 1.125)]),
+    # spaces group thousands before a currency in an English paragraph of a French document
+    ("Le chiffre d'affaires atteint 1 234 567 € et la marge est de 3,5 % pour le groupe.\n\n"
+     "Revenue was 1 234 567 € and the margin 3.5%.",
+     [("1 234 567 €", 1234567), ("3,5 %", 3.5), ("1 234 567 €", 1234567), ("3.5%", 3.5)]),
+    # an English paragraph in a Japanese document is read by its own signs
+    ("価格は1,500円だった。\n\nThe price was 2.300,50 dollars and 1.500,25 euros.",
+     [("1,500円", 1500), ("2.300,50 dollars", 2300.5), ("1.500,25 euros", 1500.25)]),
+])
+def test_each_paragraph_writes_its_numbers_its_own_way(text, expected):
+    got = [(c.text, c.value) for c in figs(text)]
+    assert got == [(t, pytest.approx(v)) for t, v in expected]
+    assert all(text[c.start:c.end] == c.text for c in figs(text))
+
+
+def test_per_and_et_al_are_no_sign_of_a_european_text():
+    assert [c.value for c in figs("Rates per unit: EUR 1.085 per USD, GBP 1.265 per USD.")] == \
+        [pytest.approx(1.085), pytest.approx(1.265)]
+    assert [c.value for c in figs("Roux et al., Petit et al., Blanc et al.: a 1.125 ratio")] == \
+        [pytest.approx(1.125)]

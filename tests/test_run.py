@@ -101,6 +101,12 @@ def test_only_the_figures_answer_is_spaced_json(tiny_model, docs, tmp_path, gram
     assert not any(spaced for _, spaced in others)
 
 
+def claims_schemas(grammars):
+    """The claims arrays of the claims tasks' schemas (the summary's pick lists claim numbers)."""
+    return [schema["properties"]["claims"] for schema, _ in grammars
+            if "properties" in schema["properties"].get("claims", {}).get("items", {})]
+
+
 def test_each_section_is_asked_for_exactly_three_claims_or_one_per_sentence(tiny_model, tmp_path,
                                                                           grammars):
     # Allowed fewer, the 1.5B model stopped after a section's first or last sentence.
@@ -111,8 +117,7 @@ def test_each_section_is_asked_for_exactly_three_claims_or_one_per_sentence(tiny
     short.write_text("DeepSeekは安いモデルを出した。価格は3%下がった。\n", encoding="utf-8")
     for doc in (long, short):
         assert brief("run", doc, "--out", tmp_path / "out").exit_code == 0
-    claims = [schema["properties"]["claims"] for schema, _ in grammars
-              if "claims" in schema["properties"]]
+    claims = claims_schemas(grammars)
     counts = [(c["minItems"], c["maxItems"], len(c["items"]["properties"]["sentences"]["items"]["enum"]))
               for c in claims]
     assert len(counts) > 2  # the long document has several sections
@@ -126,10 +131,10 @@ def test_more_claims_asks_each_tail_the_claims_passed_over_for_one(tiny_model, t
     doc = tmp_path / "long.txt"
     rng = random.Random(0)  # sentences with nothing in common, so no two claims merge
     kana = [chr(c) for c in range(ord("あ"), ord("ん"))]
-    doc.write_text("".join("".join(rng.choice(kana) for _ in range(24)) + "。" for _ in range(60))
+    doc.write_text("".join("".join(rng.choice(kana) for _ in range(24)) + "。" for _ in range(90))
                    + "\n", encoding="utf-8")
     assert brief("run", doc, "--out", tmp_path / "out", "--more-claims").exit_code == 0
-    claims = [schema["properties"]["claims"] for schema, _ in grammars if "claims" in schema["properties"]]
+    claims = claims_schemas(grammars)
     assert all(c["minItems"] == c["maxItems"] == 3 for c in claims)  # each section's three, as before
     # One sentence picked by number from each tail of five stated sentences or more: the last
     # ones of its section, after every sentence that section's claims copy.
@@ -145,6 +150,13 @@ def test_more_claims_asks_each_tail_the_claims_passed_over_for_one(tiny_model, t
     picked = [c for c in result["claims"] if len(c["evidence"]) == 1
               and c["text"] == c["evidence"][0]["quote"]]
     assert picked and all(text[e["start"]:e["end"]] == e["quote"] for c in picked for e in c["evidence"])
+    # With three claims or more in the document's language, the summary is those the model
+    # picks by number (grammar: the listed claims' numbers), not sentences it writes.
+    pick = [schema["properties"]["claims"] for schema, _ in grammars
+            if "enum" in schema["properties"].get("claims", {}).get("items", {})]
+    said = [s["text"] for s in result["provenance"]["summary_evidence"]]
+    assert pick and all((p["minItems"], p["maxItems"]) == (3, 5) for p in pick)  # a re-ask: two
+    assert 3 <= len(said) <= 5 and set(said) <= {c["text"] for c in result["claims"]}
 
 
 def test_second_run_skips_current_and_reruns_only_what_changed(tiny_model, docs, tmp_path):

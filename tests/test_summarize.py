@@ -283,3 +283,110 @@ def test_a_claim_that_copies_no_sentence_must_say_what_its_cited_ones_say():
     assert [c.text for c in claims] == [joined, sents[2].text(text)]
     assert [[text[e.start:e.end] for e in c.evidence] for c in claims][0] == \
         [sents[0].text(text), sents[1].text(text)]
+
+
+def _summary_run(lang="ja"):
+    """A section run whose claims copy sentences 1, 3, 5, 7 and 9, and a scripted conversation
+    that stands in for the summary's own."""
+    from pipeline.summarize import DocResult
+
+    run, text, sents = section_run()
+    run.sents, run.starts, run.lang = sents, [s.start for s in sents], lang
+    run.language = {"ja": "Japanese", "en": "English"}[lang]
+    claims = [_claim(sents[n - 1].text(text), sents[n - 1].start) for n in (1, 3, 5, 7, 9)]
+    return run, claims, DocResult(language=lang)
+
+
+def test_the_summary_is_the_claims_the_model_picks_in_document_order():
+    from pipeline.summary import summary
+
+    run, claims, res = _summary_run()
+    conv = ScriptedConversation([{"claims": [7, 1, 5]}])
+    run._alone = lambda sentences, res, asking: asking(conv)
+    out = summary(run, claims, res)
+    assert [t for t, _ in out] == [claims[0].text, claims[2].text, claims[3].text]
+    assert [ev for _, ev in out] == [claims[0].evidence, claims[2].evidence, claims[3].evidence]
+    assert "Which 3 to 5 of them" in conv.tasks[0]
+    assert conv.schemas[0]["properties"]["claims"]["items"]["enum"] == [1, 3, 5, 7, 9]
+    # A section's claim may cite an earlier sentence first: the order shown is kept.
+    conv = ScriptedConversation([{"claims": [9, 7, 1]}])
+    out = summary(run, claims[:3] + [claims[4], claims[3]], res)
+    assert [t for t, _ in out] == [claims[0].text, claims[4].text, claims[3].text]
+
+
+def test_a_claim_picked_twice_is_re_asked_then_the_unpicked_fill_in():
+    from pipeline.summary import summary
+
+    run, claims, res = _summary_run()
+    asked = []
+
+    class Twice(ScriptedConversation):
+        def ask(self, name, task, schema, max_tokens, check=None, spaced=False):
+            answer = self.answers.pop(0)
+            asked.append(check(answer))
+            return answer  # as Conversation.ask does after its re-ask: the caller filters
+
+    conv = Twice([{"claims": [3, 3, 9]}])
+    run._alone = lambda sentences, res, asking: asking(conv)
+    out = summary(run, claims, res)
+    assert asked == ["a claim is listed twice; list each once"]
+    assert [t for t, _ in out] == [claims[0].text, claims[1].text, claims[4].text]  # 1 fills in
+
+
+def test_a_summary_in_another_language_is_written_not_picked():
+    from pipeline.summary import summary
+
+    run, claims, res = _summary_run(lang="en")
+    conv = ScriptedConversation([{"sentences": [
+        {"text": "The author considers export controls.", "sentences": [1]},
+        {"text": "The author considers training costs.", "sentences": [3]},
+        {"text": "The author considers inference speed.", "sentences": [5]}]}])
+    run._alone = lambda sentences, res, asking: asking(conv)
+    out = summary(run, claims, res)
+    assert "Write a summary of the original in 3 to 5 sentences of English" in conv.tasks[0]
+    assert [t for t, _ in out][0] == "The author considers export controls."
+
+
+def test_three_listed_claims_are_the_summary_without_a_call():
+    from pipeline.summary import summary
+
+    run, claims, res = _summary_run()
+    conv = ScriptedConversation([])  # any call would pop from an empty script
+    run._alone = lambda sentences, res, asking: asking(conv)
+    assert [t for t, _ in summary(run, claims[:3], res)] == [c.text for c in claims[:3]]
+    assert conv.tasks == []
+
+
+def test_a_claim_whose_first_sentence_is_listed_already_is_left_out_of_the_listing():
+    from pipeline.summary import summary
+    from pipeline.types import Claim
+
+    run, claims, res = _summary_run()
+    twin = Claim("半導体の輸出規制は効かない", claims[0].evidence)  # its first sentence is claim 1's
+    shown = []
+    conv = ScriptedConversation([{"claims": [1, 5, 9]}])
+    run._alone = lambda sentences, res, asking: (shown.append(sentences), asking(conv))[1]
+    summary(run, [claims[0], twin, *claims[1:]], res)
+    assert shown[0].count("[1] ") == 1 and twin.text not in shown[0]
+    assert "Which 3 to 5 of them" in conv.tasks[0]  # five lines, five numbers
+
+
+def test_claims_in_german_are_summarised_in_english_by_writing():
+    from pipeline.summary import summary
+    from pipeline.types import Claim, Evidence
+
+    run, _, res = _summary_run(lang="en")
+    text = ("Die Firma hat und ist mit der Bank. Der Markt ist nicht auf der Höhe. "
+            "Die Kosten sind mit dem Euro gestiegen. Der Chef ist von der Idee nicht überzeugt.")
+    run, sents = _rerun(run, text)
+    run.sents, run.starts = sents, [s.start for s in sents]
+    claims = [Claim(s.text(text), [Evidence.of(text, s.start, s.end)]) for s in sents]
+    conv = ScriptedConversation([{"sentences": [
+        {"text": "The firm works with the bank.", "sentences": [1]},
+        {"text": "The market is not doing well.", "sentences": [2]},
+        {"text": "Costs rose with the euro.", "sentences": [3]}]}])
+    run._alone = lambda sentences, res, asking: asking(conv)
+    out = summary(run, claims, res)
+    assert "sentences of English" in conv.tasks[0]
+    assert [t for t, _ in out] == ["The firm works with the bank.", "The market is not doing well.",
+                                   "Costs rose with the euro."]  # a translation: not checked against German
