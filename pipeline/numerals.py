@@ -29,9 +29,9 @@ _EN = re.compile(r"(?<![\d.,])(?:[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?(?![\d,]|\.\d)
 # words decide: German, French, Spanish, Italian and Dutch write 1.234,5.
 _EN_WORD = re.compile(r"\b(?:the|and|of|to|is|was|that|with|for|are)\b", re.I)
 _EU_WORD = re.compile(r"\b(?:" + P.GERMAN_ARTICLES + r"|und|ist|sind|nicht|mit|von|"
-                      r"auf|bei|auch|sich|wird|wurden?|hat|nach|le|la|les|et|est|une|du|au|"
+                      r"auf|bei|auch|sich|wird|wurden?|hat|nach|le|la|les|et(?! al\b)|est|une|du|au|"
                       r"aux|dans|pour|avec|sur|qui|pas|sont|el|los|las|y|del|con|por|una|que|en|"
-                      r"il|di|della|che|het|een|van)\b(?! al\b)", re.I)
+                      r"il|di|della|che|het|een|van)\b", re.I)  # not "per": English too; not "et al."
 _KANA = re.compile("[\u3040-\u30ff]")  # Japanese writes 1,234.5
 # A European number: thousands grouped by dots with or without decimals, by spaces (French)
 # before a decimal comma or a unit, currency, scale word or people (2 500 personnes; but "les 2
@@ -40,8 +40,8 @@ _KANA = re.compile("[\u3040-\u30ff]")  # Japanese writes 1,234.5
 _EU_NUMBER = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+"
                         r"|(?<!\d )\d{1,3}(?P<sp>(?: \d{3})+)(?:,\d+|(?= ?" + _EU_WORDS + r")))"
                         r"(?![\d.,]*\d)")
-# Thousands grouped by spaces before a unit or currency are one number in any paragraph: an
-# English one in a French document writes "1 234 567 €" too.
+# Thousands grouped by spaces before a unit, currency, percent, scale word or people noun are one
+# number in any paragraph: an English one in a French document writes "1 234 567 €" too.
 _SPACED_UNIT = re.compile(r"(?<![\d.,])(?<!\d )\d{1,3}(?: \d{3})+(?= ?" + _EU_WORDS + r")(?![\d.,]*\d)")
 _SWAP = str.maketrans(".,", ",.")
 _SPACES = str.maketrans(", ", ".,")
@@ -55,41 +55,38 @@ _PARAGRAPH = re.compile(r"(\n[ \t\u3000]*\n)")
 def european(text: str) -> bool:
     """True when the text writes its numbers 1.234,5: more signs of that than of 1,234.5 (or as
     many, in a German, French, Spanish, Italian or Dutch text), in a text that is not Japanese."""
-    if _KANA.search(text):
-        return False
-    eu, en = _signs(text)
-    return eu > en if eu != en else not_english(text)
+    return _way(text, european_words)
 
 
-def not_english(text: str) -> bool:
+def european_words(text: str) -> bool:
     """More of the commonest words of German, French, Spanish, Italian or Dutch than of English."""
     return len(_EU_WORD.findall(text)) > len(_EN_WORD.findall(text))
 
 
-def _signs(text: str) -> tuple[int, int]:
-    return len(_EU.findall(text)), len(_EN.findall(text))
+def _way(text: str, tie) -> bool:
+    """True for the European way by the text's signs; `tie(text)` when they are as many."""
+    if _KANA.search(text):  # Japanese writes 1,234.5, and 2,3日 is two or three days
+        return False
+    eu, en = len(_EU.findall(text)), len(_EN.findall(text))
+    return eu > en if eu != en else tie(text)
 
 
 def read_english(text: str) -> str:
-    """The text with every paragraph that writes its numbers the European way written the
-    English way (as_english), character for character. A paragraph is decided by its own signs,
-    else it takes the document's way: a German press release followed by its English translation
-    reads "1.200 Mitarbeiter" as 1,200 and "1.2 million" as 1.2 million. Its words decide only
-    for the whole document, because a paragraph's few are easily someone else's (an English
-    quotation or title in German, "van der Berg et al.")."""
-    whole = european(text)
-    out = []
-    for part in _PARAGRAPH.split(text):
-        eu, en = _signs(part) if not _KANA.search(part) else (0, 1)
-        out.append(as_english(part) if (eu > en if eu != en else whole)
-                   else _SPACED_UNIT.sub(lambda m: m.group().replace(" ", ","), part))
-    return "".join(out)
+    """The text with each paragraph that writes its numbers the European way written the English
+    way (as_english), character for character, and spaced thousands before a unit joined."""
+    # A paragraph is decided by its own signs, else by the document's, whose words decide a tie:
+    # a paragraph's few words are easily someone else's (an English title in German, "van der
+    # Berg"). The document's way leaves out its Japanese paragraphs, which would make it English.
+    parts = _PARAGRAPH.split(text)
+    whole = european("".join(p for p in parts if not _KANA.search(p)))
+    return "".join(as_english(p) if _way(p, lambda _: whole)
+                   else _SPACED_UNIT.sub(lambda m: m.group().replace(" ", ","), p) for p in parts)
 
 
 def as_english(text: str) -> str:
     """The text with every European number written the English way, character for character
     (12.345,67 -> 12,345.67, 1 000 000 € -> 1,000,000 €, 5,5 -> 5.5), and its long-scale billions
-    marked (units.LONG_BILLION), so offsets into it are offsets into the original. Call only
-    for a text european() is true of."""
+    marked (units.LONG_BILLION), so offsets into it are offsets into the original. Only for a
+    text decided European (read_english decides each paragraph)."""
     text = _EU_NUMBER.sub(lambda m: m.group().translate(_SPACES if m.group("sp") else _SWAP), text)
     return _LONG.sub(lambda m: (U.LONG_BILLION if m.group() in "Bb" else U.LONG_TRILLION)[0], text)

@@ -594,7 +594,8 @@ def test_the_convention_weighs_the_signs_of_both(text, expected):
      [("1.200 Mitarbeiter", 1200), ("5,5 Millionen Euro", 5.5e6), ("1.500 Mitarbeiter", 1500)]),
     ("Der Umsatz stieg auf 12.345,67 Euro und die Zahl der Kunden auf 3.400.\n\nKunden: 1.500",
      [("12.345,67 Euro", 12345.67), ("3.400", 3400), ("1.500", 1500)]),
-    # "per" is English too, and "van der Berg et al." a citation: neither makes a text European
+    # a paragraph with no signs of its own takes the document's way; its few words ("per",
+    # "van der", "et al.") do not decide it
     ("The euro was stable on the day and the pound fell.\n\n"
      "Rates per unit: EUR 1.085 per USD, GBP 1.265 per USD, CHF 1.125 per USD.",
      [("EUR 1.085", 1.085), ("GBP 1.265", 1.265), ("CHF 1.125", 1.125)]),
@@ -605,6 +606,9 @@ def test_the_convention_weighs_the_signs_of_both(text, expected):
     ("Le chiffre d'affaires atteint 1 234 567 € et la marge est de 3,5 % pour le groupe.\n\n"
      "Revenue was 1 234 567 € and the margin 3.5%.",
      [("1 234 567 €", 1234567), ("3,5 %", 3.5), ("1 234 567 €", 1234567), ("3.5%", 3.5)]),
+    # a Japanese paragraph does not make the rest of the document English
+    ("Die Zahl der Besucher lag bei 1.500 und die der Aussteller bei 2.300.\n\n"
+     "日本語の要約：来場者は1,500人だった。", [("1.500", 1500), ("2.300", 2300), ("1,500人", 1500)]),
     # an English paragraph in a Japanese document is read by its own signs
     ("価格は1,500円だった。\n\nThe price was 2.300,50 dollars and 1.500,25 euros.",
      [("1,500円", 1500), ("2.300,50 dollars", 2300.5), ("1.500,25 euros", 1500.25)]),

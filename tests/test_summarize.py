@@ -297,7 +297,7 @@ def _summary_run(lang="ja"):
     return run, claims, DocResult(language=lang)
 
 
-def test_the_summary_is_the_claims_the_model_picks_in_document_order():
+def test_the_summary_is_the_claims_the_model_picks_in_the_order_listed():
     from pipeline.summary import summary
 
     run, claims, res = _summary_run()
@@ -333,18 +333,59 @@ def test_a_claim_picked_twice_is_re_asked_then_the_unpicked_fill_in():
     assert [t for t, _ in out] == [claims[0].text, claims[1].text, claims[4].text]  # 1 fills in
 
 
-def test_a_summary_in_another_language_is_written_not_picked():
+def test_a_summary_in_another_language_than_its_listing_is_written_unchecked():
     from pipeline.summary import summary
 
-    run, claims, res = _summary_run(lang="en")
+    run, _, res = _summary_run(lang="en")  # no claim: the opening sentences, in Japanese, stand
     conv = ScriptedConversation([{"sentences": [
         {"text": "The author considers export controls.", "sentences": [1]},
-        {"text": "The author considers training costs.", "sentences": [3]},
-        {"text": "The author considers inference speed.", "sentences": [5]}]}])
+        {"text": "The author considers training costs.", "sentences": [2]},
+        {"text": "The author considers inference speed.", "sentences": [3]}]}])
     run._alone = lambda sentences, res, asking: asking(conv)
-    out = summary(run, claims, res)
+    out = summary(run, [], res)
     assert "Write a summary of the original in 3 to 5 sentences of English" in conv.tasks[0]
-    assert [t for t, _ in out][0] == "The author considers export controls."
+    assert [t for t, _ in out][0] == "The author considers export controls."  # a translation
+
+
+def test_two_claims_are_written_from_and_checked_against_their_words():
+    from pipeline.summary import summary
+
+    run, claims, res = _summary_run()
+    checked = []
+
+    class Recording(ScriptedConversation):
+        def ask(self, name, task, schema, max_tokens, check=None, spaced=False):
+            self.tasks.append(task)
+            self.schemas.append(schema)
+            answer = self.answers.pop(0)
+            checked.append(check(answer))
+            return answer  # as Conversation.ask does after its re-ask: the caller filters
+
+    # The third sentence says what neither listed claim says (it is sentence 2 of the document).
+    conv = Recording([{"sentences": [
+        {"text": claims[0].text, "sentences": [1]}, {"text": claims[1].text, "sentences": [3]},
+        {"text": "学習の費用は筆者の考えでは下がる", "sentences": [3]}]}])
+    run._alone = lambda sentences, res, asking: asking(conv)
+    out = summary(run, claims[:2], res)
+    assert "Write a summary" in conv.tasks[0]
+    assert conv.schemas[0]["properties"]["sentences"]["items"]["properties"]["sentences"]["items"]["enum"] == [1, 3]
+    assert checked == ["sentence 3 says what none of the numbered lines says; write only what they say"]
+    # Replaced by the next line not yet used: the document's own sentence 2, with its evidence.
+    second = run.by_n[2].text(run.doc.text)
+    assert [t for t, _ in out] == [claims[0].text, claims[1].text, second]
+    assert [run.doc.text[e.start:e.end] for e in out[2][1]] == [second]
+
+
+def test_four_listed_claims_allow_a_pick_of_three_or_four():
+    from pipeline.summary import summary
+
+    run, claims, res = _summary_run()
+    conv = ScriptedConversation([{"claims": [1, 3, 5, 7]}])
+    run._alone = lambda sentences, res, asking: asking(conv)
+    assert len(summary(run, claims[:4], res)) == 4
+    assert (conv.schemas[0]["properties"]["claims"]["minItems"],
+            conv.schemas[0]["properties"]["claims"]["maxItems"]) == (3, 4)
+    assert "Which 3 to 4 of them" in conv.tasks[0]
 
 
 def test_three_listed_claims_are_the_summary_without_a_call():
@@ -368,7 +409,7 @@ def test_a_claim_whose_first_sentence_is_listed_already_is_left_out_of_the_listi
     run._alone = lambda sentences, res, asking: (shown.append(sentences), asking(conv))[1]
     summary(run, [claims[0], twin, *claims[1:]], res)
     assert shown[0].count("[1] ") == 1 and twin.text not in shown[0]
-    assert "Which 3 to 5 of them" in conv.tasks[0]  # five lines, five numbers
+    assert len(shown[0].splitlines()) == 5
 
 
 def test_claims_in_german_are_summarised_in_english_by_writing():
