@@ -37,12 +37,12 @@ _KANA = re.compile("[\u3040-\u30ff]")  # Japanese writes 1,234.5
 # before a decimal comma or a unit, currency, scale word or people (2 500 personnes; but "les 2
 # 100 premiers" and "Werte 100 200 300" are numbers apart), or a decimal comma. A date
 # (1.1.2024) or a version (3.5) has none of these shapes and is left alone.
+_SPACED = r"(?<!\d )\d{1,3}(?P<sp>(?: \d{3})+)"  # 1 234 567, not after a number ("2023 100 000")
 _EU_NUMBER = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+"
-                        r"|(?<!\d )\d{1,3}(?P<sp>(?: \d{3})+)(?:,\d+|(?= ?" + _EU_WORDS + r")))"
-                        r"(?![\d.,]*\d)")
+                        r"|" + _SPACED + r"(?:,\d+|(?= ?" + _EU_WORDS + r")))(?![\d.,]*\d)")
 # Thousands grouped by spaces before a unit, currency, percent, scale word or people noun are one
 # number in any paragraph: an English one in a French document writes "1 234 567 €" too.
-_SPACED_UNIT = re.compile(r"(?<![\d.,])(?<!\d )\d{1,3}(?: \d{3})+(?= ?" + _EU_WORDS + r")(?![\d.,]*\d)")
+_SPACED_UNIT = re.compile(r"(?<![\d.,])" + _SPACED + r"(?= ?" + _EU_WORDS + r")(?![\d.,]*\d)")
 _SWAP = str.maketrans(".,", ",.")
 _SPACES = str.maketrans(", ", ".,")
 # A long-scale billion or trillion: German's capitalised noun, French's before de or d'.
@@ -52,19 +52,14 @@ _LONG = re.compile(r"(?<![A-Za-z$])(?:[BT](?=r?illion(?![a-z]))|[bt](?=r?illions
 _PARAGRAPH = re.compile(r"(\n[ \t\u3000]*\n)")
 
 
-def european(text: str) -> bool:
-    """True when the text writes its numbers 1.234,5: more signs of that than of 1,234.5 (or as
-    many, in a German, French, Spanish, Italian or Dutch text), in a text that is not Japanese."""
-    return _way(text, european_words)
-
-
 def european_words(text: str) -> bool:
     """More of the commonest words of German, French, Spanish, Italian or Dutch than of English."""
     return len(_EU_WORD.findall(text)) > len(_EN_WORD.findall(text))
 
 
 def _way(text: str, tie) -> bool:
-    """True for the European way by the text's signs; `tie(text)` when they are as many."""
+    """True when the text writes its numbers 1.234,5: more signs of that than of 1,234.5, in a
+    text that is not Japanese; `tie(text)` when they are as many."""
     if _KANA.search(text):  # Japanese writes 1,234.5, and 2,3日 is two or three days
         return False
     eu, en = len(_EU.findall(text)), len(_EN.findall(text))
@@ -78,7 +73,7 @@ def read_english(text: str) -> str:
     # a paragraph's few words are easily someone else's (an English title in German, "van der
     # Berg"). The document's way leaves out its Japanese paragraphs, which would make it English.
     parts = _PARAGRAPH.split(text)
-    whole = european("".join(p for p in parts if not _KANA.search(p)))
+    whole = _way("".join(p for p in parts if not _KANA.search(p)), european_words)
     return "".join(as_english(p) if _way(p, lambda _: whole)
                    else _SPACED_UNIT.sub(lambda m: m.group().replace(" ", ","), p) for p in parts)
 

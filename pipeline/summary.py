@@ -59,9 +59,9 @@ def summary(run: DocumentRun, claims: list[Claim], res: DocResult) -> Summary:
 def _picked(run: DocumentRun, shown: Listing, res: DocResult) -> Summary:
     """The listed claims the model picks as the document's main points, in the order listed."""
     low, high = SUMMARY_SENTENCES
-    ids = sorted(shown.ids)
-    schema = schemas.fill("summary_pick", MIN_ITEMS=low, MAX_ITEMS=min(high, len(ids)), SENTENCE_IDS=ids)
-    task = run.prompts.render("summary_pick", min_items=low, max_items=min(high, len(ids)))
+    ids, most = sorted(shown.ids), min(high, len(shown.ids))
+    schema = schemas.fill("summary_pick", MIN_ITEMS=low, MAX_ITEMS=most, SENTENCE_IDS=ids)
+    task = run.prompts.render("summary_pick", min_items=low, max_items=most)
 
     def problem(answer: dict) -> Optional[str]:
         if len(set(answer["claims"])) < len(answer["claims"]):
@@ -74,7 +74,7 @@ def _picked(run: DocumentRun, shown: Listing, res: DocResult) -> Summary:
         "summary", task, schema, check=problem, max_tokens=8 * high + 20))
     picked = set(answer["claims"])
     # A claim still listed twice after the re-ask: the unpicked fill in, first to last, up to three.
-    picked |= set([n for n in shown.ids if n not in picked][:max(0, low - len(picked))])
+    picked.update([n for n in shown.ids if n not in picked][:max(0, low - len(picked))])
     return [(c.text, c.evidence) for n, c in shown.claims.items() if n in picked]
 
 
