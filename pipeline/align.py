@@ -10,7 +10,8 @@ import re
 import unicodedata
 from typing import Optional
 
-from .prompts import CJK, detect_language, flat
+from .language import CJK, fits
+from .prompts import flat
 from .types import Sentence
 
 SIMILAR = 0.6  # bigram Jaccard above which two short texts say the same thing
@@ -169,7 +170,7 @@ def about(text: str, sents: list[Sentence], target: str, lang: str) -> list[Sent
     """Of the sentences the model cited for a target no sentence names, those that can be about
     it. A target in the document's own language must share TOUCH_OVERLAP of its bigrams with a
     sentence; one in another language may be named in translation, so the model's word stands."""
-    if detect_language(target) != lang:
+    if not fits(target, lang, lang):
         return sents
     touches = _holds(target, TOUCH_OVERLAP, TOUCH_WORDS)
     return [s for s in sents if touches(s.text(text))]

@@ -14,6 +14,7 @@ from . import __version__, cliopts
 from .clierrors import CliError, JsonErrors, friendly, run_guarded, terminate
 from .errors import EXIT_USAGE, UsageError
 from .events import summary_table
+from .language import NAMES
 from .settings import MIN_CONTEXT, RunSettings, max_threads
 
 
@@ -52,8 +53,10 @@ def cli():
               help="A stance target (repeatable), best in the documents' own words and language: "
               "stance rests on the sentences that name it. The document's main subject (one of "
               "the Latin or katakana names it repeats) is added too.")
-@click.option("--lang", type=click.Choice(["ja", "en"]), default=None,
-              help="Output language (default: each document's own).")
+@click.option("--lang", type=click.Choice(list(NAMES)), default=None, metavar="CODE",
+              help="Output language, an ISO 639-1 code such as ja, en, de, fr or zh (default: each "
+              "document's own; English for a language not in this list: "
+              + ", ".join(NAMES) + ").")
 @click.option("--force", is_flag=True, help="Rerun every document, even those whose result is current.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=None, callback=cliopts.seconds,
               help="Per-document time limit in seconds; a document over it fails, the run goes on.")

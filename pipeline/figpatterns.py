@@ -32,8 +32,8 @@ NUM = re.compile(r"(\d{1,3}(?:,\d{3})+(?!\d)|\d+)(\.\d+)?")  # 1,0000: not 1,000
 START = re.compile(r"(?=[0-9十数何tThHmMbB])(?:\d|十数|[数何](?=[十百千万億兆])|(?<![A-Za-z])"
                    r"(?i:(?:tens|hundreds|thousands|millions|billions|trillions) of ))")
 EN_VAGUE = re.compile(r"(?i:(?:(tens|hundreds) of )?(thousand|million|billion|trillion)s)")
-JA_CHARS = frozenset("十百千万億兆")
-JA_MAG = re.compile(r"([十百千]?)([万億兆]?)")
+JA_CHARS = frozenset("十百千万億兆亿만억조천백")
+JA_MAG = re.compile(r"([十百千천백]?)([万億兆亿만억조]?)")
 # German and French scale words too (5,5 Millionen, 2,3 Mrd., 4 milliards): the number before
 # them is read the English way (numerals.py), the word here.
 EU_SCALE_RE = "|".join(f"[{w[0].upper()}{w[0]}]{w[1:]}"
@@ -58,7 +58,7 @@ PRE_WORD = re.compile(r"(?:(?P<rate>" + "|".join(U.RATE_PREFIX) + r")|(?P<ja>(?<
                       + U.APPROX_PREFIX_EN + r")) )\Z")
 SUF_APPROX = re.compile(U.APPROX_SUFFIX)
 CONN = re.compile(r" ?~ ?|から|-| to ")
-YEAR_TAIL = re.compile(r"年(?:(代)|(\d{1,2})月(?:(\d{1,2})日)?|)(半ば|初頭|前半|後半|末|頃|ごろ|"
+YEAR_TAIL = re.compile(r"[年년](?:(代)|(\d{1,2})月(?:(\d{1,2})日)?|)(半ば|初頭|前半|後半|末|頃|ごろ|"
                        r"初め|中頃)?")
 MONTH_DAY = re.compile(r"月(?:(\d{1,2})日)?")
 MONTH_BEFORE = re.compile(r"(?<![A-Za-z])" + U.MONTH_RE + r"\.? \Z")

@@ -1,7 +1,8 @@
-"""Deterministic extraction of figures (numeric expressions) from Japanese and English text.
+"""Deterministic extraction of figures (numeric expressions) from Japanese and English text (and
+Chinese and Korean amounts: 亿, 만/억/조; European number forms: numerals.py).
 
 Code owns the facts: every number the summary may state is one of these candidates, and the
-model only chooses among them. A candidate merges a number with its multiplier (万/億/兆,
+model only chooses among them. A candidate merges a number with its multiplier (万/億/兆/亿/만/억/조,
 million, B), unit, approximators (約, 以上, about) and range partner into one span.
 
 Canonical units (`FigureCandidate.unit`):
@@ -110,7 +111,7 @@ def _dates(s: str, q: _Q, i: int, lo: int, n: int) -> bool:
     j = q.end
     era = s[max(0, i - 2):i]
     short = j - i == 2 and n % 10 == 0 and s.startswith("年代", j) and era not in U.ERAS
-    if s.startswith("年", j) and (1900 <= n <= 2100 and j - i == 4 or era in U.ERAS or short):
+    if s.startswith(("年", "년"), j) and (1900 <= n <= 2100 and j - i == 4 or era in U.ERAS or short):
         y = P.YEAR_TAIL.match(s, j)
         if era in U.ERAS:
             n, q.start = n + U.ERAS[era], i - 2
@@ -183,6 +184,11 @@ def _magnitude(s: str, q: _Q, j: int) -> int:
         q.mfac = q.mfac or fac
         j, last = g.end(), U.JA_BIG[big]
         nxt = P.NUM.match(s, j) if big else None
+        if not nxt and big in "만억조" and s[j:j + 1] == " ":  # Korean spaces 1조 5000억 원
+            nxt = P.NUM.match(s, j + 1)  # and joins only a smaller big unit so (not 2억 3명)
+            g2 = P.JA_MAG.match(s, nxt.end()) if nxt else None
+            if not (g2 and g2.group(2) and U.JA_BIG[g2.group(2)] < last):
+                break
         if not nxt:
             break
         g2 = P.JA_MAG.match(s, nxt.end())

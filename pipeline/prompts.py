@@ -27,7 +27,6 @@ FIELDS = {
     "summary_pick": {"max_items", "min_items"},
 }
 NAMES = tuple(FIELDS)
-LANGUAGES = {"ja": "Japanese", "en": "English"}
 
 
 def prompts_dir() -> Path:
@@ -108,13 +107,3 @@ def numbered(text: str, sentences: list[Sentence]) -> str:
         body = flat(s.text(text)).replace("</document>", "</ document>")
         lines.append(f"## {body}" if s.heading else f"[{s.n}] {body}")
     return "\n".join(lines)
-
-
-CJK = re.compile("[\u3040-\u30ff\u4e00-\u9fff]")  # kana and kanji
-
-
-def detect_language(text: str) -> str:
-    """'ja' when kana or kanji make up a noticeable share of the letters, else 'en'."""
-    cjk = len(CJK.findall(text))
-    letters = sum(1 for ch in text if ch.isalpha())
-    return "ja" if letters and cjk / letters > 0.1 else "en"

@@ -17,6 +17,7 @@ from pipeline import history, results
 from pipeline.display import figure_value, fmt_number, pct
 from pipeline.errors import UsageError
 from pipeline.jsonio import parse_json
+from pipeline.language import NAMES
 from pipeline.results import load_source
 
 
@@ -250,7 +251,7 @@ def _cost(entry: dict) -> str:
 def render_doc(view: DocView) -> str:
     """One document's section: header, summary, notices, side lists and highlighted source."""
     r = view.result or {}
-    lang = f' lang="{r["language"]}"' if r.get("language") in ("ja", "en") else ""
+    lang = f' lang="{r["language"]}"' if r.get("language") in NAMES else ""
     path = (r.get("document") or {}).get("path") or view.entry.get("path") or ""
     body = [f'<header><h2>{e(view.id)}</h2><span class="status {e(view.status)}">{e(view.status)}</span>'
             f'<span class="path">{e(path)}</span><span class="chips">{"".join(chip(s) for s in r.get("stance") or [])}'
@@ -359,7 +360,9 @@ def render_html(data: ReportData) -> str:
     """The whole page as one string."""
     m = data.manifest
     langs = {(v.result or {}).get("language") for v in data.docs if v.result}
-    page_lang = "en" if langs == {"en"} else "ja"
+    # One language for the page's fonts: the documents' own, or Japanese's where they mix with it.
+    page_lang = next(iter(langs)) if len(langs) == 1 and langs <= set(NAMES) else (
+        "ja" if "ja" in langs else "en")
     counts = m.get("counts") or {}
     count_html = "".join(f'<span class="count {k}">{e(n)} {k}</span>' for k, n in count_items(counts))
     model = (m.get("model") or {}).get("name") or "unknown model"

@@ -14,6 +14,7 @@ from typing import Optional
 from . import schemas
 from .documents import MANIFEST, load_document, sha256_bytes
 from .jsonio import parse_json
+from .language import SPACELESS
 from .errors import BriefError, UsageError
 from .types import Document
 
@@ -100,7 +101,7 @@ def document_json(doc: Document) -> dict:
 
 def join_summary(sentences: list[str], language: str) -> str:
     """Summary sentences as one text, each closed by a terminator (the model often drops it)."""
-    if language == "ja":
+    if language in SPACELESS:
         return "".join(t if _closed(t) else t + "。" for t in sentences)
     return " ".join(t if _closed(t) else t + "." for t in sentences)
 

@@ -24,7 +24,8 @@ from .errors import GenerationError
 from .figures import extract_figures
 from .generate import Conversation, add_thoughts
 from .names import subject_options
-from .prompts import LANGUAGES, Prompts, detect_language, numbered
+from .language import NAMES, detect
+from .prompts import Prompts, numbered
 from .schemas import TOKENS_PER_CHAR
 from .sections import sections, spread, tail_of
 from .segment import segment
@@ -69,12 +70,13 @@ class DocumentRun:
     def run(self, doc: Document) -> DocResult:
         """Summarise a document; an empty one gives an empty result without touching the model."""
         sents = segment(doc.text)
-        self.written_in = detect_language(doc.text)  # the document's; lang is the answers'
-        lang = self.settings.lang or self.written_in
+        self.written_in = detect(doc.text)  # the document's; lang is the answers'
+        # By default the answers are in the document's language, if brief can name it.
+        lang = self.settings.lang or (self.written_in if self.written_in in NAMES else "en")
         res = DocResult(language=lang, sentences=len(sents))
         if not sents:
             return res
-        self.doc, self.sents, self.lang, self.language = doc, sents, lang, LANGUAGES[lang]
+        self.doc, self.sents, self.lang, self.language = doc, sents, lang, NAMES[lang]
         self.by_n = {s.n: s for s in sents}
         self.index = align.SentenceIndex(doc.text, sents)
         self.starts = [s.start for s in sents]
@@ -203,7 +205,7 @@ class DocumentRun:
         answer = conv.ask("claims_tail", task, schemas.fill("pick", SENTENCE_IDS=ids), max_tokens=24)
         source = self.by_n[answer["sentence"]]
         text = align.as_claim(source, self.index)
-        kept, _ = kept_claim(text, self.index, tail, self.lang)
+        kept, _ = kept_claim(text, self.index, tail, self.lang, self.written_in)
         return [Claim(text, self._evidence([source]))] if kept else []
 
     def _ask_claims(self, conv: Conversation, sec: list[Sentence], count: int) -> tuple[list[Claim], int]:
@@ -213,12 +215,14 @@ class DocumentRun:
         limit = schema["properties"]["claims"]["items"]["properties"]["text"]["maxLength"]
         task = self.prompts.render("claims", first=ids[0], last=ids[-1], language=self.language,
                                    count=count)
-        check = partial(claims_problem, index=self.index, sec=sec, lang=self.lang)
+        check = partial(claims_problem, index=self.index, sec=sec, lang=self.lang,
+                        written_in=self.written_in)
         answer = conv.ask("claims", task, schema, check=check,
                           max_tokens=(limit * TOKENS_PER_CHAR + 40) * count + 20)
         out, last = [], 0
         for item in answer["claims"]:
-            kept, source = kept_claim(item["text"].strip(), self.index, sec, self.lang)
+            kept, source = kept_claim(item["text"].strip(), self.index, sec, self.lang,
+                                      self.written_in)
             if not kept:
                 continue
             text = align.completed(item["text"], source, self.index, limit)

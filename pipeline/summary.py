@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 from . import align, schemas
-from .numerals import european_words
-from .prompts import detect_language, numbered
+from .language import fits
+from .prompts import numbered
 from .schemas import TOKENS_PER_CHAR
 from .sections import SECTION_SENTENCES, SUMMARY_SENTENCES
 from .types import Claim, Evidence
@@ -44,10 +44,8 @@ def summary(run: DocumentRun, claims: list[Claim], res: DocResult) -> Summary:
         opening = ([s for s in run.sents if not (s.heading or s.aside)]
                    or run.sents)[:SECTION_SENTENCES]
         shown = Listing(numbered(run.doc.text, opening), [s.n for s in opening], {})
-    # Claims are asked in the answer's language, but a German or French document's pass as "en"
-    # by their letters: its words tell them apart.
-    in_answer_language = detect_language(shown.text) == run.lang and not (
-        run.lang == "en" and european_words(shown.text))
+    # Claims are asked in the answer's language, but may be copies in the document's own.
+    in_answer_language = fits(shown.text, run.lang, run.written_in)
     # Written (0.4.18), the five seeds' 23 summary sentences were 19 listed claims word for word,
     # 3 their claim's sentence whole and 1 a claim without its brackets: in the claims' own
     # language the model only chooses, for a fourteenth of the tokens the writing took.
@@ -87,7 +85,11 @@ def _written(run: DocumentRun, shown: Listing, checked: bool, res: DocResult) ->
     faithful = lambda text: not checked or align.supported(text, shown.text)  # noqa: E731
 
     def problem(answer: dict) -> Optional[str]:
+        seen: list[str] = []
         for k, it in enumerate(answer["sentences"], 1):
+            if it["text"].strip() in seen:
+                return f"sentence {k} repeats sentence {seen.index(it['text'].strip()) + 1}; say each point once"
+            seen.append(it["text"].strip())
             if align.echoes(it["text"], task):  # a short document's summary padded with its task
                 return f"sentence {k} repeats these instructions; write only about the document"
             if not faithful(it["text"]):
@@ -106,7 +108,7 @@ def _written(run: DocumentRun, shown: Listing, checked: bool, res: DocResult) ->
     written = set()
     for item in answer["sentences"]:
         text = item["text"]
-        if not text.strip() or align.echoes(text, task):
+        if not text.strip() or align.echoes(text, task) or text in written:
             continue
         if not faithful(text):
             # Still adding after the re-ask: the line it cites stands in for it (the next

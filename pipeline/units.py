@@ -13,37 +13,37 @@ EU_PEOPLE = (r"Menschen|Personen|Besucher(?:innen|n)?|Mitarbeiter(?:innen|n)?|Mi
 
 UNIT_TABLE = (
     # currencies
-    ("米ドル|USドル|ドル", r"US\$|USD|US[ -][Dd]ollars?|[Dd]ollars?|\$|dólares", "USD", 1.0),
-    ("円", r"JPY|yen", "JPY", 1.0),
-    ("人民元|元", r"CNY|RMB|yuan", "CNY", 1.0),
-    ("ユーロ|€", r"EUR|[Ee]uros?", "EUR", 1.0),
+    ("米ドル|USドル|ドル|美元|달러", r"US\$|USD|US[ -][Dd]ollars?|[Dd]ollars?|\$|dólares", "USD", 1.0),
+    ("円|日元|엔", r"JPY|yen", "JPY", 1.0),
+    ("人民元|人民币|元|위안", r"CNY|RMB|yuan", "CNY", 1.0),
+    ("ユーロ|€|欧元|유로", r"EUR|[Ee]uros?", "EUR", 1.0),
     ("ルピー", r"INR|rupees?", "INR", 1.0),
     ("英ポンド|ポンド", r"GBP", "GBP", 1.0),
-    ("ウォン", r"KRW", "KRW", 1.0),
+    ("ウォン|원|韩元", r"KRW", "KRW", 1.0),
     ("スイスフラン|フラン(?![ァ-ヺー])", r"CHF|Swiss francs?|francs?", "CHF", 1.0),  # not フランス
     # ratios
     ("パーセンタイル", r"(?:st|nd|rd|th)? ?percentiles?", "percentile", 1.0),
-    ("%ポイント|ポイント", r"percentage points?|pp|Prozentpunkte?", "pp", 1.0),
-    ("%|パーセント", r"percent|per cent|Prozent|pour cent", "percent", 1.0),
-    ("倍", r"times|[x×]|(?<=\d)X(?! [A-Z])", "times", 1.0),  # 10X, not 10 X-ray nor 10X Genomics
+    ("%ポイント|ポイント|%p|퍼센트포인트", r"percentage points?|pp|Prozentpunkte?", "pp", 1.0),
+    ("%|パーセント|퍼센트", r"percent|per cent|Prozent|pour cent", "percent", 1.0),
+    ("倍|배", r"times|[x×]|(?<=\d)X(?! [A-Z])", "times", 1.0),  # 10X, not 10 X-ray nor 10X Genomics
     # counts: counters stay coarse on purpose, the model only needs to tell kinds apart
-    ("人|名", r"people|persons|employees|workers|users|engineers|researchers|students|"
+    ("人|名|명", r"people|persons|employees|workers|users|engineers|researchers|students|"
      + EU_PEOPLE, "people", 1.0),
-    ("社", r"companies|firms", "companies", 1.0),
+    ("社|家公司|개사", r"companies|firms", "companies", 1.0),
     # GPU hours (GPU時間) measure compute time, not GPUs: they belong to the hours row
-    ("個|台|枚|本|件|回|つ|基|機|カ国|か国|ヶ国|ヵ国",
+    ("個|台|枚|本|件|回|つ|基|機|カ国|か国|ヶ国|ヵ国|个(?!月)|개국|개(?!월)|건|회",
      r"[Cc]hips|GPUs?(?![- ]?[Hh]ours?(?![A-Za-z])| ?時間)|jobs|units|devices|servers|papers|models|"
      r"countries|items", "count", 1.0),
     ("位", "", "rank", 1.0),
     # durations (calendar years are handled by the parser before this table)
-    ("カ月間?|ヶ月間?|ケ月間?|ヵ月間?|か月間?|箇月間?", r"months?", "months", 1.0),
-    ("週間|週", r"weeks?", "weeks", 1.0),
-    ("日間|日", r"days?", "days", 1.0),
-    ("GPU ?時間|時間", r"GPU[- ]?[Hh]ours?|hours?|hrs?", "hours", 1.0),
+    ("カ月間?|ヶ月間?|ケ月間?|ヵ月間?|か月間?|箇月間?|个月|개월", r"months?", "months", 1.0),
+    ("週間|週|주", r"weeks?", "weeks", 1.0),
+    ("日間|日|天|일", r"days?", "days", 1.0),
+    ("GPU ?時間|時間|小时|시간", r"GPU[- ]?[Hh]ours?|hours?|hrs?", "hours", 1.0),
     ("ミリ秒", r"ms|milliseconds?", "seconds", 1e-3),
     ("秒間?", r"seconds?|secs?", "seconds", 1.0),
     ("分間|分", r"minutes?|mins?", "minutes", 1.0),
-    ("年間|年|歳|才", r"years?|yrs?", "years", 1.0),
+    ("年間|年|歳|才|岁|년|살|세", r"years?|yrs?", "years", 1.0),
     # AI / computing
     ("トークン", r"tokens?", "tokens", 1.0),
     ("パラメーター|パラメータ", r"parameters?|params", "parameters", 1.0),
@@ -61,14 +61,14 @@ UNIT_TABLE = (
     ("", r"GHz", "Hz", 1e9),
     ("", r"MHz", "Hz", 1e6),
     # energy before power so kWh is not read as kW
-    ("テラワット時", r"TWh", "Wh", 1e12),
-    ("ギガワット時", r"GWh", "Wh", 1e9),
-    ("メガワット時", r"MWh", "Wh", 1e6),
-    ("キロワット時", r"kWh", "Wh", 1e3),
-    ("ギガワット", r"GW", "W", 1e9),
-    ("メガワット", r"MW", "W", 1e6),
-    ("キロワット", r"kW", "W", 1e3),
-    ("ワット", r"W", "W", 1.0),
+    ("テラワット時", r"TWh|[Tt]erawatt[- ]?(?:hours?|stunden?)", "Wh", 1e12),
+    ("ギガワット時", r"GWh|[Gg]igawatt[- ]?(?:hours?|stunden?)", "Wh", 1e9),
+    ("メガワット時", r"MWh|[Mm]egawatt[- ]?(?:hours?|stunden?)", "Wh", 1e6),
+    ("キロワット時", r"kWh|[Kk]ilowatt[- ]?(?:hours?|stunden?)", "Wh", 1e3),
+    ("ギガワット", r"GW|[Gg]igawatts?", "W", 1e9),
+    ("メガワット", r"MW|[Mm]egawatts?", "W", 1e6),
+    ("キロワット", r"kW|[Kk]ilowatts?", "W", 1e3),
+    ("ワット", r"W|[Ww]atts?", "W", 1.0),
     # area and length
     ("平方フィート", r"sq\.? ?ft|square f(?:ee|oo)t", "sqft", 1.0),
     ("平方キロメートル|平方キロ|㎢", r"km2|km²|square kilometres?|square kilometers?", "m2", 1e6),
@@ -107,8 +107,9 @@ APPROX_PREFIX_EN = ("about|around|approximately|approx\\.|roughly|nearly|almost|
 APPROX_SUFFIX = ("以上|以下|未満|を超える|を超え|超え|超|を上回る|を下回る|足らず|余り|あまり|近く|"
                  "前後|程度|ほど|くらい|ぐらい|強|弱|規模|級|余| or more| or so| or less|\\+(?!\\d)")
 
-JA_SMALL = {"": 1.0, "十": 10.0, "百": 100.0, "千": 1000.0}
-JA_BIG = {"": 1.0, "万": 1e4, "億": 1e8, "兆": 1e12}
+JA_SMALL = {"": 1.0, "十": 10.0, "百": 100.0, "千": 1000.0, "천": 1000.0, "백": 100.0}
+# Chinese writes 亿 for 億; Korean 만, 억, 조 (300만 원, 1조 원) and 천 (3천만).
+JA_BIG = {"": 1.0, "万": 1e4, "億": 1e8, "兆": 1e12, "亿": 1e8, "만": 1e4, "억": 1e8, "조": 1e12}
 EN_MULT = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "lakh": 1e5,
            "crore": 1e7, "bn": 1e9, "mn": 1e6, "tn": 1e12, "k": 1e3, "K": 1e3, "M": 1e6,
            "B": 1e9, "T": 1e12, "m": 1e6, "b": 1e9}

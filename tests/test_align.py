@@ -64,6 +64,19 @@ def test_claims_check_rejects_the_wrong_language_and_repeats():
     assert claims_problem(_answer("Export controls backfired."), INDEX, sec, "en") is None
 
 
+def test_claims_of_a_german_document_must_be_german_not_the_english_of_the_instructions():
+    text = "Der Windpark verzögert sich. Das Problem ist nicht das Geld, sondern die Planung."
+    sents = segment(text)
+    index = SentenceIndex(text, sents)
+    english = _answer("The problem is not money but planning.")
+    assert claims_problem(english, index, sents, "de", "de") == \
+        "claim 1 is not in German; write every claim in German"
+    assert claims_problem(_answer(sents[1].text(text)), index, sents, "de", "de") is None
+    # Asked in English about it (--lang en), a German copy is the wrong language.
+    assert claims_problem(_answer(sents[1].text(text)), index, sents, "en", "de") == \
+        "claim 1 is not in English; write every claim in English"
+
+
 def test_claims_in_the_wrong_language_are_named_before_a_repeat():
     # Seed 001's first section: English claims, one repeated; told only of the repeat, the model
     # wrote one English claim three times and the section lost every claim.

@@ -160,6 +160,9 @@ CASES = [
     ("100万平方フィートの", "100万平方フィート", 1e6, "sqft", None, False),
     ("50km", "50km", 50000, "m", None, False),
     ("100GW", "100GW", 1e11, "W", None, False),
+    ("the plant delivers 1,200 megawatts", "1,200 megawatts", 1.2e9, "W", None, False),
+    ("used 3.5 terawatt-hours last year", "3.5 terawatt-hours", 3.5e12, "Wh", None, False),
+    ("a 60-watt bulb", "60-watt", 60, "W", None, False),
     ("5kWh", "5kWh", 5000, "Wh", None, False),
     # halves, a 千 remainder, ranges of years, dates and signed ends
     ("1年半かけて", "1年半", 1.5, "years", None, False),
@@ -475,8 +478,27 @@ def test_a_decade_range_across_a_century_and_a_change_to_an_age():
     ("Das Modell kostet 1.299 Euro statt 1,5 Mio. Euro.", "1.299 Euro", 1299.0, "EUR"),
     ("Das Modell kostet 1.299 Euro statt 1,5 Mio. Euro.", "1,5 Mio. Euro", 1.5e6, "EUR"),
     ("Es wurden 1.000.000 Chips verkauft.", "1.000.000 Chips", 1e6, "count"),
+    ("Der Windpark sollte 1.200 Megawatt liefern.", "1.200 Megawatt", 1.2e9, "W"),
+    ("Derzeit sind es knapp 8,5 Gigawatt.", "8,5 Gigawatt", 8.5e9, "W"),
+    ("Ein Haushalt braucht 2 Kilowattstunden am Tag.", "2 Kilowattstunden", 2e3, "Wh"),
+    # Chinese (亿, 美元, 人民币, 个月, 天) and Korean (만/억/조 with 천, spaced compounds, 원, 달러,
+    # 명, 개월, 년) write their amounts as Japanese does, with their own multipliers and counters.
+    ("深度求索的训练成本为560万美元。", "560万美元", 5.6e6, "USD"),
+    ("英伟达市值蒸发了5890亿美元。", "5890亿美元", 5.89e11, "USD"),
+    ("投资1000亿元人民币", "1000亿元", 1e11, "CNY"),
+    ("模型有15亿个参数。", "15亿个", 1.5e9, "count"),
+    ("3个月后价格下降了", "3个月", 3, "months"),
+    ("只用了9天", "9天", 9, "days"),
+    ("임대료가 한 달에 300만 원을 넘는다.", "300만 원", 3e6, "KRW"),
+    ("삼성은 1조 5000억 원을 투자했다.", "1조 5000억 원", 1.5e12, "KRW"),
+    ("예산은 1억 2천만 원이다.", "1억 2천만 원", 1.2e8, "KRW"),
+    ("5억 달러를 모았다.", "5억 달러", 5e8, "USD"),
+    ("100명이 참가했다.", "100명", 100, "people"),
+    ("3개월 동안", "3개월", 3, "months"),
+    ("2024년 매출이 늘었다.", "2024년", 2024, "year"),
+    ("지난 10년 동안", "10년", 10, "years"),
 ])
-def test_european_number_forms(text, span, value, unit):
+def test_european_and_other_number_forms(text, span, value, unit):
     found = {c.text: c for c in figs(text)}
     assert span in found, list(found)
     assert found[span].value == pytest.approx(value)
@@ -624,3 +646,8 @@ def test_per_and_et_al_are_no_sign_of_a_european_text():
         [pytest.approx(1.085), pytest.approx(1.265)]
     assert [c.value for c in figs("Roux et al., Petit et al., Blanc et al.: a 1.125 ratio")] == \
         [pytest.approx(1.125)]
+
+
+
+def test_a_korean_space_joins_only_a_compound_amount():
+    assert [c.text for c in figs("2억 3명이 왔다.")] == ["2억", "3명"]

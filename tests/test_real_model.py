@@ -47,3 +47,21 @@ def test_reusing_the_cache_gives_the_logits_of_a_fresh_read():
     engine.feed(tokens[:113])  # as if the previous prompt shared only its first 113 tokens
     engine.feed(tokens)
     assert np.array_equal(engine.logits(), fresh)
+
+
+def test_each_language_is_answered_in_its_own(tmp_path):
+    # One short article each in German, French, Spanish, Chinese, Korean and English, written for
+    # this test: until 0.4.20 the German one got a single claim mixing English and German, and a
+    # summary that repeated it.
+    from pipeline.language import fits
+
+    out = tmp_path / "out"
+    r = CliRunner().invoke(cli, ["run", str(ROOT / "tests" / "languages"), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    for path in sorted((ROOT / "tests" / "languages").glob("*.txt")):
+        result = json.loads((out / f"{path.stem}.json").read_text())
+        assert result["language"] == path.stem
+        claims = [c["text"] for c in result["claims"]]
+        assert len(claims) >= 3 and all(fits(c, path.stem, path.stem) for c in claims), claims
+        said = [s["text"] for s in result["provenance"]["summary_evidence"]]
+        assert 3 <= len(said) <= 5 and set(said) <= set(claims)  # picked, not written

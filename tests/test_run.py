@@ -614,3 +614,22 @@ def test_a_long_file_name_gets_its_result_and_one_too_long_fails_alone(tiny_mode
     assert (f"brief: failed: {folder / (too_long + '.md')}: its result's name {too_long}.json would be over "
             "255 bytes, too long for a file name; rename the file shorter") in r.output
     assert not list(out.glob(".*.tmp"))
+
+
+def test_a_german_document_is_answered_in_german_unless_asked_otherwise(tiny_model, tmp_path,
+                                                                      monkeypatch):
+    from pipeline.prompts import Prompts
+
+    asked, real = [], Prompts.render
+    monkeypatch.setattr(Prompts, "render", lambda self, name, **fields: (
+        asked.append((name, fields.get("language"))), real(self, name, **fields))[1])
+    doc = tmp_path / "windpark.txt"
+    doc.write_text("Der Windpark soll 1.200 Megawatt liefern. Das Projekt verzögert sich um zwei "
+                   "Jahre. Das Problem ist nicht das Geld, sondern die Planung.\n", encoding="utf-8")
+    assert brief("run", doc, "--out", tmp_path / "de").exit_code == 0
+    assert ("claims", "German") in asked and ("claims", "English") not in asked
+    assert brief("run", doc, "--out", tmp_path / "en", "--lang", "en").exit_code == 0
+    assert ("claims", "English") in asked
+    de, en = results_of(tmp_path / "de")["windpark"], results_of(tmp_path / "en")["windpark"]
+    assert (de["language"], en["language"]) == ("de", "en")
+    assert validate_dir(tmp_path / "de") == [] and validate_dir(tmp_path / "en") == []

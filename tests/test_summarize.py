@@ -6,6 +6,7 @@ from click.testing import CliRunner
 
 from pipeline.align import about, mentions, supported
 from pipeline.cli import cli
+from pipeline.language import NAMES
 from pipeline.prompts import Prompts
 from pipeline.segment import segment
 from pipeline.names import subject_options
@@ -223,6 +224,7 @@ def section_run(count=12):
     sents = segment(text)
     run = DocumentRun(None, Prompts.load(), RunSettings(), 0, None)
     run.doc, run.lang, run.language = Document("d", "d.txt", text, "", "utf-8"), "ja", "Japanese"
+    run.written_in = "ja"
     run.by_n, run.index = {s.n: s for s in sents}, SentenceIndex(text, sents)
     return run, text, sents
 
@@ -285,6 +287,22 @@ def test_a_claim_that_copies_no_sentence_must_say_what_its_cited_ones_say():
         [sents[0].text(text), sents[1].text(text)]
 
 
+class Unchecked(ScriptedConversation):
+    """A scripted conversation that records what its check finds in each answer and returns the
+    answer anyway, as Conversation.ask does after its re-ask: the caller filters."""
+
+    def __init__(self, answers):
+        super().__init__(answers)
+        self.problems = []
+
+    def ask(self, name, task, schema, max_tokens, check=None, spaced=False):
+        self.tasks.append(task)
+        self.schemas.append(schema)
+        answer = self.answers.pop(0)
+        self.problems.append(check(answer))
+        return answer
+
+
 def _summary_run(lang="ja"):
     """A section run whose claims copy sentences 1, 3, 5, 7 and 9, and a scripted conversation
     that stands in for the summary's own."""
@@ -292,7 +310,7 @@ def _summary_run(lang="ja"):
 
     run, text, sents = section_run()
     run.sents, run.starts, run.lang = sents, [s.start for s in sents], lang
-    run.language = {"ja": "Japanese", "en": "English"}[lang]
+    run.language = NAMES[lang]
     claims = [_claim(sents[n - 1].text(text), sents[n - 1].start) for n in (1, 3, 5, 7, 9)]
     return run, claims, DocResult(language=lang)
 
@@ -318,18 +336,10 @@ def test_a_claim_picked_twice_is_re_asked_then_the_unpicked_fill_in():
     from pipeline.summary import summary
 
     run, claims, res = _summary_run()
-    asked = []
-
-    class Twice(ScriptedConversation):
-        def ask(self, name, task, schema, max_tokens, check=None, spaced=False):
-            answer = self.answers.pop(0)
-            asked.append(check(answer))
-            return answer  # as Conversation.ask does after its re-ask: the caller filters
-
-    conv = Twice([{"claims": [3, 3, 9]}])
+    conv = Unchecked([{"claims": [3, 3, 9]}])
     run._alone = lambda sentences, res, asking: asking(conv)
     out = summary(run, claims, res)
-    assert asked == ["a claim is listed twice; list each once"]
+    assert conv.problems == ["a claim is listed twice; list each once"]
     assert [t for t, _ in out] == [claims[0].text, claims[1].text, claims[4].text]  # 1 fills in
 
 
@@ -351,25 +361,15 @@ def test_two_claims_are_written_from_and_checked_against_their_words():
     from pipeline.summary import summary
 
     run, claims, res = _summary_run()
-    checked = []
-
-    class Recording(ScriptedConversation):
-        def ask(self, name, task, schema, max_tokens, check=None, spaced=False):
-            self.tasks.append(task)
-            self.schemas.append(schema)
-            answer = self.answers.pop(0)
-            checked.append(check(answer))
-            return answer  # as Conversation.ask does after its re-ask: the caller filters
-
     # The third sentence says what neither listed claim says (it is sentence 2 of the document).
-    conv = Recording([{"sentences": [
+    conv = Unchecked([{"sentences": [
         {"text": claims[0].text, "sentences": [1]}, {"text": claims[1].text, "sentences": [3]},
         {"text": "学習の費用は筆者の考えでは下がる", "sentences": [3]}]}])
     run._alone = lambda sentences, res, asking: asking(conv)
     out = summary(run, claims[:2], res)
     assert "Write a summary" in conv.tasks[0]
     assert conv.schemas[0]["properties"]["sentences"]["items"]["properties"]["sentences"]["items"]["enum"] == [1, 3]
-    assert checked == ["sentence 3 says what none of the numbered lines says; write only what they say"]
+    assert conv.problems == ["sentence 3 says what none of the numbered lines says; write only what they say"]
     # Replaced by the next line not yet used: the document's own sentence 2, with its evidence.
     second = run.by_n[2].text(run.doc.text)
     assert [t for t, _ in out] == [claims[0].text, claims[1].text, second]
@@ -412,14 +412,15 @@ def test_a_claim_whose_first_sentence_is_listed_already_is_left_out_of_the_listi
     assert len(shown[0].splitlines()) == 5
 
 
-def test_claims_in_german_are_summarised_in_english_by_writing():
+def test_german_claims_asked_in_english_are_summarised_in_english_by_writing():
     from pipeline.summary import summary
     from pipeline.types import Claim, Evidence
 
-    run, _, res = _summary_run(lang="en")
+    run, _, res = _summary_run(lang="en")  # brief run --lang en on a German document
     text = ("Die Firma hat und ist mit der Bank. Der Markt ist nicht auf der Höhe. "
             "Die Kosten sind mit dem Euro gestiegen. Der Chef ist von der Idee nicht überzeugt.")
     run, sents = _rerun(run, text)
+    run.written_in = "de"
     run.sents, run.starts = sents, [s.start for s in sents]
     claims = [Claim(s.text(text), [Evidence.of(text, s.start, s.end)]) for s in sents]
     conv = ScriptedConversation([{"sentences": [
@@ -431,3 +432,39 @@ def test_claims_in_german_are_summarised_in_english_by_writing():
     assert "sentences of English" in conv.tasks[0]
     assert [t for t, _ in out] == ["The firm works with the bank.", "The market is not doing well.",
                                    "Costs rose with the euro."]  # a translation: not checked against German
+
+
+def _german_run(lang):
+    """A summary run over a German document answered in `lang`, and its claims: its sentences."""
+    from pipeline.types import Claim, Evidence
+
+    run, _, res = _summary_run(lang=lang)
+    text = ("Die Firma hat und ist mit der Bank. Der Markt ist nicht auf der Höhe. "
+            "Die Kosten sind mit dem Euro gestiegen. Der Chef ist von der Idee nicht überzeugt.")
+    run, sents = _rerun(run, text)
+    run.sents, run.starts, run.written_in = sents, [s.start for s in sents], "de"
+    return run, [Claim(s.text(text), [Evidence.of(text, s.start, s.end)]) for s in sents], res
+
+
+def test_german_claims_of_a_german_document_are_picked_in_german():
+    from pipeline.summary import summary
+
+    run, claims, res = _german_run("de")
+    conv = ScriptedConversation([{"claims": [1, 2, 4]}])
+    run._alone = lambda sentences, res, asking: asking(conv)
+    out = summary(run, claims, res)
+    assert "Which 3 to 4 of them" in conv.tasks[0]
+    assert [t for t, _ in out] == [claims[0].text, claims[1].text, claims[3].text]
+
+
+def test_a_written_sentence_given_twice_is_re_asked_and_written_once():
+    from pipeline.summary import summary
+
+    run, claims, res = _german_run("en")
+    conv = Unchecked([{"sentences": [{"text": "The firm works with the bank.", "sentences": [1]},
+                                 {"text": "Costs rose.", "sentences": [3]},
+                                 {"text": "Costs rose.", "sentences": [3]}]}])
+    run._alone = lambda sentences, res, asking: asking(conv)
+    out = summary(run, claims[:2], res)
+    assert conv.problems == ["sentence 3 repeats sentence 2; say each point once"]
+    assert [t for t, _ in out] == ["The firm works with the bank.", "Costs rose."]
