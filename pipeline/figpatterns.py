@@ -33,7 +33,7 @@ START = re.compile(r"(?=[0-9十数何tThHmMbB])(?:\d|十数|[数何](?=[十百�
                    r"(?i:(?:tens|hundreds|thousands|millions|billions|trillions) of ))")
 EN_VAGUE = re.compile(r"(?i:(?:(tens|hundreds) of )?(thousand|million|billion|trillion)s)")
 JA_CHARS = frozenset("十百千万億兆亿만억조천백")
-JA_MAG = re.compile(r"([十百千천백]?)([万億兆亿만억조]?)")
+JA_MAG = re.compile(r"([十百千천백]?)(万亿|[万億兆亿만억조]?)(?!瓦)")  # 兆瓦 and 千瓦 are MW, kW
 # German and French scale words too (5,5 Millionen, 2,3 Mrd., 4 milliards): the number before
 # them is read the English way (numerals.py), the word here.
 EU_SCALE_RE = "|".join(f"[{w[0].upper()}{w[0]}]{w[1:]}"
@@ -58,9 +58,10 @@ PRE_WORD = re.compile(r"(?:(?P<rate>" + "|".join(U.RATE_PREFIX) + r")|(?P<ja>(?<
                       + U.APPROX_PREFIX_EN + r")) )\Z")
 SUF_APPROX = re.compile(U.APPROX_SUFFIX)
 CONN = re.compile(r" ?~ ?|から|-| to ")
-YEAR_TAIL = re.compile(r"[年년](?:(代)|(\d{1,2})月(?:(\d{1,2})日)?|)(半ば|初頭|前半|後半|末|頃|ごろ|"
+# Korean spaces its dates (2024년 3월 5일); Japanese does not.
+YEAR_TAIL = re.compile(r"[年년](?:([代대])|(?:(?<=년) )?(\d{1,2})[月월](?:(?:(?<=월) )?(\d{1,2})[日일])?|)(半ば|初頭|前半|後半|末|頃|ごろ|"
                        r"初め|中頃)?")
-MONTH_DAY = re.compile(r"月(?:(\d{1,2})日)?")
+MONTH_DAY = re.compile(r"[月월](?:(?:(?<=월) )?(\d{1,2})[日일])?")
 MONTH_BEFORE = re.compile(r"(?<![A-Za-z])" + U.MONTH_RE + r"\.? \Z")
 MONTH_AFTER = re.compile(r"(?:st|nd|rd|th)? " + U.MONTH_RE + r"\.?(?:,? (\d{4}))?" + EN)
 DAY_YEAR = re.compile(r"(?:st|nd|rd|th)?(?:,? (\d{4}))?" + EN)
@@ -81,7 +82,7 @@ SIGN = re.compile(r"−|▲|△|-|マイナス")
 MONTH_DAY_NUM = re.compile(r"(\d+)月(?:(\d+)日)?")
 HALF_UNITS = frozenset({"years", "months", "weeks", "days", "hours", "minutes"})
 CURRENCIES = frozenset(U.CURRENCY_PREFIX.values())
-GLUE = frozenset("_/#@^\\第")
+GLUE = frozenset("_/#@^\\第제")  # 第2部, 제37조: ordinals
 VERSION = re.compile(r"\d\.\d+")
 VERSION_NEXT = re.compile(r" [A-Z" + KATA + "]")
 SLASH_RATIO = re.compile(r"/(\d+)(?![\d/.,])")

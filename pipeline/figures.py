@@ -110,7 +110,7 @@ def _dates(s: str, q: _Q, i: int, lo: int, n: int) -> bool:
     """Read calendar years, dates and clock-free date forms at q; True when one was found."""
     j = q.end
     era = s[max(0, i - 2):i]
-    short = j - i == 2 and n % 10 == 0 and s.startswith("年代", j) and era not in U.ERAS
+    short = j - i == 2 and n % 10 == 0 and s.startswith(("年代", "년대"), j) and era not in U.ERAS
     if s.startswith(("年", "년"), j) and (1900 <= n <= 2100 and j - i == 4 or era in U.ERAS or short):
         y = P.YEAR_TAIL.match(s, j)
         if era in U.ERAS:
@@ -124,7 +124,7 @@ def _dates(s: str, q: _Q, i: int, lo: int, n: int) -> bool:
         elif y.group(2):
             q.end = j + 1
         return True
-    if s.startswith("月", j) and 1 <= n <= 12:
+    if s.startswith(("月", "월"), j) and 1 <= n <= 12:
         # 12月 / 1月24日 without a year: a date whose value code cannot know
         q.end, q.kind, q.unit = P.MONTH_DAY.match(s, j).end(), "date", "date"
         return True
@@ -184,7 +184,7 @@ def _magnitude(s: str, q: _Q, j: int) -> int:
         q.mfac = q.mfac or fac
         j, last = g.end(), U.JA_BIG[big]
         nxt = P.NUM.match(s, j) if big else None
-        if not nxt and big in "만억조" and s[j:j + 1] == " ":  # Korean spaces 1조 5000억 원
+        if not nxt and big and big in "만억조" and s[j:j + 1] == " ":  # Korean spaces 1조 5000억 원
             nxt = P.NUM.match(s, j + 1)  # and joins only a smaller big unit so (not 2억 3명)
             g2 = P.JA_MAG.match(s, nxt.end()) if nxt else None
             if not (g2 and g2.group(2) and U.JA_BIG[g2.group(2)] < last):
@@ -195,7 +195,7 @@ def _magnitude(s: str, q: _Q, j: int) -> int:
         if g2.group(2) and U.JA_BIG[g2.group(2)] < last:
             q.num, j = _num(nxt), nxt.end()
             continue
-        if g2.group(1) in ("百", "千") and not g2.group(2):  # 1万2千: 千 ties the 2 to it
+        if g2.group(1) in ("百", "千", "백", "천") and not g2.group(2):  # 1万2千: 千 ties the 2 to it
             total, j = total + _num(nxt) * U.JA_SMALL[g2.group(1)], g2.end()
             break
         # 1万5000人: a trailing remainder counts only when a unit vouches for it

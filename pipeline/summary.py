@@ -107,8 +107,8 @@ def _written(run: DocumentRun, shown: Listing, checked: bool, res: DocResult) ->
                 if s.n not in said and not (s.heading or s.aside))
     written = set()
     for item in answer["sentences"]:
-        text = item["text"]
-        if not text.strip() or align.echoes(text, task) or text in written:
+        text = item["text"].strip()
+        if not text or align.echoes(text, task) or text in written:
             continue
         if not faithful(text):
             # Still adding after the re-ask: the line it cites stands in for it (the next

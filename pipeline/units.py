@@ -19,11 +19,11 @@ UNIT_TABLE = (
     ("ユーロ|€|欧元|유로", r"EUR|[Ee]uros?", "EUR", 1.0),
     ("ルピー", r"INR|rupees?", "INR", 1.0),
     ("英ポンド|ポンド", r"GBP", "GBP", 1.0),
-    ("ウォン|원|韩元", r"KRW", "KRW", 1.0),
+    ("ウォン|원(?!칙|인|리|래|전|자|문|형|소|장|료|작|천|본|점|산)|韩元", r"KRW", "KRW", 1.0),
     ("スイスフラン|フラン(?![ァ-ヺー])", r"CHF|Swiss francs?|francs?", "CHF", 1.0),  # not フランス
     # ratios
     ("パーセンタイル", r"(?:st|nd|rd|th)? ?percentiles?", "percentile", 1.0),
-    ("%ポイント|ポイント|%p|퍼센트포인트", r"percentage points?|pp|Prozentpunkte?", "pp", 1.0),
+    ("%ポイント|ポイント|%p(?![A-Za-z.])|퍼센트포인트|个百分点|百分点", r"percentage points?|pp|Prozentpunkte?", "pp", 1.0),
     ("%|パーセント|퍼센트", r"percent|per cent|Prozent|pour cent", "percent", 1.0),
     ("倍|배", r"times|[x×]|(?<=\d)X(?! [A-Z])", "times", 1.0),  # 10X, not 10 X-ray nor 10X Genomics
     # counts: counters stay coarse on purpose, the model only needs to tell kinds apart
@@ -37,13 +37,13 @@ UNIT_TABLE = (
     ("位", "", "rank", 1.0),
     # durations (calendar years are handled by the parser before this table)
     ("カ月間?|ヶ月間?|ケ月間?|ヵ月間?|か月間?|箇月間?|个月|개월", r"months?", "months", 1.0),
-    ("週間|週|주", r"weeks?", "weeks", 1.0),
+    ("週間|週|주간|주일", r"weeks?", "weeks", 1.0),
     ("日間|日|天|일", r"days?", "days", 1.0),
     ("GPU ?時間|時間|小时|시간", r"GPU[- ]?[Hh]ours?|hours?|hrs?", "hours", 1.0),
     ("ミリ秒", r"ms|milliseconds?", "seconds", 1e-3),
     ("秒間?", r"seconds?|secs?", "seconds", 1.0),
     ("分間|分", r"minutes?|mins?", "minutes", 1.0),
-    ("年間|年|歳|才|岁|년|살|세", r"years?|yrs?", "years", 1.0),
+    ("年間|年|歳|才|岁|년|살|세(?!대)", r"years?|yrs?", "years", 1.0),
     # AI / computing
     ("トークン", r"tokens?", "tokens", 1.0),
     ("パラメーター|パラメータ", r"parameters?|params", "parameters", 1.0),
@@ -61,13 +61,13 @@ UNIT_TABLE = (
     ("", r"GHz", "Hz", 1e9),
     ("", r"MHz", "Hz", 1e6),
     # energy before power so kWh is not read as kW
-    ("テラワット時", r"TWh|[Tt]erawatt[- ]?(?:hours?|stunden?)", "Wh", 1e12),
-    ("ギガワット時", r"GWh|[Gg]igawatt[- ]?(?:hours?|stunden?)", "Wh", 1e9),
-    ("メガワット時", r"MWh|[Mm]egawatt[- ]?(?:hours?|stunden?)", "Wh", 1e6),
-    ("キロワット時", r"kWh|[Kk]ilowatt[- ]?(?:hours?|stunden?)", "Wh", 1e3),
-    ("ギガワット", r"GW|[Gg]igawatts?", "W", 1e9),
-    ("メガワット", r"MW|[Mm]egawatts?", "W", 1e6),
-    ("キロワット", r"kW|[Kk]ilowatts?", "W", 1e3),
+    ("テラワット時|太瓦时", r"TWh|[Tt]erawatt[- ]?(?:hours?|stunden?)", "Wh", 1e12),
+    ("ギガワット時|吉瓦时", r"GWh|[Gg]igawatt[- ]?(?:hours?|stunden?)", "Wh", 1e9),
+    ("メガワット時|兆瓦时", r"MWh|[Mm]egawatt[- ]?(?:hours?|stunden?)", "Wh", 1e6),
+    ("キロワット時|千瓦时|度电", r"kWh|[Kk]ilowatt[- ]?(?:hours?|stunden?)", "Wh", 1e3),
+    ("ギガワット|吉瓦", r"GW|[Gg]i[gj]a ?(?:watts?|vatios?)", "W", 1e9),
+    ("メガワット|兆瓦", r"MW|[Mm][eé]ga ?(?:watts?|vatios?)", "W", 1e6),
+    ("キロワット|千瓦", r"kW|[Kk]ilo ?(?:watts?|vatios?)", "W", 1e3),
     ("ワット", r"W|[Ww]atts?", "W", 1.0),
     # area and length
     ("平方フィート", r"sq\.? ?ft|square f(?:ee|oo)t", "sqft", 1.0),
@@ -109,7 +109,7 @@ APPROX_SUFFIX = ("以上|以下|未満|を超える|を超え|超え|超|を上�
 
 JA_SMALL = {"": 1.0, "十": 10.0, "百": 100.0, "千": 1000.0, "천": 1000.0, "백": 100.0}
 # Chinese writes 亿 for 億; Korean 만, 억, 조 (300만 원, 1조 원) and 천 (3천만).
-JA_BIG = {"": 1.0, "万": 1e4, "億": 1e8, "兆": 1e12, "亿": 1e8, "만": 1e4, "억": 1e8, "조": 1e12}
+JA_BIG = {"": 1.0, "万": 1e4, "億": 1e8, "兆": 1e12, "亿": 1e8, "万亿": 1e12, "만": 1e4, "억": 1e8, "조": 1e12}
 EN_MULT = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "lakh": 1e5,
            "crore": 1e7, "bn": 1e9, "mn": 1e6, "tn": 1e12, "k": 1e3, "K": 1e3, "M": 1e6,
            "B": 1e9, "T": 1e12, "m": 1e6, "b": 1e9}

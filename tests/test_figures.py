@@ -497,6 +497,17 @@ def test_a_decade_range_across_a_century_and_a_change_to_an_age():
     ("3개월 동안", "3개월", 3, "months"),
     ("2024년 매출이 늘었다.", "2024년", 2024, "year"),
     ("지난 10년 동안", "10년", 10, "years"),
+    ("GDP达到126万亿元", "126万亿元", 1.26e14, "CNY"),
+    ("装机容量100兆瓦", "100兆瓦", 1e8, "W"),
+    ("50亿千瓦时", "50亿千瓦时", 5e12, "Wh"),
+    ("增长0.5个百分点", "0.5个百分点", 0.5, "pp"),
+    ("금리가 0.5%p 올랐다", "0.5%p", 0.5, "pp"),
+    ("직원 1만2천명", "1만2천명", 12000, "people"),
+    ("2024년 3월 5일에 발표했다", "2024년 3월 5일", 20240305, "date"),
+    ("1990년대에", "1990년대", 1990, "year"),
+    ("interest of 5%p.a.", "5%", 5, "percent"),
+    ("Le parc produit 500 mégawatts.", "500 mégawatts", 5e8, "W"),
+    ("Produce 500 megavatios.", "500 megavatios", 5e8, "W"),
 ])
 def test_european_and_other_number_forms(text, span, value, unit):
     found = {c.text: c for c in figs(text)}
@@ -651,3 +662,13 @@ def test_per_and_et_al_are_no_sign_of_a_european_text():
 
 def test_a_korean_space_joins_only_a_compound_amount():
     assert [c.text for c in figs("2억 3명이 왔다.")] == ["2억", "3명"]
+
+
+@pytest.mark.parametrize("text,read", [
+    ("헌법 제37조에 따르면", []),  # an article (제 as 第), not 37 trillion
+    ("100만 주를 매각했다", [("100만", "")]),  # shares, not weeks
+    ("5세대 이동통신", [("5", "")]),  # a generation, not years of age
+    ("3원칙을 세웠다", [("3", "")]),  # principles, not won
+])
+def test_korean_words_that_are_not_units(text, read):
+    assert [(c.text, c.unit) for c in figs(text)] == read

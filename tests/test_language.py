@@ -24,44 +24,55 @@ DOCS = {
 }
 
 
-@pytest.mark.parametrize("lang", sorted(DOCS))
-def test_a_document_is_detected_in_its_own_language(lang):
-    assert detect(DOCS[lang]) == lang
+@pytest.mark.parametrize("text,lang", [(text, lang) for lang, text in sorted(DOCS.items())] + [
+    ("【速報】日経平均株価終値4万円台回復　半導体関連株上昇", "ja"),  # no kana: Japanese forms (経, 円, 価)
+    ("米中対立激化　日本企業影響拡大", "ja"),
+    ("索尼（ソニー）公布了最新财报。ソニー的游戏业务增长。", "zh"),  # katakana quoted, no hiragana
+    ("台積電宣布在日本興建第二座工廠。", "zh"),  # traditional
+    ("政府는 輸出規制 强化를 決定했다.", "ko"),  # hanja outnumber hangul
+    ("Det er venta at straumprisane vil gå ned i haust, seier ekspertane.", "no"),  # Nynorsk
+    ("Saham BBCA naik 2 persen pada perdagangan hari ini.", "id"),  # Malay, as Indonesian
+])
+def test_a_document_is_detected_in_its_own_language(text, lang):
+    assert detect(text) == lang
 
 
 def test_a_text_without_letters_is_english():
     assert detect("") == "en" and detect("1,200 / 3.5 %") == "en"
 
 
-def test_kanji_alone_is_japanese_as_the_seeds_claims_always_were():
-    assert fits("輸出規制強化", "ja", "ja")
-    assert fits("AIは主にパターン認識の誇張である", "ja", "ja")
-    assert not fits("Export controls failed.", "ja", "ja")
-
-
-def test_japanese_with_kana_is_not_chinese_nor_korean():
-    assert not fits("AIは主にパターン認識の誇張である", "zh", "zh")
-    assert fits("深度求索发布的模型训练成本很低", "zh", "zh")
-    assert not fits("AIは主にパターン認識の誇張である", "ko", "ko")
-    assert fits("미국의 수출 규제는 효과가 없었다", "ko", "ko")
-
-
-def test_a_copy_in_the_documents_language_is_not_an_answer_in_english():
-    german = "Das Problem ist nicht das Geld, sondern die Planung."
-    assert not fits(german, "en", "de")  # brief run --lang en on a German document
-    assert fits(german, "de", "de")
-    # Asked in German, the model slips into the English of its instructions.
-    assert not fits("The problem is not money but planning.", "de", "de")
-    assert not fits("미국의 수출 규제는 효과가 없었다", "en", "en")
-
-
-def test_a_name_fits_any_language_written_in_letters():
-    assert fits("DeepSeek", "de", "de") and fits("OpenAI o1", "en", "de")
-
-
-def test_an_english_answer_about_a_japanese_document_is_not_weighed_against_english():
-    # brief run --lang en on the seeds: every claim written in letters is English, as before.
-    assert fits("Nvidia lost sales to China.", "en", "ja")
+# (answer, language asked for, document's language, whether the answer is in the language asked for)
+@pytest.mark.parametrize("text,lang,written_in,expected", [
+    # Kanji alone is Japanese too, as it always was for the seeds' claims.
+    ("輸出規制強化", "ja", "ja", True),
+    ("AIは主にパターン認識の誇張である", "ja", "ja", True),
+    ("Export controls failed.", "ja", "ja", False),
+    # Japanese with kana is neither Chinese nor Korean.
+    ("AIは主にパターン認識の誇張である", "zh", "zh", False),
+    ("深度求索发布的模型训练成本很低", "zh", "zh", True),
+    ("AIは主にパターン認識の誇張である", "ko", "ko", False),
+    ("미국의 수출 규제는 효과가 없었다", "ko", "ko", True),
+    ("미국의 수출 규제는 효과가 없었다", "en", "en", False),
+    # Asked in Japanese about a Chinese document, a Chinese copy is not Japanese.
+    ("中国的模型很便宜", "ja", "zh", False),
+    ("中国のモデルは安い", "ja", "zh", True),
+    # A copy in the document's language is not an answer in English (--lang en on a German
+    # document), and asked in German the model slips into the English of its instructions.
+    ("Das Problem ist nicht das Geld, sondern die Planung.", "en", "de", False),
+    ("Das Problem ist nicht das Geld, sondern die Planung.", "de", "de", True),
+    ("The problem is not money but planning.", "de", "de", False),
+    ("Costs rose with the euro.", "de", "de", False),
+    # A claim full of names reads a little like English, or German: it fits.
+    ("Jensen Huang traf Xi Jinping in Peking.", "de", "de", True),
+    ("Friedrich Merz met Ursula von der Leyen in Berlin.", "en", "de", True),
+    # A name fits any language written in letters.
+    ("DeepSeek", "de", "de", True),
+    ("OpenAI o1", "en", "de", True),
+    # --lang en on the seeds: every claim written in letters is English, as before.
+    ("Nvidia lost sales to China.", "en", "ja", True),
+])
+def test_an_answer_is_in_the_language_asked_for(text, lang, written_in, expected):
+    assert fits(text, lang, written_in) is expected
 
 
 def test_the_result_schema_allows_exactly_the_languages_brief_answers_in():
