@@ -65,3 +65,4 @@ def test_each_language_is_answered_in_its_own(tmp_path):
         assert len(claims) >= 3 and all(fits(c, path.stem, path.stem) for c in claims), claims
         said = [s["text"] for s in result["provenance"]["summary_evidence"]]
         assert 3 <= len(said) <= 5 and set(said) <= set(claims)  # picked, not written
+        assert result["stance"]  # a subject: a name it repeats, else a phrase

@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from pipeline.align import about, mentions, supported
@@ -104,6 +105,19 @@ def test_a_capitalised_word_that_opens_sentences_is_no_subject():
     # "The" and "However" open sentences; "Users" is also written "users"; Nvidia, though only
     # ever at a sentence's start, is a name.
     assert subject_options(text) == ["DeepSeek", "Nvidia"]
+
+
+@pytest.mark.parametrize("text,options", [
+    # An English essay with no name it repeats: two words, no function word ("the council").
+    ("The council will sell the water utility. I think the sale of the water utility is a "
+     "mistake. The council should keep it.", ["water utility"]),
+    # Chinese: the longest repeated run of Han characters, not its parts (型模型, 小型).
+    ("小型模型能在电脑上运行。小型模型的优点很明显。大型模型更强。", ["小型模型"]),
+    # Korean: a noun without its particle (서점은, 서점이), not a predicate (있다).
+    ("동네 서점은 줄었다. 서점이 살아남는 방법이 있다. 서점을 지키려면 지원이 있다.", ["서점"]),
+])
+def test_a_document_that_repeats_no_name_offers_the_phrases_it_repeats(text, options):
+    assert subject_options(text) == options
 
 
 
