@@ -54,44 +54,78 @@ def _ordinary(text: str, word: str) -> bool:
 
 
 # For a document that repeats no name (an English essay on "the water utility", a Chinese or
-# Korean article): two words in letters, none of them a function word; a run of Han characters
-# and its 2-4 character pieces, without a function character; a Korean word without its particle.
-_WORD = "[A-Za-zÀ-ÖØ-öø-ɏЀ-ӿ]"  # Latin and Cyrillic letters: words written with spaces between
-_PAIR = re.compile(rf"(?=(?<!{_WORD})({_WORD}{{3,}}) ({_WORD}{{3,}})(?!{_WORD}))")
-FUNCTION_WORDS = OPENERS | frozenset("""are was were has have had been being will would could should
-can may might must said says also very just than them its""".split())
+# Korean article): words in letters, none of them a function word, alone or two together; a run
+# of Han characters and its pieces; a Korean noun without its particle, alone or two together.
+_LETTER = "A-Za-zÀ-ÖØ-öø-ɏЀ-ӿ"  # Latin and Cyrillic: words written with spaces between
+_TERM = rf"[{_LETTER}]+(?:-[{_LETTER}]+)*"  # four-day
+_EDGE = rf"[{_LETTER}-]"
+_PAIR = re.compile(rf"(?=(?<!{_EDGE})({_TERM}) ({_TERM})(?!{_EDGE}))")
+_SINGLE = re.compile(rf"(?<!{_EDGE}){_TERM}(?!{_EDGE})")
+SINGLE_LETTERS = 5  # a word alone must be this long to be offered (tariffs, vaccines)
+FUNCTION_WORDS = OPENERS | frozenset("""are was were has have had been being will would could
+should can may might must said says also very just than them its there their these those which
+other people think because would about
+des les une pour par sur dans avec que qui est sont pas plus cette mais leur entre
+los las del por para con una uno como más pero este esta sobre entre
+der die das den dem des ein eine und ist sind nicht mit von für auf auch sich wird
+della delle degli che per con non sono anche come
+для что как это его она они при или""".split())
 _HAN = re.compile("[\u4e00-\u9fff]{2,}")
-_HAN_FUNCTION = re.compile("[的了是在和与也不有这那们就都而及或被把从对为以其之个我你他她它]")
+HAN_PIECES = range(2, 7)  # 新能源汽车, 房地产市场
+# A run is cut at 的, 了 and 是, common words and numbers (二十元), and a piece may not start or
+# end with a function character (在北京), which may stand inside one (以色列, 和平, 国有企业).
+_HAN_CUT = re.compile("[的了是]|已经|认为|可以|但是|表示|今年|去年|我们|他们|因为|所以|如果|目前|"
+                      "[一二三四五六七八九十百千万亿两零几]{2,}")
+_HAN_EDGE = "[在和与也不有这那们就都而及或被把从对为其之我你他她它已很将还又]"
+_HAN_JUNK = re.compile(f"^{_HAN_EDGE}|{_HAN_EDGE}$")
 _HANGUL_PAIR = re.compile("(?<![\uac00-\ud7a3])(?=([\uac00-\ud7a3]{2,})(?: ([\uac00-\ud7a3]{2,}))?)")
 _PARTICLE = re.compile("(?:에서|으로|까지|부터|은|는|이|가|을|를|의|에|로|와|과|도|만)$")
+HANGUL_STOP = frozenset("""대한 위해 위한 통해 있는 없는 하는 그리고 하지만 또한 이런 그런 이번 지난
+것으로 것은 것이 수는 수도 때문에 경우""".split())
+
+
+def _bare(word: str) -> str:
+    """A Korean word without its particle, if two syllables remain (제도에 → 제도, not 제)."""
+    m = _PARTICLE.search(word)
+    return word[:m.start()] if m and m.start() >= 2 else word
 
 
 def _phrases(text: str, limit: int) -> list[str]:
-    """Phrases the document writes at least twice, the longest of equal count first."""
+    """Phrases the document writes at least twice, the most often first."""
     counts: Counter = Counter()
     surface: dict[str, str] = {}
+
+    def count(key: str, written: str) -> None:
+        counts[key] += 1
+        surface.setdefault(key, written)
+
+    for m in _SINGLE.finditer(text):
+        if len(m.group()) >= SINGLE_LETTERS and m.group().lower() not in FUNCTION_WORDS:
+            count(m.group().lower(), m.group())
     for m in _PAIR.finditer(text):
-        first, second = m.group(1), m.group(2)
-        if first.lower() not in FUNCTION_WORDS and second.lower() not in FUNCTION_WORDS:
-            key = f"{first} {second}".lower()
-            counts[key] += 1
-            surface.setdefault(key, f"{first} {second}")
-    for run in _HAN.findall(text):
-        pieces = {run[i:i + n] for n in (2, 3, 4) for i in range(len(run) - n + 1)}
-        counts.update(p for p in pieces if not _HAN_FUNCTION.search(p))
+        if min(map(len, m.groups())) >= 3 and not {w.lower() for w in m.groups()} & FUNCTION_WORDS:
+            count(" ".join(m.groups()).lower(), " ".join(m.groups()))
+    for run in (part for whole in _HAN.findall(text) for part in _HAN_CUT.split(whole)):
+        pieces = {run[i:i + n] for n in HAN_PIECES for i in range(len(run) - n + 1)}
+        counts.update(p for p in pieces if not _HAN_JUNK.search(p))
     # A Korean predicate (있다, 줄었다) ends in 다; a noun carries its particle (서점은, 서점이), and
-    # two nouns make a phrase (동네 서점).
-    for m in _HANGUL_PAIR.finditer(text):
-        first, second = m.groups()
-        for words in ([first], [first, second] if second else []):
-            if words and not any(w.endswith("다") for w in words):
-                counts[" ".join(_PARTICLE.sub("", w) for w in words)] += 1
+    # two nouns, the first without one, make a phrase (동네 서점).
+    for first, second in _HANGUL_PAIR.findall(text):
+        bare = _bare(first)
+        if first.endswith("다") or bare in HANGUL_STOP:
+            continue
+        counts[bare] += 1
+        if second and bare == first and not second.endswith("다"):
+            counts[f"{first} {_bare(second)}"] += 1
     repeated = {k: c for k, c in counts.items() if c >= 2 and len(k) >= 2}
     # Longest first, a piece is left out when a kept phrase holding it is at least half as
-    # frequent: 型模型 and 小型 are parts of 小型模型, while 模型 alone is written more often.
-    kept: list[str] = []
+    # frequent: 型模型 and 小型 are parts of 小型模型, utility of water utility.
+    kept, holder = [], Counter()
     for k in sorted(repeated, key=len, reverse=True):
-        if not any(k in o and 2 * repeated[o] >= repeated[k] for o in kept):
+        if 2 * holder[k] < repeated[k]:
             kept.append(k)
+            for i in range(len(k)):
+                for j in range(i + 2, min(len(k), i + 40) + 1):
+                    holder[k[i:j]] = max(holder[k[i:j]], repeated[k])
     kept.sort(key=lambda k: (-repeated[k], -len(k)))
     return [surface.get(k, k) for k in kept[:limit]]
