@@ -23,8 +23,9 @@ from .engine import Engine
 from .errors import GenerationError
 from .figures import extract_figures
 from .generate import Conversation, add_thoughts
-from .names import subject_options
+from .hanzi import with_spelled
 from .language import NAMES, detect
+from .names import subject_options
 from .prompts import Prompts, numbered
 from .schemas import TOKENS_PER_CHAR
 from .sections import sections, spread, tail_of
@@ -81,6 +82,8 @@ class DocumentRun:
         self.index = align.SentenceIndex(doc.text, sents)
         self.starts = [s.start for s in sents]
         cands = extract_figures(doc.text)
+        if self.written_in == "zh":
+            cands = with_spelled(doc.text, cands)
         res.candidates = len(cands)
         secs = sections(sents)
         # A figure repeated verbatim is asked about once, at its first mention.

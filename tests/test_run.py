@@ -633,3 +633,15 @@ def test_a_german_document_is_answered_in_german_unless_asked_otherwise(tiny_mod
     de, en = results_of(tmp_path / "de")["windpark"], results_of(tmp_path / "en")["windpark"]
     assert (de["language"], en["language"]) == ("de", "en")
     assert validate_dir(tmp_path / "de") == [] and validate_dir(tmp_path / "en") == []
+
+
+def test_spelled_numbers_are_candidates_of_a_chinese_document_only(tiny_model, tmp_path):
+    zh, ja = tmp_path / "zh.txt", tmp_path / "ja.txt"
+    zh.write_text("订阅费是每月二十美元。用户增长了百分之三十。\n", encoding="utf-8")
+    ja.write_text("会費は毎月二十ドルだと筆者は書いている。利用者は百分之三十ではない。\n", encoding="utf-8")
+    assert brief("run", tmp_path, "--out", tmp_path / "out").exit_code == 0
+    results = results_of(tmp_path / "out")
+    assert results["zh"]["language"] == "zh" and results["ja"]["language"] == "ja"
+    assert results["zh"]["provenance"]["counts"]["figure_candidates"] == 2
+    assert results["ja"]["provenance"]["counts"]["figure_candidates"] == 0
+    assert all(f["text"] in ("二十美元", "百分之三十") for f in results["zh"]["key_figures"])
