@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
+from pipeline.language import NAMES
 
 
 def brief(*args, **env):
@@ -137,6 +138,9 @@ def test_an_option_error_is_one_line_with_where_to_look(models_home, tmp_path):
     assert p.stderr == "Error: No such option '--bogus'; see `brief models verify --help`\n"
     p = _console(["run", "--lang"], subprocess.PIPE, tmp_path)
     assert p.stderr == "Error: Option '--lang' requires an argument; see `brief run --help`\n"
+    p = _console(["run", "--lang", "xx", "a.txt"], subprocess.PIPE, tmp_path)
+    assert (p.returncode, p.stderr) == (2, "Error: Invalid value for '--lang': 'xx' is not one of "
+                                        + ", ".join(f"'{c}'" for c in NAMES) + "; see `brief run --help`\n")
     p = _console(["run", "--bogus"], subprocess.PIPE, tmp_path)
     assert p.stderr == "Error: No such option '--bogus'. Did you mean '--out'? See `brief run --help`\n"
 
