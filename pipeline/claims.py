@@ -1,4 +1,4 @@
-"""Whether a claim the model wrote can stand for its section: in the document's language, not a
+"""Whether a claim the model wrote can stand for its section: in the language asked for, not a
 copy of a sentence outside the section, not a heading, question or aside to the audience."""
 
 from __future__ import annotations

@@ -52,7 +52,8 @@ def cli():
 @click.option("--target", "-t", "targets", multiple=True, callback=cliopts.targets,
               help="A stance target (repeatable), best in the documents' own words and language: "
               "stance rests on the sentences that name it. The document's main subject (one of "
-              "the Latin or katakana names it repeats) is added too.")
+              "the Latin or katakana names it repeats, else of the phrases it repeats) is added "
+              "too.")
 @click.option("--lang", type=click.Choice(list(NAMES)), default=None, metavar="CODE",
               help="Output language, an ISO 639-1 code such as ja, en, de, fr or zh (default: each "
               "document's own; English for a language not in this list: "
