@@ -21,6 +21,11 @@ def table_regex(rows, lead=" ?", tail=""):
     return re.compile(lead + "(?:" + "|".join(parts) + ")" + tail)
 
 
+def table_row(m, rows):
+    """The row a table_regex match came from."""
+    return rows[int(m.lastgroup[1:])]
+
+
 # also a compound (128k-token, 5-year), but not 3-x, which is more often algebra than "3 times",
 # nor a piece of a product code (SKU 4090-GB-2), while a 5-year-old is still 5 years
 # French, Spanish and Italian put de/di between an amount and its noun: 3 millions de dollars,

@@ -49,6 +49,7 @@ from pipeline import figpatterns as P
 from pipeline import units as U
 from pipeline.numerals import read_english
 from pipeline.figfilters import age_bound, age_decade, change, noun_between, rejected, short_year
+from pipeline.hanzi import with_spelled
 from pipeline.types import FigureCandidate
 
 
@@ -80,11 +81,6 @@ def _unit(s: str, j: int):
     return None if not c or c in P.NO_UNIT else P.UNIT.match(s, j)
 
 
-def _row(m, rows):
-    """The table row a P.table_regex match came from."""
-    return rows[int(m.lastgroup[1:])]
-
-
 def _num(m) -> float:
     """The float value of a P.NUM match."""
     return float(m.group().replace(",", ""))
@@ -100,7 +96,7 @@ def _en_vague(s: str, i: int) -> Optional[_Q]:
     q.num *= q.mfac
     u = P.UNIT.match(s, q.end + 3) if s.startswith(" of", q.end) else None
     if u:
-        q.unit, q.scale = _row(u, U.UNIT_TABLE)[2:4]
+        q.unit, q.scale = P.table_row(u, U.UNIT_TABLE)[2:4]
         q.end = u.end()
     # "millions" alone is rhetoric; it is a figure only with a unit or a tens/hundreds head
     return q if (q.unit or m.group(1)) else None
@@ -257,7 +253,7 @@ def _quantity(s: str, i: int, lo: int) -> Optional[_Q]:
         q.num += float(w.group(1) or 0) / 10
         q.unit, q.scale, j = "percent", 10.0, w.end()
     elif u or between:
-        unit, scale, end = between or (*_row(u, U.UNIT_TABLE)[2:4], u.end())
+        unit, scale, end = between or (*P.table_row(u, U.UNIT_TABLE)[2:4], u.end())
         if not q.unit or unit == q.unit:
             q.unit, q.scale, j = unit, scale, end
             if q.unit in P.HALF_UNITS and s.startswith("半", j) and not s.startswith("半ば", j):
@@ -267,7 +263,7 @@ def _quantity(s: str, i: int, lo: int) -> Optional[_Q]:
         q.kind, q.unit, q.value, q.approx, j = "year", "year", q.num, True, j + 1
     r = P.RATE.match(s, j) if s[j:j + 1] in "/ " else None
     if r and (q.unit or q.mfac):
-        q.unit, j = q.unit + _row(r, U.RATE_TABLE)[2], r.end()
+        q.unit, j = q.unit + P.table_row(r, U.RATE_TABLE)[2], r.end()
     q.end = j
     return q
 
@@ -382,8 +378,9 @@ def _candidate(s: str, text: str, i: int, lo: int):
     return end, FigureCandidate(start, end, text[start:end], value, q.unit, vmax, q.approx)
 
 
-def extract_figures(text: str) -> list[FigureCandidate]:
-    """All figure candidates in text, sorted by start and non-overlapping."""
+def extract_figures(text: str, chinese: bool = False) -> list[FigureCandidate]:
+    """All figure candidates in text, sorted by start and non-overlapping; in a Chinese document
+    also the numbers it spells in characters (hanzi.py)."""
     s = P.FOLD_RUN.sub(lambda m: m.group().translate(U.FOLD), text)
     s = read_english(s)
     mask = bytearray(len(s))
@@ -394,7 +391,7 @@ def extract_figures(text: str) -> list[FigureCandidate]:
     while True:
         m = P.START.search(s, pos)
         if not m:
-            return out
+            return with_spelled(text, out) if chinese else out
         i = m.start()
         r = None if mask[i] else _candidate(s, text, i, lo)
         if r is None:

@@ -15,8 +15,8 @@ from .types import FigureCandidate
 
 DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
           "七": 7, "八": 8, "九": 9}
-SMALL = {"十": 10, "百": 100, "千": 1000}
-BIG = {"万": 1e4, "亿": 1e8}
+SMALL = {c: U.JA_SMALL[c] for c in "十百千"}
+BIG = {c: U.JA_BIG[c] for c in "万亿"}
 RUN = re.compile("(百分之)?([〇零一二两三四五六七八九十百千万亿]{2,})")
 
 
@@ -64,7 +64,7 @@ def with_spelled(text: str, found: list[FigureCandidate]) -> list[FigureCandidat
         elif not unit:
             u = P.UNIT.match(text, end)
             if u:
-                _, _, unit, scale = U.UNIT_TABLE[int(u.lastgroup[1:])]
+                unit, scale = P.table_row(u, U.UNIT_TABLE)[2:4]
                 value, end = value * scale, u.end()
         out.append(FigureCandidate(start, end, text[start:end], value, unit))
     return sorted(out, key=lambda c: c.start)

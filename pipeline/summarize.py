@@ -23,7 +23,6 @@ from .engine import Engine
 from .errors import GenerationError
 from .figures import extract_figures
 from .generate import Conversation, add_thoughts
-from .hanzi import with_spelled
 from .language import NAMES, detect
 from .names import subject_options
 from .prompts import Prompts, numbered
@@ -81,9 +80,7 @@ class DocumentRun:
         self.by_n = {s.n: s for s in sents}
         self.index = align.SentenceIndex(doc.text, sents)
         self.starts = [s.start for s in sents]
-        cands = extract_figures(doc.text)
-        if self.written_in == "zh":
-            cands = with_spelled(doc.text, cands)
+        cands = extract_figures(doc.text, chinese=self.written_in == "zh")
         res.candidates = len(cands)
         secs = sections(sents)
         # A figure repeated verbatim is asked about once, at its first mention.

@@ -87,9 +87,10 @@ def _written(run: DocumentRun, shown: Listing, checked: bool, res: DocResult) ->
     def problem(answer: dict) -> Optional[str]:
         seen: list[str] = []
         for k, it in enumerate(answer["sentences"], 1):
-            if it["text"].strip() in seen:
-                return f"sentence {k} repeats sentence {seen.index(it['text'].strip()) + 1}; say each point once"
-            seen.append(it["text"].strip())
+            text = it["text"].strip()
+            if text in seen:
+                return f"sentence {k} repeats sentence {seen.index(text) + 1}; say each point once"
+            seen.append(text)
             if align.echoes(it["text"], task):  # a short document's summary padded with its task
                 return f"sentence {k} repeats these instructions; write only about the document"
             if not faithful(it["text"]):

@@ -3,7 +3,7 @@
 import pytest
 
 from pipeline.figures import extract_figures
-from pipeline.hanzi import spelled_value, with_spelled
+from pipeline.hanzi import spelled_value
 
 
 @pytest.mark.parametrize("run,value", [
@@ -28,6 +28,6 @@ def test_a_run_of_numeral_characters_has_its_value(run, value):
     ("价格是500万美元，约二十亿元", [("500万美元", 5e6, "USD"), ("二十亿元", 2e9, "CNY")]),
 ])
 def test_spelled_numbers_are_figures_with_their_unit(text, read):
-    found = with_spelled(text, extract_figures(text))
+    found = extract_figures(text, chinese=True)
     assert [(c.text, c.value, c.unit) for c in found] == [(t, pytest.approx(v), u) for t, v, u in read]
     assert all(text[c.start:c.end] == c.text for c in found)
